@@ -1,0 +1,290 @@
+//! What a policy answers: the gate, what the robot says and shows, the light,
+//! the fee due and the records to create (the `decision` of PRODUCT.md), with
+//! builders so a rule reads like the table row it implements.
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::Billing;
+use crate::money::Money;
+
+/// The reason codes of PRODUCT.md. Policies may add their own.
+pub mod reason {
+    pub const MONTHLY_PASS_VALID: &str = "monthly_pass_valid";
+    pub const UNPLATED_ENTRY: &str = "unplated_entry";
+    pub const UNPLATED_EXIT: &str = "unplated_exit";
+    pub const MONTHLY_PASS_EXPIRED_RENEW: &str = "monthly_pass_expired_renew";
+    pub const MONTHLY_PASS_EXPIRED_REMINDER: &str = "monthly_pass_expired_reminder";
+    pub const MONTHLY_PASS_LAPSED: &str = "monthly_pass_lapsed";
+    pub const VISITOR_CONFIRMATION_REQUIRED: &str = "visitor_confirmation_required";
+    pub const VISITOR_WELCOME: &str = "visitor_welcome";
+    pub const SHARED_SPACES_FULL: &str = "shared_spaces_full";
+    pub const SHARED_SPACES_FULL_VISITOR: &str = "shared_spaces_full_visitor";
+    pub const PAYMENT_REQUIRED: &str = "payment_required";
+    pub const PAID: &str = "paid";
+    pub const FREE_PERIOD: &str = "free_period";
+    pub const PICK_AUTOPAY: &str = "pick_autopay";
+    pub const NO_ENTRY_RECORD: &str = "no_entry_record";
+    /// The host's safe answer when a policy fails: hold and escalate.
+    pub const POLICY_FAULT: &str = "policy_fault";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    Open,
+    Hold,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QrCode {
+    UnplatedEntry,
+    UnplatedExit,
+    MonthlyRenewal,
+    QuickExit,
+}
+
+impl QrCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrCode::UnplatedEntry => "unplated_entry",
+            QrCode::UnplatedExit => "unplated_exit",
+            QrCode::MonthlyRenewal => "monthly_renewal",
+            QrCode::QuickExit => "quick_exit",
+        }
+    }
+}
+
+/// What the robot shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Display {
+    Smile,
+    Qr {
+        qr: QrCode,
+    },
+    Text {
+        text: String,
+    },
+    /// The account's vehicles inside, with their entry photos.
+    VehiclesInside,
+    /// Ask for an ID document at the ID camera.
+    IdPrompt,
+}
+
+impl Display {
+    pub fn qr(code: QrCode) -> Self {
+        Display::Qr { qr: code }
+    }
+
+    pub fn text(text: impl Into<String>) -> Self {
+        Display::Text { text: text.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Temporary,
+    MonthlyRenewal,
+}
+
+impl OrderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderKind::Temporary => "temporary",
+            OrderKind::MonthlyRenewal => "monthly_renewal",
+        }
+    }
+}
+
+/// A record the host creates or changes with the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Effect {
+    OpenSession {
+        billing: Billing,
+    },
+    CloseSession,
+    CreateOrder {
+        order: OrderKind,
+        /// In minor units, when known.
+        #[serde(default)]
+        amount: Option<u64>,
+    },
+    CreatePick,
+    ChargePick {
+        amount: u64,
+    },
+    /// Hand the case to the remote agents.
+    Escalate,
+}
+
+impl Effect {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::OpenSession { .. } => "open_session",
+            Effect::CloseSession => "close_session",
+            Effect::CreateOrder { .. } => "create_order",
+            Effect::CreatePick => "create_pick",
+            Effect::ChargePick { .. } => "charge_pick",
+            Effect::Escalate => "escalate",
+        }
+    }
+}
+
+/// The answer for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub gate: Gate,
+    pub reason: String,
+    pub voice: String,
+    pub display: Display,
+    pub light: Light,
+    /// What is due now.
+    pub fee: Option<Money>,
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// Lines that explain the decision to an agent.
+    #[serde(default)]
+    pub trace: Vec<String>,
+}
+
+impl Decision {
+    /// Open the gate for `reason`; smile, green light, nothing said yet.
+    pub fn open(reason: impl Into<String>) -> Self {
+        Self::new(Gate::Open, reason.into())
+    }
+
+    /// Hold the gate for `reason`; smile, green light, nothing said yet.
+    pub fn hold(reason: impl Into<String>) -> Self {
+        Self::new(Gate::Hold, reason.into())
+    }
+
+    fn new(gate: Gate, reason: String) -> Self {
+        Decision {
+            gate,
+            reason,
+            voice: String::new(),
+            display: Display::Smile,
+            light: Light::Green,
+            fee: None,
+            effects: Vec::new(),
+            trace: Vec::new(),
+        }
+    }
+
+    /// The safe answer when a policy cannot decide: hold, yellow, hand the case
+    /// to an agent, and say why in the trace.
+    pub fn fault(
+        voice: impl Into<String>,
+        text: impl Into<String>,
+        why: impl Into<String>,
+    ) -> Self {
+        Decision::hold(reason::POLICY_FAULT)
+            .voice(voice)
+            .display(Display::text(text))
+            .light(Light::Yellow)
+            .effect(Effect::Escalate)
+            .trace(why)
+    }
+
+    pub fn voice(mut self, voice: impl Into<String>) -> Self {
+        self.voice = voice.into();
+        self
+    }
+
+    pub fn display(mut self, display: Display) -> Self {
+        self.display = display;
+        self
+    }
+
+    pub fn light(mut self, light: Light) -> Self {
+        self.light = light;
+        self
+    }
+
+    pub fn fee(mut self, fee: Money) -> Self {
+        self.fee = Some(fee);
+        self
+    }
+
+    pub fn effect(mut self, effect: Effect) -> Self {
+        self.effects.push(effect);
+        self
+    }
+
+    pub fn trace(mut self, line: impl Into<String>) -> Self {
+        self.trace.push(line.into());
+        self
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.gate == Gate::Open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn writes_the_product_json_shape() {
+        let d = Decision::hold(reason::PAYMENT_REQUIRED)
+            .voice("请扫码缴费后出场")
+            .display(Display::qr(QrCode::QuickExit))
+            .fee(Money::new(800, Currency::CNY))
+            .effect(Effect::CreateOrder {
+                order: OrderKind::Temporary,
+                amount: Some(800),
+            })
+            .trace("temporary stay of 2h14m");
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "gate": "hold", "reason": "payment_required", "voice": "请扫码缴费后出场",
+                "display": { "kind": "qr", "qr": "quick_exit" }, "light": "green",
+                "fee": { "amount": 800, "currency": "CNY" },
+                "effects": [ { "kind": "create_order", "order": "temporary", "amount": 800 } ],
+                "trace": [ "temporary stay of 2h14m" ]
+            })
+        );
+        assert_eq!(serde_json::from_value::<Decision>(json).unwrap(), d);
+    }
+
+    #[test]
+    fn display_and_effects_read_their_tagged_forms() {
+        let d: Display =
+            serde_json::from_str(r#"{"kind":"text","text":"该车场禁止临停"}"#).unwrap();
+        assert_eq!(d, Display::text("该车场禁止临停"));
+        let e: Effect =
+            serde_json::from_str(r#"{"kind":"open_session","billing":"monthly"}"#).unwrap();
+        assert_eq!(
+            e,
+            Effect::OpenSession {
+                billing: Billing::Monthly
+            }
+        );
+        let e: Effect =
+            serde_json::from_str(r#"{"kind":"create_order","order":"monthly_renewal"}"#).unwrap();
+        assert_eq!(
+            e,
+            Effect::CreateOrder {
+                order: OrderKind::MonthlyRenewal,
+                amount: None
+            }
+        );
+        assert!(serde_json::from_str::<Effect>(r#"{"kind":"launch"}"#).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! What a policy is asked: one plate event and the facts the host knows about
+//! the vehicle (the `input` of PRODUCT.md).
+
+use serde::{Deserialize, Serialize};
+
+use crate::plate::Plate;
+use crate::time::{Date, Timestamp, days_expired};
+
+/// The policy input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub event: Event,
+    #[serde(default)]
+    pub vehicle: Vehicle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Entry,
+    Exit,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Entry => "entry",
+            Direction::Exit => "exit",
+        }
+    }
+}
+
+/// One licence-plate read at a gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub lot_id: String,
+    pub gate_id: String,
+    pub direction: Direction,
+    /// `None` when the vehicle has no plate or the camera could not read it.
+    pub plate: Option<Plate>,
+    /// In the lot's local offset.
+    pub occurred_at: Timestamp,
+    /// The camera's confidence in the read, 0 to 1, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// What the host knows about the vehicle whose plate was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vehicle {
+    #[serde(default)]
+    pub monthly_pass: Option<MonthlyPass>,
+    #[serde(default)]
+    pub parking_pass: Option<ParkingPass>,
+    /// The open stay of this plate in this lot (exits only).
+    #[serde(default)]
+    pub session: Option<Session>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyPass {
+    /// The last local date on which the pass is valid.
+    pub valid_until: Date,
+    /// How many spaces the pass's account holds.
+    pub spaces: u32,
+    /// The *other* vehicles of the account inside now.
+    pub vehicles_inside: u32,
+}
+
+impl MonthlyPass {
+    /// Days the pass has expired on `today`: 1 the day after `valid_until`,
+    /// 0 or less while valid.
+    pub fn days_expired(&self, today: Date) -> i64 {
+        days_expired(self.valid_until, today)
+    }
+
+    /// Whether the account's spaces are all taken by its other vehicles.
+    pub fn spaces_full(&self) -> bool {
+        self.vehicles_inside >= self.spaces
+    }
+}
+
+/// The app parking pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParkingPass {
+    pub registered: bool,
+}
+
+/// How a stay is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Billing {
+    Monthly,
+    Temporary,
+    Free,
+}
+
+impl Billing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Billing::Monthly => "monthly",
+            Billing::Temporary => "temporary",
+            Billing::Free => "free",
+        }
+    }
+}
+
+/// An open stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub entered_at: Timestamp,
+    pub billing: Billing,
+    /// Already paid, in the currency's minor unit.
+    #[serde(default)]
+    pub paid_amount: u64,
+    /// When the last payment was made.
+    #[serde(default)]
+    pub paid_at: Option<Timestamp>,
+    /// Whether the stay has an app parking-pass pick.
+    #[serde(default)]
+    pub pick: bool,
+}
+
+impl Input {
+    /// The local date of the event.
+    pub fn today(&self) -> Date {
+        self.event.occurred_at.local_date()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_product_example() {
+        let input: Input = serde_json::from_str(
+            r#"{
+              "event": { "lot_id": "lot-1", "gate_id": "north-exit", "direction": "exit",
+                         "plate": "粤B12345", "occurred_at": "2026-11-22T08:15:02+08:00" },
+              "vehicle": {
+                "monthly_pass": { "valid_until": "2026-11-20", "spaces": 1, "vehicles_inside": 0 },
+                "parking_pass": { "registered": true },
+                "session": { "entered_at": "2026-11-22T06:01:00+08:00", "billing": "temporary",
+                             "paid_amount": 0, "paid_at": null, "pick": false }
+              }
+            }"#,
+        )
+        .unwrap();
+        let pass = input.vehicle.monthly_pass.unwrap();
+        assert_eq!(pass.days_expired(input.today()), 2);
+        assert_eq!(input.event.plate.unwrap().as_str(), "粤B12345");
+    }
+
+    #[test]
+    fn names_the_unknown_field() {
+        let e = serde_json::from_str::<Vehicle>(r#"{"monthly_pas": null}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `monthly_pas`"), "{e}");
+    }
+}
