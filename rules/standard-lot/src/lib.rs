@@ -1,0 +1,477 @@
+//! The standard lot policy: every entry and exit scenario of PRODUCT.md
+//! (monthly passes with their expiry windows, shared spaces, visitor
+//! confirmation, unplated vehicles, temporary fees with a payment grace
+//! period, app parking-pass picks) and the fee schedule text.
+//!
+//! See `README.md` beside this crate for the settings and the scenarios.
+
+mod settings;
+mod voice;
+
+use boomgate_rules_sdk::prelude::*;
+
+pub use settings::{PassWindows, Settings};
+pub use voice::FREE_STAY;
+
+/// The standard lot policy.
+pub struct StandardLot;
+
+boomgate_rules_sdk::export_policy!(StandardLot);
+
+impl Policy for StandardLot {
+    type Settings = Settings;
+    const NAME: &'static str = "standard-lot";
+    const SETTINGS_SCHEMA: &'static str = include_str!("../settings.schema.json");
+    const LOCALES: &'static [Locale] = &[Locale::ZhCn, Locale::KoKr, Locale::En];
+
+    fn check(settings: &Settings) -> Result<(), SettingsError> {
+        settings.check()
+    }
+
+    fn locale(settings: &Settings) -> Locale {
+        settings.locale
+    }
+
+    fn evaluate(settings: &Settings, input: &Input) -> Decision {
+        let lot = Lot {
+            s: settings,
+            input,
+            direction: input.event.direction,
+        };
+        match input.event.direction {
+            Direction::Entry => lot.entry(),
+            Direction::Exit => lot.exit(),
+        }
+    }
+
+    fn fee_schedule(settings: &Settings, locale: Locale) -> String {
+        settings.fees.describe(settings.currency, locale)
+    }
+
+    fn fee_quote(settings: &Settings, stay: &Stay) -> Quote {
+        settings.fees.quote(stay, settings.currency)
+    }
+}
+
+/// One event being decided.
+struct Lot<'a> {
+    s: &'a Settings,
+    input: &'a Input,
+    direction: Direction,
+}
+
+/// Where an expired pass stands.
+enum PassState {
+    Valid,
+    Expired(i64),
+}
+
+impl Lot<'_> {
+    /// A decision for `reason` with its voice line.
+    fn open(&self, reason: &str) -> Decision {
+        Decision::open(reason).voice(self.s.voice(self.direction, reason))
+    }
+
+    fn hold(&self, reason: &str) -> Decision {
+        Decision::hold(reason).voice(self.s.voice(self.direction, reason))
+    }
+
+    fn text(&self, reason: &str) -> Display {
+        Display::text(voice::display_text(self.s.locale, reason))
+    }
+
+    fn pass_state(&self, pass: &MonthlyPass) -> PassState {
+        match pass.days_expired(self.input.today()) {
+            d if d <= 0 => PassState::Valid,
+            d => PassState::Expired(d),
+        }
+    }
+
+    fn entry(&self) -> Decision {
+        if self.input.event.plate.is_none() {
+            return self
+                .hold(reason::UNPLATED_ENTRY)
+                .display(Display::qr(QrCode::UnplatedEntry))
+                .trace("no plate read");
+        }
+        let windows = &self.s.monthly_pass;
+        let Some(pass) = &self.input.vehicle.monthly_pass else {
+            return self.visitor(reason::VISITOR_WELCOME, "no monthly pass".to_owned());
+        };
+        match self.pass_state(pass) {
+            PassState::Valid => {
+                let spaces = format!(
+                    "monthly pass valid until {}; {} of {} spaces taken by the account's other vehicles",
+                    pass.valid_until, pass.vehicles_inside, pass.spaces
+                );
+                if !pass.spaces_full() {
+                    self.open(reason::MONTHLY_PASS_VALID)
+                        .effect(Effect::OpenSession { billing: Billing::Monthly })
+                        .trace(spaces)
+                } else if self.s.visitor_confirmation {
+                    self.hold(reason::SHARED_SPACES_FULL)
+                        .display(Display::VehiclesInside)
+                        .light(Light::Yellow)
+                        .trace(spaces)
+                        .trace("visitor confirmation is on: shared spaces full, no temporary entry")
+                } else {
+                    self.visitor(reason::SHARED_SPACES_FULL_VISITOR, spaces)
+                }
+            }
+            PassState::Expired(d) if d <= i64::from(windows.entry_renewal_days) => self
+                .hold(reason::MONTHLY_PASS_EXPIRED_RENEW)
+                .display(Display::qr(QrCode::MonthlyRenewal))
+                .trace(format!(
+                    "monthly pass expired {d} day(s) ago (valid until {}); renewal at entry allowed up to {} days",
+                    pass.valid_until, windows.entry_renewal_days
+                )),
+            PassState::Expired(d) => self.visitor(
+                reason::VISITOR_WELCOME,
+                format!(
+                    "monthly pass expired {d} days ago (valid until {}), beyond the {}-day renewal window: a visitor",
+                    pass.valid_until, windows.entry_renewal_days
+                ),
+            ),
+        }
+    }
+
+    /// A vehicle to be admitted as a visitor (billed as temporary), if the
+    /// lot admits visitors; `why` says how it came to be one.
+    fn visitor(&self, open_reason: &str, why: String) -> Decision {
+        if self.s.visitor_confirmation {
+            return self
+                .hold(reason::VISITOR_CONFIRMATION_REQUIRED)
+                .display(self.text(reason::VISITOR_CONFIRMATION_REQUIRED))
+                .light(Light::Yellow)
+                .trace(why)
+                .trace("visitor confirmation is on: a visitor needs the management office");
+        }
+        let decision = self
+            .open(open_reason)
+            .effect(Effect::OpenSession {
+                billing: Billing::Temporary,
+            })
+            .trace(why);
+        let registered = self
+            .input
+            .vehicle
+            .parking_pass
+            .is_some_and(|p| p.registered);
+        match (registered, self.s.auto_pick) {
+            (true, true) => decision
+                .effect(Effect::CreatePick)
+                .trace("app parking pass registered and automatic picks on: pick created"),
+            (true, false) => decision.trace("app parking pass registered; automatic picks off"),
+            (false, _) => decision,
+        }
+    }
+
+    fn exit(&self) -> Decision {
+        if self.input.event.plate.is_none() {
+            return self
+                .hold(reason::UNPLATED_EXIT)
+                .display(Display::qr(QrCode::UnplatedExit))
+                .trace("no plate read");
+        }
+        let vehicle = &self.input.vehicle;
+        match (&vehicle.session, &vehicle.monthly_pass) {
+            (Some(session), _) if session.billing == Billing::Temporary => {
+                self.temporary_exit(session, "temporary stay")
+            }
+            (Some(session), _) if session.billing == Billing::Free => self
+                .open(FREE_STAY)
+                .effect(Effect::CloseSession)
+                .trace(format!("stay billed free since {}", session.entered_at)),
+            (session, Some(pass)) => self.pass_exit(pass, session.as_ref()),
+            (Some(session), None) => self.temporary_exit(
+                session,
+                "monthly stay without a monthly pass: billed as temporary",
+            ),
+            (None, None) => self
+                .hold(reason::NO_ENTRY_RECORD)
+                .display(self.text(reason::NO_ENTRY_RECORD))
+                .light(Light::Yellow)
+                .effect(Effect::Escalate)
+                .trace("no entry record and no monthly pass"),
+        }
+    }
+
+    /// The exit of a vehicle with a monthly pass (and a monthly stay, or no
+    /// entry record).
+    fn pass_exit(&self, pass: &MonthlyPass, session: Option<&Session>) -> Decision {
+        let windows = &self.s.monthly_pass;
+        let close = |d: Decision| match session {
+            Some(_) => d.effect(Effect::CloseSession),
+            None => d.trace("no entry record to close"),
+        };
+        let d = match self.pass_state(pass) {
+            PassState::Valid => {
+                return close(
+                    self.open(reason::MONTHLY_PASS_VALID)
+                        .trace(format!("monthly pass valid until {}", pass.valid_until)),
+                );
+            }
+            PassState::Expired(d) => d,
+        };
+        let expired = format!(
+            "monthly pass expired {d} day(s) ago (valid until {})",
+            pass.valid_until
+        );
+        if d <= i64::from(windows.exit_open_days) {
+            return close(
+                self.open(reason::MONTHLY_PASS_EXPIRED_REMINDER)
+                    .display(Display::qr(QrCode::MonthlyRenewal))
+                    .trace(format!(
+                        "{expired}; exit opens up to {} days",
+                        windows.exit_open_days
+                    )),
+            );
+        }
+        // Past the open window the stay owes something. A driver who chose to
+        // pay it as a temporary stay has settled it.
+        if let Some(session) = session.filter(|s| s.paid_amount > 0) {
+            let due = self.due(session);
+            if due.amount == 0 {
+                return self.temporary_exit(session, &format!("{expired}; stay paid as temporary"));
+            }
+        }
+        if d <= i64::from(windows.exit_renewal_days) {
+            return self
+                .hold(reason::MONTHLY_PASS_EXPIRED_RENEW)
+                .display(Display::qr(QrCode::MonthlyRenewal))
+                .effect(Effect::CreateOrder {
+                    order: OrderKind::MonthlyRenewal,
+                    amount: None,
+                })
+                .trace(format!(
+                    "{expired}; exit holds for renewal up to {} days",
+                    windows.exit_renewal_days
+                ));
+        }
+        let lapsed = format!(
+            "{expired}; lapsed after {} days: the stay is billed as temporary",
+            windows.exit_renewal_days
+        );
+        let Some(session) = session else {
+            return self
+                .hold(reason::NO_ENTRY_RECORD)
+                .display(self.text(reason::NO_ENTRY_RECORD))
+                .light(Light::Yellow)
+                .effect(Effect::Escalate)
+                .trace(lapsed)
+                .trace("no entry record to bill the stay from");
+        };
+        let due = self.due(session);
+        if due.amount == 0 {
+            return self.temporary_exit(session, &lapsed);
+        }
+        self.hold(reason::MONTHLY_PASS_LAPSED)
+            .display(Display::qr(QrCode::QuickExit))
+            .light(Light::Yellow)
+            .fee(due.money(self.s.currency))
+            .effect(Effect::CreateOrder {
+                order: OrderKind::Temporary,
+                amount: Some(due.amount),
+            })
+            .trace(lapsed)
+            .trace(due.explanation)
+    }
+
+    /// What a stay billed as temporary still owes now, payments and the grace
+    /// period taken into account.
+    fn due(&self, session: &Session) -> Due {
+        let fees = &self.s.fees;
+        let now = &self.input.event.occurred_at;
+        let pricing = fees.price(&session.entered_at, now);
+        let mut explanation = fees.explain(&pricing, self.s.currency);
+        if pricing.free {
+            return Due {
+                amount: 0,
+                free: true,
+                explanation,
+            };
+        }
+        let grace = u64::from(self.s.payment_grace_minutes) * 60;
+        let owed = match session.paid_at {
+            // Within the grace period, the fee stays what it was at payment.
+            Some(paid_at) if paid_at.seconds_until(now) <= grace => {
+                let at_payment = fees.price(&session.entered_at, &paid_at).total;
+                explanation.push_str(&format!(
+                    "; paid {} at {paid_at}, within the {}-minute grace period: owed {} as at payment",
+                    self.s.currency.major(session.paid_amount, true),
+                    self.s.payment_grace_minutes,
+                    self.s.currency.major(at_payment, true),
+                ));
+                at_payment
+            }
+            _ if session.paid_amount > 0 => {
+                explanation.push_str(&format!(
+                    "; paid {}",
+                    self.s.currency.major(session.paid_amount, true)
+                ));
+                pricing.total
+            }
+            _ => pricing.total,
+        };
+        Due {
+            amount: owed.saturating_sub(session.paid_amount),
+            free: false,
+            explanation,
+        }
+    }
+
+    /// The exit of a stay billed as temporary; `what` says why it is one.
+    fn temporary_exit(&self, session: &Session, what: &str) -> Decision {
+        let due = self.due(session);
+        if due.free {
+            return self
+                .open(reason::FREE_PERIOD)
+                .effect(Effect::CloseSession)
+                .trace(what)
+                .trace(due.explanation);
+        }
+        if due.amount == 0 {
+            return self
+                .open(reason::PAID)
+                .effect(Effect::CloseSession)
+                .trace(what)
+                .trace(due.explanation);
+        }
+        if session.pick {
+            return self
+                .open(reason::PICK_AUTOPAY)
+                .fee(due.money(self.s.currency))
+                .effect(Effect::ChargePick { amount: due.amount })
+                .effect(Effect::CloseSession)
+                .trace(what)
+                .trace(due.explanation)
+                .trace("charged to the app parking-pass pick");
+        }
+        self.hold(reason::PAYMENT_REQUIRED)
+            .display(Display::qr(QrCode::QuickExit))
+            .fee(due.money(self.s.currency))
+            .effect(Effect::CreateOrder {
+                order: OrderKind::Temporary,
+                amount: Some(due.amount),
+            })
+            .trace(what)
+            .trace(due.explanation)
+    }
+}
+
+/// What a stay owes now.
+struct Due {
+    amount: u64,
+    free: bool,
+    explanation: String,
+}
+
+impl Due {
+    fn money(&self, currency: Currency) -> Money {
+        Money::new(self.amount, currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boomgate_rules_sdk::testing::{Harness, run_dir};
+    use std::path::Path;
+
+    fn scenarios() -> &'static Path {
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/scenarios/standard-lot"
+        ))
+    }
+
+    #[test]
+    fn every_scenario_passes_natively() {
+        match run_dir::<StandardLot>(scenarios()) {
+            Ok(count) => assert!(count >= 30, "only {count} scenarios"),
+            Err(report) => panic!("{report}"),
+        }
+    }
+
+    #[test]
+    fn published_schema_matches_the_settings_type() {
+        let generated = boomgate_rules_sdk::schema::settings_schema::<Settings>();
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.schema.json"));
+        let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+        if std::env::var_os("BOOMGATE_BLESS").is_some() {
+            std::fs::write(path, &text).unwrap();
+        }
+        let published: serde_json::Value =
+            serde_json::from_str(StandardLot::SETTINGS_SCHEMA).unwrap();
+        assert_eq!(
+            published, generated,
+            "settings.schema.json is out of date: run `BOOMGATE_BLESS=1 cargo test -p boomgate-standard-lot` and review the diff"
+        );
+    }
+
+    fn default_settings() -> String {
+        std::fs::read_to_string(scenarios().join("settings.json")).unwrap()
+    }
+
+    #[test]
+    fn fee_text_of_the_default_schedule_is_the_seed_text() {
+        let lot = Harness::<StandardLot>::new(&default_settings()).unwrap();
+        assert_eq!(
+            lot.fee_schedule(None).unwrap(),
+            "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
+        );
+        assert_eq!(
+            lot.fee_schedule(Some("ko-KR")).unwrap(),
+            "30분 이내 무료, 1시간 이내 5위안, 이후 1시간마다 3위안, 1일 최대 30위안"
+        );
+        assert!(
+            lot.fee_schedule(Some("fr"))
+                .unwrap_err()
+                .contains("`fr` is not supported")
+        );
+    }
+
+    #[test]
+    fn settings_errors_name_the_field() {
+        let mut v: serde_json::Value = serde_json::from_str(&default_settings()).unwrap();
+        let refused =
+            |v: &serde_json::Value| Harness::<StandardLot>::new(&v.to_string()).err().unwrap();
+        v["monthly_pass"]["exit_open_days"] = 9.into();
+        assert_eq!(refused(&v).path, "monthly_pass.exit_open_days");
+        v["monthly_pass"]["exit_open_days"] = 3.into();
+        v["voice"] = serde_json::json!({ "payment_requird": "x" });
+        assert_eq!(refused(&v).path, "voice.payment_requird");
+        v["voice"] = serde_json::json!({});
+        v["fees"]["then"]["every_minutes"] = 0.into();
+        assert_eq!(refused(&v).path, "fees.then.every_minutes");
+        v["fees"]["then"]["every_minutes"] = (-5).into();
+        let e = refused(&v);
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            (
+                "fees.then.every_minutes",
+                "invalid value: integer `-5`, expected u32"
+            )
+        );
+        v["fees"]["then"]["every_minutes"] = 60.into();
+        v["colour"] = "blue".into();
+        assert!(refused(&v).message.starts_with("unknown field `colour`"));
+    }
+
+    #[test]
+    fn voice_overrides_apply_by_reason_then_by_direction() {
+        let mut v: serde_json::Value = serde_json::from_str(&default_settings()).unwrap();
+        v["voice"] =
+            serde_json::json!({ "monthly_pass_valid": "你好", "exit.monthly_pass_valid": "再见" });
+        let lot = Harness::<StandardLot>::new(&v.to_string()).unwrap();
+        assert_eq!(
+            lot.settings().voice(Direction::Entry, "monthly_pass_valid"),
+            "你好"
+        );
+        assert_eq!(
+            lot.settings().voice(Direction::Exit, "monthly_pass_valid"),
+            "再见"
+        );
+        assert_eq!(lot.settings().voice(Direction::Exit, "paid"), "一路平安");
+    }
+}

@@ -1,0 +1,124 @@
+//! The standard lot's settings: what an operator decides per lot.
+
+use std::collections::BTreeMap;
+
+use boomgate_rules_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::voice::{self, VOICE_KEYS};
+
+/// The longest voice line accepted, in characters.
+pub const MAX_VOICE_CHARS: usize = 200;
+
+/// Settings of the standard lot policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The lot's currency; amounts are in its minor unit (fen for CNY).
+    pub currency: Currency,
+    /// The language of voice lines, display texts and fee text.
+    #[serde(default = "default_locale")]
+    pub locale: Locale,
+    /// Whether a visitor (no valid pass) needs the management office's
+    /// confirmation to enter. On: the entry holds and says so. Off: visitors
+    /// enter and pay at the exit.
+    pub visitor_confirmation: bool,
+    /// Whether a visitor whose car is registered for the app parking pass gets
+    /// a pick (an app parking session paid automatically at exit) on entry.
+    #[serde(default)]
+    pub auto_pick: bool,
+    /// How long an expired monthly pass keeps some of its privileges.
+    pub monthly_pass: PassWindows,
+    /// The temporary-parking fee schedule.
+    pub fees: FeeSchedule,
+    /// After paying in full, a vehicle has this many minutes to leave without
+    /// paying more.
+    pub payment_grace_minutes: u32,
+    /// Voice lines to say instead of the defaults, keyed by reason code
+    /// (`payment_required`) or by direction and reason
+    /// (`entry.monthly_pass_valid`), the latter taking precedence.
+    #[serde(default)]
+    #[cfg_attr(test, schemars(schema_with = "voice_schema"))]
+    pub voice: BTreeMap<String, String>,
+}
+
+/// Windows, in days expired, of an expired monthly pass. Day 1 is the day
+/// after the pass's last valid date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PassWindows {
+    /// Up to this many days expired, the entry holds and shows the renewal
+    /// code; later the vehicle is a visitor.
+    pub entry_renewal_days: u32,
+    /// Up to this many days expired, the exit opens with a reminder.
+    pub exit_open_days: u32,
+    /// Past `exit_open_days` and up to this many days expired, the exit holds
+    /// for renewal; later the pass has lapsed and the stay is billed as
+    /// temporary.
+    pub exit_renewal_days: u32,
+}
+
+fn default_locale() -> Locale {
+    Locale::ZhCn
+}
+
+impl Settings {
+    /// Checks what the schema cannot.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        self.fees.check("fees")?;
+        let w = &self.monthly_pass;
+        if w.exit_open_days > w.exit_renewal_days {
+            return Err(SettingsError::new(
+                "monthly_pass.exit_open_days",
+                format!(
+                    "must not exceed `monthly_pass.exit_renewal_days` ({})",
+                    w.exit_renewal_days
+                ),
+            ));
+        }
+        for (key, line) in &self.voice {
+            if !VOICE_KEYS.contains(&key.as_str()) {
+                return Err(SettingsError::new(
+                    format!("voice.{key}"),
+                    "is not a voice line of this policy (see the settings schema for the keys)",
+                ));
+            }
+            if line.chars().count() > MAX_VOICE_CHARS {
+                return Err(SettingsError::new(
+                    format!("voice.{key}"),
+                    format!("is longer than {MAX_VOICE_CHARS} characters"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The voice line for `reason` at `direction`: the operator's, else the
+    /// default in the lot's locale.
+    pub fn voice(&self, direction: Direction, reason: &str) -> String {
+        if !self.voice.is_empty() {
+            let qualified = format!("{}.{reason}", direction.as_str());
+            if let Some(line) = self
+                .voice
+                .get(&qualified)
+                .or_else(|| self.voice.get(reason))
+            {
+                return line.clone();
+            }
+        }
+        voice::default_line(self.locale, direction, reason).to_owned()
+    }
+}
+
+#[cfg(test)]
+fn voice_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Voice lines to say instead of the defaults, keyed by reason code (`payment_required`) or by direction and reason (`entry.monthly_pass_valid`), the latter taking precedence.",
+        "type": "object",
+        "propertyNames": { "enum": VOICE_KEYS },
+        "additionalProperties": { "type": "string", "maxLength": MAX_VOICE_CHARS },
+        "default": {}
+    })
+}
