@@ -351,7 +351,7 @@ struct Chinese;
 
 impl Chinese {
     fn span(minutes: u32) -> String {
-        if minutes % 60 == 0 {
+        if minutes.is_multiple_of(60) {
             format!("{}小时", minutes / 60)
         } else {
             format!("{minutes}分钟")
@@ -404,7 +404,7 @@ struct Korean;
 
 impl Korean {
     fn span(minutes: u32) -> String {
-        if minutes % 60 == 0 {
+        if minutes.is_multiple_of(60) {
             format!("{}시간", minutes / 60)
         } else {
             format!("{minutes}분")
@@ -463,7 +463,10 @@ impl English {
 impl Words for English {
     fn money(&self, amount: u64, currency: Currency) -> String {
         let scale = 10u64.pow(currency.minor_digits());
-        format!("{currency} {}", currency.major(amount, amount % scale != 0))
+        format!(
+            "{currency} {}",
+            currency.major(amount, !amount.is_multiple_of(scale))
+        )
     }
     fn free(&self, minutes: u32, mode: FreeMode) -> String {
         match mode {

@@ -1,6 +1,8 @@
 //! A hostile policy for the engine's tests: its settings choose how it
 //! misbehaves when asked to decide (or to configure itself).
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use boomgate_rules_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +22,7 @@ pub enum Behaviour {
     Panic,
     /// Answer with a reason code that is not a code.
     BadReason,
-    /// Answer with a hundred thousand trace lines.
+    /// Answer with a thousand trace lines.
     HugeTrace,
     /// Open a session at an exit.
     ContradictoryEffects,
@@ -28,6 +30,9 @@ pub enum Behaviour {
     SpinInConfigure,
     /// Refuse every settings document.
     RefuseSettings,
+    /// Count calls in a static and answer with the count (`call_1`, ...):
+    /// shows whether state survives from one call to the next.
+    Count,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,7 +45,10 @@ pub struct Hostile;
 
 boomgate_rules_sdk::export_policy!(Hostile);
 
+static CALLS: AtomicU32 = AtomicU32::new(0);
+
 #[inline(never)]
+#[allow(unconditional_recursion)]
 fn recurse(depth: u64, trail: &mut Vec<u64>) -> u64 {
     trail.push(depth);
     recurse(depth + 1, trail) + trail[depth as usize % trail.len()]
@@ -84,7 +92,10 @@ impl Policy for Hostile {
             Behaviour::MemoryBomb => {
                 let mut hoard: Vec<Vec<u8>> = Vec::new();
                 loop {
-                    hoard.push(vec![0xA5; 1 << 20]);
+                    // Reserve without writing: grow memory as fast as possible.
+                    let mut block = Vec::with_capacity(1 << 20);
+                    block.push(0xA5u8);
+                    hoard.push(block);
                     core::hint::black_box(&hoard);
                 }
             }
@@ -94,10 +105,14 @@ impl Policy for Hostile {
                 Decision::open(format!("never_{n}"))
             }
             Behaviour::Panic => panic!("hostile policy panics on {}", input.event.gate_id),
+            Behaviour::Count => {
+                let n = CALLS.fetch_add(1, Ordering::Relaxed) + 1;
+                Decision::hold(format!("call_{n}"))
+            }
             Behaviour::BadReason => Decision::open("Not A Reason Code!"),
             Behaviour::HugeTrace => {
                 let mut d = Decision::hold("payment_required");
-                for i in 0..100_000 {
+                for i in 0..1000 {
                     d = d.trace(format!("line {i}"));
                 }
                 d

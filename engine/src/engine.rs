@@ -1,0 +1,213 @@
+//! The engine: one wasmtime engine with a pooling allocator sized for many
+//! short-lived instances, and `load`, which refuses anything that is not a
+//! policy module of this host's interface.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::bindings::exports::boomgate::policy::policy as wit;
+use crate::config::{Deadline, EngineConfig};
+use crate::error::{EngineError, LoadError};
+use crate::policy::{Exports, LoadedPolicy, ModuleInfo};
+use crate::schema::SettingsSchema;
+use crate::store::{StoreState, new_store};
+use crate::{INTERFACE_VERSION, POLICY_INTERFACE};
+
+/// Compiles and runs policy modules. Cheap to clone; clones share the
+/// compiled code cache and the instance pool.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) wasmtime: wasmtime::Engine,
+    pub(crate) linker: Linker<StoreState>,
+    pub(crate) config: EngineConfig,
+    _ticker: Option<Ticker>,
+}
+
+/// Advances the epoch for [`Deadline::Epoch`] until the engine is dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Engine {
+    /// An engine with `config`'s limits.
+    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let mut wasm = wasmtime::Config::new();
+        wasm.wasm_component_model(true)
+            .cranelift_opt_level(wasmtime::OptLevel::Speed)
+            .max_wasm_stack(config.max_wasm_stack)
+            .parallel_compilation(true);
+        match config.deadline {
+            Deadline::Fuel { .. } => wasm.consume_fuel(true),
+            Deadline::Epoch { .. } => wasm.epoch_interruption(true),
+        };
+        let slots = config.max_instances.max(1);
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots.saturating_mul(2))
+            .total_memories(slots)
+            .total_tables(slots)
+            .max_memory_size(config.memory_limit)
+            .linear_memory_keep_resident(config.keep_resident)
+            .table_keep_resident(64 << 10)
+            // Reset only the pages an instance dirtied (Linux 6.7+).
+            .pagemap_scan(Enabled::Auto);
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let wasmtime = wasmtime::Engine::new(&wasm).map_err(|e| EngineError(format!("{e:#}")))?;
+        let ticker = match config.deadline {
+            Deadline::Epoch { tick, .. } => Some(start_ticker(&wasmtime, tick)?),
+            Deadline::Fuel { .. } => None,
+        };
+        let linker = Linker::new(&wasmtime);
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                wasmtime,
+                linker,
+                config,
+                _ticker: ticker,
+            }),
+        })
+    }
+
+    /// The engine's configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// Validates, compiles and describes a policy module.
+    ///
+    /// The module must be a component that imports nothing and exports
+    /// `boomgate:policy/policy@0.1.0` with this host's types, and its settings
+    /// schema must compile. Compilation takes tens of milliseconds; keep the
+    /// result (it is cheap to clone) rather than loading again.
+    pub fn load(&self, bytes: &[u8]) -> Result<LoadedPolicy, LoadError> {
+        let limit = self.inner.config.max_module_bytes;
+        if bytes.len() > limit {
+            return Err(LoadError::TooLarge {
+                size: bytes.len(),
+                limit,
+            });
+        }
+        if !bytes.starts_with(b"\0asm") {
+            return Err(LoadError::NotWasm);
+        }
+        if wasmparser::Parser::is_core_wasm(bytes) {
+            return Err(LoadError::CoreModule);
+        }
+        let component = Component::new(&self.inner.wasmtime, bytes)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let ty = component.component_type();
+        let imports: Vec<String> = ty
+            .imports(&self.inner.wasmtime)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        if !imports.is_empty() {
+            return Err(LoadError::Imports(imports));
+        }
+        let exports: Vec<String> = ty
+            .exports(&self.inner.wasmtime)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        if !exports.iter().any(|e| e == POLICY_INTERFACE) {
+            return Err(
+                match exports
+                    .iter()
+                    .find(|e| e.starts_with("boomgate:policy/policy@"))
+                {
+                    Some(found) => LoadError::InterfaceVersion {
+                        found: found.clone(),
+                        supported: INTERFACE_VERSION,
+                    },
+                    None => LoadError::MissingInterface {
+                        exports,
+                        supported: INTERFACE_VERSION,
+                    },
+                },
+            );
+        }
+        let exports = Exports::find(&component).map_err(LoadError::Interface)?;
+        let pre = self
+            .inner
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Interface(format!("{e:#}")))?;
+
+        // One instance to check the functions' types (later instances skip
+        // the check) and ask the module who it is.
+        let config = &self.inner.config;
+        let mut store = new_store(&self.inner.wasmtime, &config.deadline, config.memory_limit);
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| LoadError::Describe(crate::fault::classify(e, store.data(), true)))?;
+        exports
+            .typecheck(&mut store, &instance)
+            .map_err(LoadError::Interface)?;
+        let describe = instance
+            .get_typed_func::<(), (wit::PolicyInfo,)>(&mut store, &exports.describe)
+            .map_err(|e| LoadError::Interface(format!("{e:#}")))?;
+        let (info,) = describe
+            .call(&mut store, ())
+            .map_err(|e| LoadError::Describe(crate::fault::classify(e, store.data(), false)))?;
+        let schema = SettingsSchema::compile(&info.settings_schema).map_err(LoadError::Schema)?;
+        let info = ModuleInfo {
+            name: info.name,
+            version: info.version,
+            sdk_version: info.sdk_version,
+            interface_version: INTERFACE_VERSION.to_owned(),
+            locales: info.locales,
+            digest: digest(bytes),
+            size: bytes.len(),
+            settings_schema: schema.document().clone(),
+        };
+        Ok(LoadedPolicy::new(self.clone(), pre, exports, info, schema))
+    }
+}
+
+/// The sha256 of a module, in hex: how modules are named.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn start_ticker(engine: &wasmtime::Engine, tick: Duration) -> Result<Ticker, EngineError> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let weak = engine.weak();
+    let flag = stop.clone();
+    let thread = std::thread::Builder::new()
+        .name("boomgate-epoch".into())
+        .spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(tick);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })
+        .map_err(|e| EngineError(format!("cannot start the epoch thread: {e}")))?;
+    Ok(Ticker {
+        stop,
+        thread: Some(thread),
+    })
+}

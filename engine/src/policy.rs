@@ -1,0 +1,418 @@
+//! Loaded and configured policies, and evaluation: every call in a fresh,
+//! isolated instance from the pool, under the engine's limits, answering with
+//! a decision whatever the module does.
+
+use std::sync::Arc;
+
+use boomgate_rules_sdk::{Decision, Input, Quote, Stay};
+use serde_json::Value;
+use wasmtime::Store;
+use wasmtime::component::{
+    Component, ComponentExportIndex, Func, Instance, InstancePre, TypedFunc,
+};
+
+use crate::POLICY_INTERFACE;
+use crate::bindings::exports::boomgate::policy::policy as wit;
+use crate::convert;
+use crate::engine::Engine;
+use crate::error::{CallError, ConfigureError, FieldError};
+use crate::fault::{Fault, classify, fallback};
+use crate::schema::SettingsSchema;
+use crate::store::{StoreState, arm, fuel_used, new_store};
+
+/// The largest compiled settings a module may return, in bytes.
+pub const MAX_CONFIG_BYTES: usize = 64 << 10;
+
+/// What a module says about itself, and what the host knows of it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ModuleInfo {
+    /// The policy's name, e.g. `standard-lot`.
+    pub name: String,
+    /// The policy's version.
+    pub version: String,
+    /// The rules SDK it was built with.
+    pub sdk_version: String,
+    /// The `boomgate:policy` interface version it implements.
+    pub interface_version: String,
+    /// Locales it speaks, its default first.
+    pub locales: Vec<String>,
+    /// sha256 of the module, in hex.
+    pub digest: String,
+    /// Size of the module, in bytes.
+    pub size: usize,
+    /// The JSON Schema of its settings.
+    pub settings_schema: Value,
+}
+
+/// Where the interface's functions are in a component.
+#[derive(Clone)]
+pub(crate) struct Exports {
+    pub(crate) describe: ComponentExportIndex,
+    configure: ComponentExportIndex,
+    evaluate: ComponentExportIndex,
+    fee_schedule: ComponentExportIndex,
+    fee_quote: ComponentExportIndex,
+}
+
+type ConfigureFn<'a> = TypedFunc<(&'a str,), (Result<Vec<u8>, wit::SettingsError>,)>;
+type EvaluateFn<'a> = TypedFunc<(&'a [u8], wit::Input<'a>), (wit::Decision,)>;
+type FeeScheduleFn<'a> = TypedFunc<(&'a [u8], Option<&'a str>), (Result<String, String>,)>;
+type FeeQuoteFn<'a> = TypedFunc<(&'a [u8], wit::Stay), (Result<wit::Quote, String>,)>;
+
+impl Exports {
+    pub(crate) fn find(component: &Component) -> Result<Self, String> {
+        let interface = component
+            .get_export_index(None, POLICY_INTERFACE)
+            .ok_or_else(|| format!("no `{POLICY_INTERFACE}` instance"))?;
+        let func = |name: &str| {
+            component
+                .get_export_index(Some(&interface), name)
+                .ok_or_else(|| format!("`{POLICY_INTERFACE}` has no function `{name}`"))
+        };
+        Ok(Exports {
+            describe: func("describe")?,
+            configure: func("configure")?,
+            evaluate: func("evaluate")?,
+            fee_schedule: func("fee-schedule")?,
+            fee_quote: func("fee-quote")?,
+        })
+    }
+
+    /// Checks every function's type once, so calls can skip the check.
+    pub(crate) fn typecheck(
+        &self,
+        store: &mut Store<StoreState>,
+        instance: &Instance,
+    ) -> Result<(), String> {
+        let err = |name: &str, e: wasmtime::Error| format!("`{name}`: {e:#}");
+        instance
+            .get_typed_func::<(), (wit::PolicyInfo,)>(&mut *store, &self.describe)
+            .map_err(|e| err("describe", e))?;
+        instance
+            .get_typed_func::<(&str,), (Result<Vec<u8>, wit::SettingsError>,)>(
+                &mut *store,
+                &self.configure,
+            )
+            .map_err(|e| err("configure", e))?;
+        instance
+            .get_typed_func::<(&[u8], wit::Input<'_>), (wit::Decision,)>(
+                &mut *store,
+                &self.evaluate,
+            )
+            .map_err(|e| err("evaluate", e))?;
+        instance
+            .get_typed_func::<(&[u8], Option<&str>), (Result<String, String>,)>(
+                &mut *store,
+                &self.fee_schedule,
+            )
+            .map_err(|e| err("fee-schedule", e))?;
+        instance
+            .get_typed_func::<(&[u8], wit::Stay), (Result<wit::Quote, String>,)>(
+                &mut *store,
+                &self.fee_quote,
+            )
+            .map_err(|e| err("fee-quote", e))?;
+        Ok(())
+    }
+}
+
+/// Looks up an export of an instance of the component the indices came from.
+fn func(
+    store: &mut Store<StoreState>,
+    instance: &Instance,
+    index: &ComponentExportIndex,
+) -> wasmtime::Result<Func> {
+    instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| wasmtime::format_err!("an export checked at load is missing"))
+}
+
+/// A compiled, validated policy module. Cheap to clone.
+#[derive(Clone)]
+pub struct LoadedPolicy {
+    inner: Arc<Loaded>,
+}
+
+struct Loaded {
+    engine: Engine,
+    pre: InstancePre<StoreState>,
+    exports: Exports,
+    info: ModuleInfo,
+    schema: SettingsSchema,
+}
+
+impl LoadedPolicy {
+    pub(crate) fn new(
+        engine: Engine,
+        pre: InstancePre<StoreState>,
+        exports: Exports,
+        info: ModuleInfo,
+        schema: SettingsSchema,
+    ) -> Self {
+        LoadedPolicy {
+            inner: Arc::new(Loaded {
+                engine,
+                pre,
+                exports,
+                info,
+                schema,
+            }),
+        }
+    }
+
+    /// What the module says about itself.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.inner.info
+    }
+
+    /// Checks settings JSON against the module's schema, then has the module
+    /// read them. Errors name the field.
+    pub fn configure(&self, settings: &str) -> Result<ConfiguredPolicy, ConfigureError> {
+        let value: Value =
+            serde_json::from_str(settings).map_err(|e| ConfigureError::Json(e.to_string()))?;
+        self.inner
+            .schema
+            .check(&value)
+            .map_err(ConfigureError::Invalid)?;
+        let outcome = self.run(|store, instance| {
+            let f = func(store, instance, &self.inner.exports.configure)?;
+            // SAFETY: the type was checked at load (`Exports::typecheck`).
+            let f: ConfigureFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+            Ok(f.call(store, (settings,))?.0)
+        });
+        match outcome {
+            Ok((Ok(config), _)) if config.len() > MAX_CONFIG_BYTES => {
+                Err(ConfigureError::Fault(Fault::Contract(format!(
+                    "compiled settings of {} bytes, over {MAX_CONFIG_BYTES}",
+                    config.len()
+                ))))
+            }
+            Ok((Ok(config), _)) => Ok(ConfiguredPolicy {
+                inner: Arc::new(Configured {
+                    policy: self.clone(),
+                    config,
+                    settings: value,
+                }),
+            }),
+            Ok((Err(refused), _)) => Err(ConfigureError::Invalid(vec![FieldError {
+                path: refused.path,
+                message: refused.message,
+            }])),
+            Err(fault) => Err(ConfigureError::Fault(fault)),
+        }
+    }
+
+    /// Runs `call` in a fresh instance armed with the engine's limits; the
+    /// fuel it used comes back with its result.
+    fn run<R>(
+        &self,
+        call: impl FnOnce(&mut Store<StoreState>, &Instance) -> wasmtime::Result<R>,
+    ) -> Result<(R, Option<u64>), Fault> {
+        let config = &self.inner.engine.inner.config;
+        let mut store = new_store(
+            &self.inner.engine.inner.wasmtime,
+            &config.deadline,
+            config.memory_limit,
+        );
+        let instance = self
+            .inner
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(e, store.data(), true))?;
+        let result = call(&mut store, &instance).map_err(|e| classify(e, store.data(), false))?;
+        Ok((result, fuel_used(&store, &config.deadline)))
+    }
+}
+
+/// A policy with its settings: ready to decide. Cheap to clone.
+#[derive(Clone)]
+pub struct ConfiguredPolicy {
+    inner: Arc<Configured>,
+}
+
+struct Configured {
+    policy: LoadedPolicy,
+    config: Vec<u8>,
+    settings: Value,
+}
+
+/// A decision and how it was reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// The decision: the policy's, or the fallback if it faulted.
+    pub decision: Decision,
+    /// Why the fallback was given, if it was.
+    pub fault: Option<Fault>,
+    /// Work the policy did, under a fuel deadline.
+    pub fuel: Option<u64>,
+}
+
+impl ConfiguredPolicy {
+    /// The module.
+    pub fn policy(&self) -> &LoadedPolicy {
+        &self.inner.policy
+    }
+
+    /// The settings, as given.
+    pub fn settings(&self) -> &Value {
+        &self.inner.settings
+    }
+
+    /// Decides one event in a fresh instance. Never fails: a module that
+    /// traps, runs out of fuel or memory, or answers against the contract
+    /// yields the fallback decision (hold, `policy_fault`, escalate).
+    pub fn evaluate(&self, input: &Input) -> Decision {
+        self.evaluate_detailed(input).decision
+    }
+
+    /// [`evaluate`](Self::evaluate), telling whether the decision is a
+    /// fallback and how much work the policy did.
+    pub fn evaluate_detailed(&self, input: &Input) -> Evaluation {
+        if let Err(why) = convert::check_input(input) {
+            return self.faulted(Fault::Input(why), None);
+        }
+        let exports = &self.inner.policy.inner.exports;
+        let outcome = self.inner.policy.run(|store, instance| {
+            let f = func(store, instance, &exports.evaluate)?;
+            // SAFETY: the type was checked at load (`Exports::typecheck`).
+            let f: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+            Ok(f.call(store, (&self.inner.config, convert::input(input)))?
+                .0)
+        });
+        self.finish(outcome, input)
+    }
+
+    fn finish(
+        &self,
+        outcome: Result<(wit::Decision, Option<u64>), Fault>,
+        input: &Input,
+    ) -> Evaluation {
+        match outcome {
+            Ok((answer, fuel)) => match convert::decision(answer, input) {
+                Ok(decision) => Evaluation {
+                    decision,
+                    fault: None,
+                    fuel,
+                },
+                Err(why) => self.faulted(Fault::Contract(why), fuel),
+            },
+            Err(fault) => self.faulted(fault, None),
+        }
+    }
+
+    fn faulted(&self, fault: Fault, fuel: Option<u64>) -> Evaluation {
+        let decision = fallback(
+            &self.inner.policy.inner.engine.inner.config.fallback,
+            &fault,
+        );
+        Evaluation {
+            decision,
+            fault: Some(fault),
+            fuel,
+        }
+    }
+
+    /// The fee schedule as text in `locale`, or in the settings' own locale.
+    pub fn fee_schedule(&self, locale: Option<&str>) -> Result<String, CallError> {
+        let exports = &self.inner.policy.inner.exports;
+        let (answer, _) = self
+            .inner
+            .policy
+            .run(|store, instance| {
+                let f = func(store, instance, &exports.fee_schedule)?;
+                // SAFETY: the type was checked at load (`Exports::typecheck`).
+                let f: FeeScheduleFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+                Ok(f.call(store, (&self.inner.config, locale))?.0)
+            })
+            .map_err(CallError::Fault)?;
+        answer.map_err(CallError::Refused)
+    }
+
+    /// Prices a stay: the fee from entry to the stated exit, less what was
+    /// paid.
+    pub fn fee_quote(&self, stay: &Stay) -> Result<Quote, CallError> {
+        let exports = &self.inner.policy.inner.exports;
+        let (answer, _) = self
+            .inner
+            .policy
+            .run(|store, instance| {
+                let f = func(store, instance, &exports.fee_quote)?;
+                // SAFETY: the type was checked at load (`Exports::typecheck`).
+                let f: FeeQuoteFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+                Ok(f.call(store, (&self.inner.config, convert::stay(stay)))?.0)
+            })
+            .map_err(CallError::Fault)?;
+        let quote = answer.map_err(CallError::Refused)?;
+        convert::quote(quote).map_err(|why| CallError::Fault(Fault::Contract(why)))
+    }
+
+    /// An instance kept warm across calls, for batch work (replaying events
+    /// against a candidate policy) and for measuring the call itself. The
+    /// robot path uses [`evaluate`](Self::evaluate): a fresh instance per
+    /// event, so no state leaks between events.
+    pub fn warm(&self) -> WarmPolicy {
+        WarmPolicy {
+            policy: self.clone(),
+            slot: None,
+        }
+    }
+}
+
+/// One instance reused across calls; replaced after any fault.
+pub struct WarmPolicy {
+    policy: ConfiguredPolicy,
+    slot: Option<(Store<StoreState>, Func)>,
+}
+
+impl WarmPolicy {
+    /// Decides one event in the warm instance.
+    pub fn evaluate(&mut self, input: &Input) -> Decision {
+        self.evaluate_detailed(input).decision
+    }
+
+    /// Decides one event in the warm instance, telling whether it faulted.
+    pub fn evaluate_detailed(&mut self, input: &Input) -> Evaluation {
+        if let Err(why) = convert::check_input(input) {
+            return self.policy.faulted(Fault::Input(why), None);
+        }
+        let loaded = &self.policy.inner.policy.inner;
+        let engine = &loaded.engine.inner;
+        let (store, f) = match self.slot.take() {
+            Some(slot) => slot,
+            None => {
+                let mut store = new_store(
+                    &engine.wasmtime,
+                    &engine.config.deadline,
+                    engine.config.memory_limit,
+                );
+                let made = loaded
+                    .pre
+                    .instantiate(&mut store)
+                    .and_then(|instance| func(&mut store, &instance, &loaded.exports.evaluate));
+                match made {
+                    Ok(f) => (store, f),
+                    Err(e) => {
+                        let fault = classify(e, store.data(), true);
+                        return self.policy.faulted(fault, None);
+                    }
+                }
+            }
+        };
+        let mut store = store;
+        arm(&mut store, &engine.config.deadline);
+        // SAFETY: the type was checked at load (`Exports::typecheck`).
+        let typed: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+        let outcome = typed
+            .call(
+                &mut store,
+                (&self.policy.inner.config, convert::input(input)),
+            )
+            .map(|(d,)| (d, fuel_used(&store, &engine.config.deadline)))
+            .map_err(|e| classify(e, store.data(), false));
+        let evaluation = self.policy.finish(outcome, input);
+        if evaluation.fault.is_none() {
+            self.slot = Some((store, f));
+        }
+        evaluation
+    }
+}

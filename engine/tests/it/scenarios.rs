@@ -1,0 +1,184 @@
+//! Every scenario file through the standard policy's real component, checked
+//! against the expected decision and against the same policy run natively.
+
+use std::collections::HashMap;
+
+use boomgate_engine::{CallError, ConfigureError, ConfiguredPolicy};
+use boomgate_rules_sdk::testing::{Harness, Scenario};
+use boomgate_rules_sdk::{Billing, Currency, Money, Stay, Timestamp};
+use boomgate_standard_lot::StandardLot;
+use serde_json::{Value, json};
+
+use crate::{STANDARD_LOT, root};
+
+fn base_settings() -> Value {
+    let path = root().join("tests/scenarios/standard-lot/settings.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn default_lot() -> ConfiguredPolicy {
+    STANDARD_LOT
+        .configure(&base_settings().to_string())
+        .unwrap()
+}
+
+#[test]
+fn every_scenario_passes_through_the_component() {
+    let dir = root().join("tests/scenarios/standard-lot");
+    let base = base_settings();
+    let scenarios = Scenario::load_dir(&dir).unwrap();
+    assert!(scenarios.len() >= 50, "only {} scenarios", scenarios.len());
+    let mut configured: HashMap<String, ConfiguredPolicy> = HashMap::new();
+    let mut failures = Vec::new();
+    for (path, scenario) in &scenarios {
+        let settings = scenario.settings_json(&base);
+        let lot = configured
+            .entry(settings.clone())
+            .or_insert_with(|| STANDARD_LOT.configure(&settings).unwrap());
+        let evaluation = lot.evaluate_detailed(&scenario.input);
+        let name = path.file_name().unwrap().to_string_lossy();
+        if let Some(fault) = &evaluation.fault {
+            failures.push(format!("{name}: faulted: {fault}"));
+            continue;
+        }
+        if let Err(why) = scenario.expect.check(&evaluation.decision) {
+            failures.push(format!("{name} ({}):\n{why}", scenario.description));
+        }
+        let native = Harness::<StandardLot>::new(&settings)
+            .unwrap()
+            .evaluate(&scenario.input);
+        if native != evaluation.decision {
+            failures.push(format!("{name}: the component and native code disagree:\n  wasm   {:?}\n  native {native:?}", evaluation.decision));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn describes_itself() {
+    let info = STANDARD_LOT.info();
+    assert_eq!(info.name, "standard-lot");
+    assert_eq!(info.interface_version, "0.1.0");
+    assert_eq!(info.locales, ["zh-CN", "ko-KR", "en"]);
+    assert_eq!(info.digest.len(), 64);
+    assert_eq!(info.settings_schema["additionalProperties"], json!(false));
+}
+
+#[test]
+fn fee_text_in_every_locale() {
+    let lot = default_lot();
+    assert_eq!(
+        lot.fee_schedule(None).unwrap(),
+        "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
+    );
+    assert_eq!(
+        lot.fee_schedule(Some("zh-CN")).unwrap(),
+        "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
+    );
+    assert_eq!(
+        lot.fee_schedule(Some("en")).unwrap(),
+        "Free within 30 minutes, CNY 5 for the first hour, then CNY 3 per hour, capped at CNY 30 per 24 hours"
+    );
+    assert_eq!(
+        lot.fee_schedule(Some("ko-KR")).unwrap(),
+        "30분 이내 무료, 1시간 이내 5위안, 이후 1시간마다 3위안, 1일 최대 30위안"
+    );
+    match lot.fee_schedule(Some("fr-FR")) {
+        Err(CallError::Refused(why)) => assert!(why.contains("`fr-FR` is not supported"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn quotes_a_stay_at_a_stated_time() {
+    let lot = default_lot();
+    let stay = Stay {
+        entered_at: Timestamp::parse("2026-11-22T06:01:00+08:00").unwrap(),
+        left_at: Timestamp::parse("2026-11-22T09:30:00+08:00").unwrap(),
+        billing: Billing::Temporary,
+        paid_amount: 500,
+    };
+    let quote = lot.fee_quote(&stay).unwrap();
+    // 3h29m: 5 + 3 x 3 = 14.00, 5.00 paid.
+    assert_eq!(quote.total, Money::new(1400, Currency::CNY));
+    assert_eq!(quote.due, Money::new(900, Currency::CNY));
+    assert_eq!(
+        quote.trace[0],
+        "stay of 3h29m: 5.00 first 1h + 3 x 3.00 = 14.00 CNY"
+    );
+}
+
+fn refused(settings: &Value) -> Vec<(String, String)> {
+    match STANDARD_LOT.configure(&settings.to_string()) {
+        Err(ConfigureError::Invalid(fields)) => {
+            fields.into_iter().map(|f| (f.path, f.message)).collect()
+        }
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("accepted {settings}"),
+    }
+}
+
+#[test]
+fn settings_errors_name_the_field() {
+    let mut s = base_settings();
+    s["fees"]["free_minutes"] = json!(-1);
+    assert_eq!(
+        refused(&s),
+        [(
+            "fees.free_minutes".into(),
+            "-1 is less than the minimum of 0".into()
+        )]
+    );
+
+    let mut s = base_settings();
+    s["fees"]["then"]["every_minutes"] = json!(0);
+    assert_eq!(
+        refused(&s),
+        [(
+            "fees.then.every_minutes".into(),
+            "0 is less than the minimum of 1".into()
+        )]
+    );
+
+    let mut s = base_settings();
+    s.as_object_mut().unwrap().remove("currency");
+    assert_eq!(refused(&s), [("currency".into(), "is required".into())]);
+
+    let mut s = base_settings();
+    s["colour"] = json!("blue");
+    s["monthly_pass"]["exit_days"] = json!(3);
+    let errors = refused(&s);
+    assert!(
+        errors.contains(&("colour".into(), "unknown field".into())),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&("monthly_pass.exit_days".into(), "unknown field".into())),
+        "{errors:?}"
+    );
+
+    let mut s = base_settings();
+    s["voice"] = json!({ "payment_requird": "请付款" });
+    assert_eq!(refused(&s)[0].0, "voice");
+
+    // What the schema cannot say, the module says, with the path.
+    let mut s = base_settings();
+    s["monthly_pass"]["exit_open_days"] = json!(9);
+    assert_eq!(
+        refused(&s),
+        [(
+            "monthly_pass.exit_open_days".into(),
+            "must not exceed `monthly_pass.exit_renewal_days` (7)".into()
+        )]
+    );
+
+    match STANDARD_LOT.configure("{ not json") {
+        Err(ConfigureError::Json(why)) => assert!(why.contains("line 1"), "{why}"),
+        other => panic!("{:?}", other.err()),
+    }
+}
