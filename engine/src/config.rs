@@ -70,6 +70,12 @@ pub struct EngineConfig {
     pub keep_resident: usize,
     /// The WebAssembly call stack, in bytes (deep recursion traps beyond it).
     pub max_wasm_stack: usize,
+    /// Fresh instances kept ready per policy, so an event does not wait for
+    /// one to be made. 0 makes every event instantiate its own.
+    pub spares_per_policy: usize,
+    /// The most spare instances across all policies (each holds a pooled
+    /// slot).
+    pub max_spares: usize,
     /// What a robot is told when its policy fails.
     pub fallback: Fallback,
 }
@@ -83,6 +89,8 @@ impl Default for EngineConfig {
             max_module_bytes: 8 << 20,
             keep_resident: 256 << 10,
             max_wasm_stack: 512 << 10,
+            spares_per_policy: 2,
+            max_spares: 64,
             fallback: Fallback::default(),
         }
     }

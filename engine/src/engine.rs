@@ -3,7 +3,7 @@
 //! policy module of this host's interface.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 use crate::bindings::exports::boomgate::policy::policy as wit;
 use crate::config::{Deadline, EngineConfig};
 use crate::error::{EngineError, LoadError};
+use crate::janitor::Janitor;
 use crate::policy::{Exports, LoadedPolicy, ModuleInfo};
 use crate::schema::SettingsSchema;
 use crate::store::{StoreState, new_store};
@@ -30,7 +31,26 @@ pub(crate) struct EngineInner {
     pub(crate) wasmtime: wasmtime::Engine,
     pub(crate) linker: Linker<StoreState>,
     pub(crate) config: EngineConfig,
+    pub(crate) janitor: Janitor,
+    /// Spare instances alive, across all policies.
+    spares: AtomicUsize,
     _ticker: Option<Ticker>,
+}
+
+impl EngineInner {
+    /// Reserves room for one more spare instance, if under the limit.
+    pub(crate) fn take_spare_slot(&self) -> bool {
+        self.spares
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.config.max_spares).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Gives back the room of `n` spare instances used or dropped.
+    pub(crate) fn release_spare_slots(&self, n: usize) {
+        self.spares.fetch_sub(n, Ordering::AcqRel);
+    }
 }
 
 /// Advances the epoch for [`Deadline::Epoch`] until the engine is dropped.
@@ -55,7 +75,11 @@ impl Engine {
         wasm.wasm_component_model(true)
             .cranelift_opt_level(wasmtime::OptLevel::Speed)
             .max_wasm_stack(config.max_wasm_stack)
-            .parallel_compilation(true);
+            .parallel_compilation(true)
+            // Fill function tables when an instance is made, which the janitor
+            // does ahead of time, rather than on the first indirect call while
+            // a robot waits.
+            .table_lazy_init(false);
         match config.deadline {
             Deadline::Fuel { .. } => wasm.consume_fuel(true),
             Deadline::Epoch { .. } => wasm.epoch_interruption(true),
@@ -78,11 +102,14 @@ impl Engine {
             Deadline::Fuel { .. } => None,
         };
         let linker = Linker::new(&wasmtime);
+        let janitor = Janitor::start()?;
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,
                 linker,
                 config,
+                janitor,
+                spares: AtomicUsize::new(0),
                 _ticker: ticker,
             }),
         })

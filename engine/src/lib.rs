@@ -54,6 +54,7 @@ mod convert;
 mod engine;
 mod error;
 mod fault;
+mod janitor;
 mod policy;
 mod schema;
 mod store;

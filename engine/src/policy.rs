@@ -2,7 +2,8 @@
 //! isolated instance from the pool, under the engine's limits, answering with
 //! a decision whatever the module does.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use boomgate_rules_sdk::{Decision, Input, Quote, Stay};
 use serde_json::Value;
@@ -133,12 +134,87 @@ pub struct LoadedPolicy {
     inner: Arc<Loaded>,
 }
 
-struct Loaded {
+pub(crate) struct Loaded {
     engine: Engine,
     pre: InstancePre<StoreState>,
     exports: Exports,
     info: ModuleInfo,
     schema: SettingsSchema,
+    /// Fresh instances, never called, ready for the next events.
+    spares: Mutex<Vec<Spare>>,
+    /// Whether a refill has been asked of the janitor and not yet done.
+    refilling: AtomicBool,
+}
+
+/// A fresh instance in its own store, and its `evaluate` export.
+struct Spare {
+    store: Store<StoreState>,
+    evaluate: Func,
+}
+
+impl Loaded {
+    fn spares(&self) -> MutexGuard<'_, Vec<Spare>> {
+        // A panic while holding the lock cannot leave the list inconsistent.
+        self.spares
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A never-used instance in a new store, armed with the limits.
+    fn fresh(&self) -> Result<Spare, Fault> {
+        let engine = &self.engine.inner;
+        let mut store = new_store(
+            &engine.wasmtime,
+            &engine.config.deadline,
+            engine.config.memory_limit,
+        );
+        let made = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|instance| func(&mut store, &instance, &self.exports.evaluate));
+        match made {
+            Ok(evaluate) => Ok(Spare { store, evaluate }),
+            Err(e) => Err(classify(e, store.data(), true)),
+        }
+    }
+
+    /// Tops the spares up to the engine's target (on the janitor's thread).
+    pub(crate) fn refill(&self) {
+        let engine = &self.engine.inner;
+        while self.spares().len() < engine.config.spares_per_policy && engine.take_spare_slot() {
+            match self.fresh() {
+                Ok(spare) => self.spares().push(spare),
+                Err(_) => {
+                    engine.release_spare_slots(1);
+                    break;
+                }
+            }
+        }
+        self.refilling.store(false, Ordering::Release);
+    }
+
+    /// A spare instance if one is ready; asks for more either way.
+    fn take_spare(self: &Arc<Self>) -> Option<Spare> {
+        let spare = self.spares().pop();
+        let engine = &self.engine.inner;
+        if spare.is_some() {
+            engine.release_spare_slots(1);
+        }
+        if engine.config.spares_per_policy > 0
+            && !self.refilling.swap(true, Ordering::AcqRel)
+            && !engine.janitor.refill(self)
+        {
+            self.refilling.store(false, Ordering::Release);
+        }
+        spare
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        let n = self.spares().len();
+        self.engine.inner.release_spare_slots(n);
+    }
 }
 
 impl LoadedPolicy {
@@ -156,6 +232,8 @@ impl LoadedPolicy {
                 exports,
                 info,
                 schema,
+                spares: Mutex::new(Vec::new()),
+                refilling: AtomicBool::new(false),
             }),
         }
     }
@@ -208,19 +286,17 @@ impl LoadedPolicy {
         &self,
         call: impl FnOnce(&mut Store<StoreState>, &Instance) -> wasmtime::Result<R>,
     ) -> Result<(R, Option<u64>), Fault> {
-        let config = &self.inner.engine.inner.config;
-        let mut store = new_store(
-            &self.inner.engine.inner.wasmtime,
-            &config.deadline,
-            config.memory_limit,
-        );
-        let instance = self
-            .inner
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| classify(e, store.data(), true))?;
-        let result = call(&mut store, &instance).map_err(|e| classify(e, store.data(), false))?;
-        Ok((result, fuel_used(&store, &config.deadline)))
+        let engine = &self.inner.engine.inner;
+        let config = &engine.config;
+        let mut store = new_store(&engine.wasmtime, &config.deadline, config.memory_limit);
+        let outcome = match self.inner.pre.instantiate(&mut store) {
+            Ok(instance) => call(&mut store, &instance)
+                .map(|result| (result, fuel_used(&store, &config.deadline)))
+                .map_err(|e| classify(e, store.data(), false)),
+            Err(e) => Err(classify(e, store.data(), true)),
+        };
+        engine.janitor.retire(store);
+        outcome
     }
 }
 
@@ -271,15 +347,33 @@ impl ConfiguredPolicy {
         if let Err(why) = convert::check_input(input) {
             return self.faulted(Fault::Input(why), None);
         }
-        let exports = &self.inner.policy.inner.exports;
-        let outcome = self.inner.policy.run(|store, instance| {
-            let f = func(store, instance, &exports.evaluate)?;
-            // SAFETY: the type was checked at load (`Exports::typecheck`).
-            let f: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-            Ok(f.call(store, (&self.inner.config, convert::input(input)))?
-                .0)
-        });
+        let loaded = &self.inner.policy.inner;
+        let engine = &loaded.engine.inner;
+        let Spare {
+            mut store,
+            evaluate,
+        } = match loaded.take_spare() {
+            Some(spare) => spare,
+            None => match loaded.fresh() {
+                Ok(spare) => spare,
+                Err(fault) => return self.faulted(fault, None),
+            },
+        };
+        arm(&mut store, &engine.config.deadline);
+        // SAFETY: the type was checked at load (`Exports::typecheck`).
+        let typed: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(evaluate) };
+        let outcome = typed
+            .call(&mut store, (&self.inner.config, convert::input(input)))
+            .map(|(d,)| (d, fuel_used(&store, &engine.config.deadline)))
+            .map_err(|e| classify(e, store.data(), false));
+        engine.janitor.retire(store);
         self.finish(outcome, input)
+    }
+
+    /// Makes the spare instances ready now rather than in the background:
+    /// after activating a policy, so its first event does not wait.
+    pub fn prewarm(&self) {
+        self.inner.policy.inner.refill();
     }
 
     fn finish(

@@ -493,12 +493,11 @@ impl Words for English {
         format!("capped at {money} per 24 hours")
     }
     fn join(&self, parts: Vec<String>) -> String {
-        let text = parts.join(", ");
-        let mut chars = text.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => text,
+        let mut text = parts.join(", ");
+        if let Some(first) = text.get_mut(..1) {
+            first.make_ascii_uppercase();
         }
+        text
     }
 }
 

@@ -5,6 +5,7 @@ use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
 pub enum Locale {
     /// Simplified Chinese, the seed manual's language.
     ZhCn,
@@ -15,6 +16,7 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every locale, in discriminant order.
     pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::KoKr, Locale::En];
 
     /// Reads a BCP 47 tag: `zh-CN`, `ko-KR`, `en`; a bare language (`zh`,
@@ -47,16 +49,30 @@ impl fmt::Display for Locale {
     }
 }
 
+/// A BCP 47 tag in JSON; one byte in the compact form a module keeps its
+/// settings in.
 impl Serialize for Locale {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.tag())
+        if s.is_human_readable() {
+            s.serialize_str(self.tag())
+        } else {
+            s.serialize_u8(*self as u8)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Locale {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let tag = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Locale::parse(&tag).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let tag = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Locale::parse(&tag).map_err(serde::de::Error::custom)
+        } else {
+            let index = u8::deserialize(d)?;
+            Locale::ALL
+                .get(usize::from(index))
+                .copied()
+                .ok_or_else(|| serde::de::Error::custom(format!("no locale {index}")))
+        }
     }
 }
 
@@ -70,6 +86,11 @@ mod tests {
         assert_eq!(Locale::parse("zh_cn"), Ok(Locale::ZhCn));
         assert_eq!(Locale::parse("ko"), Ok(Locale::KoKr));
         assert_eq!(Locale::parse("en-GB"), Ok(Locale::En));
+        for locale in Locale::ALL {
+            let bytes = postcard::to_allocvec(&locale).unwrap();
+            assert_eq!(bytes.len(), 1);
+            assert_eq!(postcard::from_bytes::<Locale>(&bytes).unwrap(), locale);
+        }
         assert_eq!(
             Locale::parse("zh-TW").unwrap_err(),
             "locale `zh-TW` is not supported (supported: zh-CN, ko-KR, en)"

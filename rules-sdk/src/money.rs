@@ -42,33 +42,59 @@ impl Currency {
     /// An amount in minor units written in the major unit: `500` fen is `5`,
     /// `250` is `2.5` (`2.50` with `pad`), `1` is `0.01`.
     pub fn major(&self, amount: u64, pad: bool) -> String {
+        let mut out = String::with_capacity(24);
+        self.write_major(&mut out, amount, pad);
+        out
+    }
+
+    /// [`major`](Self::major), appended to `out`.
+    pub fn write_major(&self, out: &mut String, amount: u64, pad: bool) {
         let digits = self.minor_digits();
         let scale = 10u64.pow(digits);
         let (whole, frac) = (amount / scale, amount % scale);
-        let whole = group_thousands(whole);
+        push_grouped(out, whole);
         if digits == 0 || (frac == 0 && !pad) {
-            return whole;
+            return;
         }
-        let mut frac = format!("{frac:0width$}", width = digits as usize);
+        out.push('.');
+        let mut buf = [b'0'; 3];
+        let mut f = frac;
+        for i in (0..digits as usize).rev() {
+            buf[i] = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        let mut len = digits as usize;
         if !pad {
-            while frac.ends_with('0') {
-                frac.pop();
+            while len > 0 && buf[len - 1] == b'0' {
+                len -= 1;
             }
         }
-        format!("{whole}.{frac}")
+        for &b in &buf[..len] {
+            out.push(char::from(b));
+        }
     }
 }
 
-fn group_thousands(n: u64) -> String {
-    let raw = n.to_string();
-    let mut out = String::with_capacity(raw.len() + raw.len() / 3);
-    for (i, c) in raw.chars().enumerate() {
-        if i > 0 && (raw.len() - i).is_multiple_of(3) {
+/// Appends `n` with a comma between groups of three digits.
+fn push_grouped(out: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut rest = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &buf[i..];
+    for (k, &b) in digits.iter().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
-        out.push(c);
+        out.push(char::from(b));
     }
-    out
 }
 
 impl fmt::Debug for Currency {
@@ -83,16 +109,29 @@ impl fmt::Display for Currency {
     }
 }
 
+/// The code in JSON; three bytes in the compact form.
 impl Serialize for Currency {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.code())
+        if s.is_human_readable() {
+            s.serialize_str(self.code())
+        } else {
+            self.0.serialize(s)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Currency::parse(&code).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Currency::parse(&code).map_err(serde::de::Error::custom)
+        } else {
+            let bytes = <[u8; 3]>::deserialize(d)?;
+            match bytes.iter().all(u8::is_ascii_uppercase) {
+                true => Ok(Currency(bytes)),
+                false => Err(serde::de::Error::custom("not a currency code")),
+            }
+        }
     }
 }
 
@@ -126,7 +165,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn compact_form_is_three_bytes() {
+        let bytes = postcard::to_allocvec(&Currency::KRW).unwrap();
+        assert_eq!(bytes, b"KRW");
+        assert_eq!(
+            postcard::from_bytes::<Currency>(&bytes).unwrap(),
+            Currency::KRW
+        );
+        assert!(postcard::from_bytes::<Currency>(b"krw").is_err());
+    }
+
+    #[test]
     fn writes_major_units() {
+        assert_eq!(Currency::CNY.major(0, false), "0");
+        assert_eq!(Currency::CNY.major(0, true), "0.00");
+        assert_eq!(Currency::CNY.major(1000, false), "10");
+        assert_eq!(Currency::KRW.major(1_000_000, false), "1,000,000");
         let cny = Currency::CNY;
         assert_eq!(cny.major(500, false), "5");
         assert_eq!(cny.major(250, false), "2.5");

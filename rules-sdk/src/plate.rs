@@ -31,33 +31,29 @@ impl Plate {
     /// Normalises and checks a plate as read by a camera or typed by a person.
     pub fn parse(raw: &str) -> Result<Plate, String> {
         let mut out = String::with_capacity(raw.len());
+        let mut len = 0usize;
         for c in raw.chars() {
-            let c = fold_full_width(c);
-            match c {
-                ' ' | '\u{3000}' | '·' | '•' | '-' | '.' | '_' => {}
-                'a'..='z' => out.push(c.to_ascii_uppercase()),
-                'A'..='Z' | '0'..='9' => out.push(c),
-                c if is_cjk(c) || is_hangul(c) => out.push(c),
+            let c = match fold_full_width(c) {
+                ' ' | '\u{3000}' | '·' | '•' | '-' | '.' | '_' => continue,
+                c @ 'a'..='z' => c.to_ascii_uppercase(),
+                c @ ('A'..='Z' | '0'..='9') => c,
+                c if is_cjk(c) || is_hangul(c) => c,
                 c => {
                     return Err(format!(
-                        "plate `{}` has `{}`, which no plate carries",
-                        raw.escape_debug(),
-                        c.escape_debug()
+                        "plate `{raw}` has `{}`, which no plate carries",
+                        shown(c)
                     ));
                 }
-            }
+            };
+            out.push(c);
+            len += 1;
         }
-        let len = out.chars().count();
         if len < 2 {
-            return Err(format!(
-                "plate `{}` is too short to be a plate",
-                raw.escape_debug()
-            ));
+            return Err(format!("plate `{raw}` is too short to be a plate"));
         }
         if len > MAX_PLATE_CHARS {
             return Err(format!(
-                "plate `{}` is longer than {MAX_PLATE_CHARS} characters",
-                raw.escape_debug()
+                "plate `{raw}` is longer than {MAX_PLATE_CHARS} characters"
             ));
         }
         Ok(Plate(out))
@@ -136,6 +132,15 @@ impl<'de> Deserialize<'de> for Plate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         Plate::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A character as an error message shows it: control characters by code.
+fn shown(c: char) -> String {
+    if c.is_control() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        c.to_string()
     }
 }
 
@@ -241,6 +246,11 @@ mod tests {
         assert_eq!(p("粤Ｂ１２３４５").as_str(), "粤B12345");
         assert_eq!(p("12 가 3456").as_str(), "12가3456");
         assert!(Plate::parse("粤B12345!").unwrap_err().contains("has `!`"));
+        assert!(
+            Plate::parse("粤B\u{7}1")
+                .unwrap_err()
+                .contains("has `U+0007`")
+        );
         assert!(Plate::parse("").is_err());
         assert!(Plate::parse("A").is_err());
         assert!(Plate::parse("ABCDEFGHIJKLMNOPQ").is_err());

@@ -111,9 +111,33 @@ pub fn days_expired(valid_until: Date, today: Date) -> i64 {
 const MIN_DAYS: i64 = -719_162; // 0001-01-01
 const MAX_DAYS: i64 = 2_932_896; // 9999-12-31
 
+impl Date {
+    /// `YYYY-MM-DD` into a buffer, without the formatting machinery (this
+    /// runs in every decision's trace).
+    fn write(self, buf: &mut [u8; 10]) {
+        let y = self.year.unsigned_abs();
+        buf[0] = b'0' + (y / 1000 % 10) as u8;
+        buf[1] = b'0' + (y / 100 % 10) as u8;
+        buf[2] = b'0' + (y / 10 % 10) as u8;
+        buf[3] = b'0' + (y % 10) as u8;
+        buf[4] = b'-';
+        two_digits(&mut buf[5..7], self.month);
+        buf[7] = b'-';
+        two_digits(&mut buf[8..10], self.day);
+    }
+}
+
+fn two_digits(out: &mut [u8], n: u8) {
+    out[0] = b'0' + n / 10 % 10;
+    out[1] = b'0' + n % 10;
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let mut buf = [0u8; 10];
+        self.write(&mut buf);
+        // Only ASCII digits and dashes were written.
+        f.write_str(core::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -324,17 +348,29 @@ impl Ord for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}T{:02}:{:02}:{:02}",
-            self.date, self.hour, self.minute, self.second
-        )?;
-        if self.offset_minutes == 0 {
-            return f.write_str("Z");
-        }
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let abs = self.offset_minutes.unsigned_abs();
-        write!(f, "{sign}{:02}:{:02}", abs / 60, abs % 60)
+        let mut buf = [0u8; 25];
+        let mut date = [0u8; 10];
+        self.date.write(&mut date);
+        buf[..10].copy_from_slice(&date);
+        buf[10] = b'T';
+        two_digits(&mut buf[11..13], self.hour);
+        buf[13] = b':';
+        two_digits(&mut buf[14..16], self.minute);
+        buf[16] = b':';
+        two_digits(&mut buf[17..19], self.second);
+        let len = if self.offset_minutes == 0 {
+            buf[19] = b'Z';
+            20
+        } else {
+            buf[19] = if self.offset_minutes < 0 { b'-' } else { b'+' };
+            let abs = self.offset_minutes.unsigned_abs();
+            two_digits(&mut buf[20..22], (abs / 60) as u8);
+            buf[22] = b':';
+            two_digits(&mut buf[23..25], (abs % 60) as u8);
+            25
+        };
+        // Only ASCII was written.
+        f.write_str(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -370,17 +406,39 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// A span of minutes written the way people say it: `2h14m`, `45m`, `3d2h`.
 pub fn format_minutes(minutes: u64) -> String {
     let (d, h, m) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
-    let mut out = String::new();
+    let mut out = String::with_capacity(12);
+    let mut push = |n: u64, unit: char| {
+        push_u64(&mut out, n);
+        out.push(unit);
+    };
     if d > 0 {
-        out.push_str(&format!("{d}d"));
+        push(d, 'd');
     }
     if h > 0 {
-        out.push_str(&format!("{h}h"));
+        push(h, 'h');
     }
-    if m > 0 || out.is_empty() {
-        out.push_str(&format!("{m}m"));
+    if m > 0 || (d == 0 && h == 0) {
+        push(m, 'm');
     }
     out
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut rest = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -526,6 +584,22 @@ mod tests {
         assert_eq!(d.add_days(1).to_string(), "2027-01-01");
         assert_eq!(d.add_days(-365).to_string(), "2025-12-31");
         assert_eq!(d.days_after(Date::parse("2026-01-01").unwrap()), 364);
+    }
+
+    #[test]
+    fn prints_every_shape_of_date_and_time() {
+        assert_eq!(Date::new(7, 1, 9).unwrap().to_string(), "0007-01-09");
+        assert_eq!(
+            ts("2026-01-02T03:04:05-00:30").to_string(),
+            "2026-01-02T03:04:05-00:30"
+        );
+        assert_eq!(
+            ts("9999-12-31T23:59:59+23:59").to_string(),
+            "9999-12-31T23:59:59+23:59"
+        );
+        let mut s = String::new();
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, "18446744073709551615");
     }
 
     #[test]

@@ -21,9 +21,12 @@ use std::process::Command;
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 /// The shadow stack a policy gets. Rust's default is 1 MiB, laid out before
-/// the data; a fresh instance would then touch pages far apart. A policy
-/// decides with a few kilobytes of stack.
-pub const STACK_BYTES: u32 = 64 * 1024;
+/// the data: a fresh instance would then start with 17 pages of memory that
+/// the host resets after every call. A policy decides with a few kilobytes
+/// of stack; 32 KiB leaves the rest of the first two pages (with the data)
+/// for the heap, so a decision neither grows memory nor touches more than a
+/// handful of pages.
+pub const STACK_BYTES: u32 = 32 * 1024;
 
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]

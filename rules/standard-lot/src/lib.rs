@@ -12,6 +12,7 @@ use boomgate_rules_sdk::prelude::*;
 
 pub use settings::{PassWindows, Settings};
 pub use voice::FREE_STAY;
+use voice::Say;
 
 /// The standard lot policy.
 pub struct StandardLot;
@@ -67,17 +68,18 @@ enum PassState {
 }
 
 impl Lot<'_> {
-    /// A decision for `reason` with its voice line.
-    fn open(&self, reason: &str) -> Decision {
-        Decision::open(reason).voice(self.s.voice(self.direction, reason))
+    /// Open the gate for `say`, with its voice line.
+    fn open(&self, say: Say) -> Decision {
+        Decision::open(say.code()).voice(self.s.voice(self.direction, say))
     }
 
-    fn hold(&self, reason: &str) -> Decision {
-        Decision::hold(reason).voice(self.s.voice(self.direction, reason))
+    /// Hold the gate for `say`, with its voice line.
+    fn hold(&self, say: Say) -> Decision {
+        Decision::hold(say.code()).voice(self.s.voice(self.direction, say))
     }
 
-    fn text(&self, reason: &str) -> Display {
-        Display::text(voice::display_text(self.s.locale, reason))
+    fn text(&self, say: Say) -> Display {
+        Display::text(voice::display_text(self.s.locale, say))
     }
 
     fn pass_state(&self, pass: &MonthlyPass) -> PassState {
@@ -90,13 +92,13 @@ impl Lot<'_> {
     fn entry(&self) -> Decision {
         if self.input.event.plate.is_none() {
             return self
-                .hold(reason::UNPLATED_ENTRY)
+                .hold(Say::UnplatedEntry)
                 .display(Display::qr(QrCode::UnplatedEntry))
                 .trace("no plate read");
         }
         let windows = &self.s.monthly_pass;
         let Some(pass) = &self.input.vehicle.monthly_pass else {
-            return self.visitor(reason::VISITOR_WELCOME, "no monthly pass".to_owned());
+            return self.visitor(Say::VisitorWelcome, "no monthly pass".to_owned());
         };
         match self.pass_state(pass) {
             PassState::Valid => {
@@ -105,28 +107,28 @@ impl Lot<'_> {
                     pass.valid_until, pass.vehicles_inside, pass.spaces
                 );
                 if !pass.spaces_full() {
-                    self.open(reason::MONTHLY_PASS_VALID)
+                    self.open(Say::MonthlyPassValid)
                         .effect(Effect::OpenSession { billing: Billing::Monthly })
                         .trace(spaces)
                 } else if self.s.visitor_confirmation {
-                    self.hold(reason::SHARED_SPACES_FULL)
+                    self.hold(Say::SharedSpacesFull)
                         .display(Display::VehiclesInside)
                         .light(Light::Yellow)
                         .trace(spaces)
                         .trace("visitor confirmation is on: shared spaces full, no temporary entry")
                 } else {
-                    self.visitor(reason::SHARED_SPACES_FULL_VISITOR, spaces)
+                    self.visitor(Say::SharedSpacesFullVisitor, spaces)
                 }
             }
             PassState::Expired(d) if d <= i64::from(windows.entry_renewal_days) => self
-                .hold(reason::MONTHLY_PASS_EXPIRED_RENEW)
+                .hold(Say::MonthlyPassExpiredRenew)
                 .display(Display::qr(QrCode::MonthlyRenewal))
                 .trace(format!(
                     "monthly pass expired {d} day(s) ago (valid until {}); renewal at entry allowed up to {} days",
                     pass.valid_until, windows.entry_renewal_days
                 )),
             PassState::Expired(d) => self.visitor(
-                reason::VISITOR_WELCOME,
+                Say::VisitorWelcome,
                 format!(
                     "monthly pass expired {d} days ago (valid until {}), beyond the {}-day renewal window: a visitor",
                     pass.valid_until, windows.entry_renewal_days
@@ -137,17 +139,17 @@ impl Lot<'_> {
 
     /// A vehicle to be admitted as a visitor (billed as temporary), if the
     /// lot admits visitors; `why` says how it came to be one.
-    fn visitor(&self, open_reason: &str, why: String) -> Decision {
+    fn visitor(&self, open_as: Say, why: String) -> Decision {
         if self.s.visitor_confirmation {
             return self
-                .hold(reason::VISITOR_CONFIRMATION_REQUIRED)
-                .display(self.text(reason::VISITOR_CONFIRMATION_REQUIRED))
+                .hold(Say::VisitorConfirmationRequired)
+                .display(self.text(Say::VisitorConfirmationRequired))
                 .light(Light::Yellow)
                 .trace(why)
                 .trace("visitor confirmation is on: a visitor needs the management office");
         }
         let decision = self
-            .open(open_reason)
+            .open(open_as)
             .effect(Effect::OpenSession {
                 billing: Billing::Temporary,
             })
@@ -169,7 +171,7 @@ impl Lot<'_> {
     fn exit(&self) -> Decision {
         if self.input.event.plate.is_none() {
             return self
-                .hold(reason::UNPLATED_EXIT)
+                .hold(Say::UnplatedExit)
                 .display(Display::qr(QrCode::UnplatedExit))
                 .trace("no plate read");
         }
@@ -179,7 +181,7 @@ impl Lot<'_> {
                 self.temporary_exit(session, "temporary stay")
             }
             (Some(session), _) if session.billing == Billing::Free => self
-                .open(FREE_STAY)
+                .open(Say::FreeStay)
                 .effect(Effect::CloseSession)
                 .trace(format!("stay billed free since {}", session.entered_at)),
             (session, Some(pass)) => self.pass_exit(pass, session.as_ref()),
@@ -188,8 +190,8 @@ impl Lot<'_> {
                 "monthly stay without a monthly pass: billed as temporary",
             ),
             (None, None) => self
-                .hold(reason::NO_ENTRY_RECORD)
-                .display(self.text(reason::NO_ENTRY_RECORD))
+                .hold(Say::NoEntryRecord)
+                .display(self.text(Say::NoEntryRecord))
                 .light(Light::Yellow)
                 .effect(Effect::Escalate)
                 .trace("no entry record and no monthly pass"),
@@ -207,7 +209,7 @@ impl Lot<'_> {
         let d = match self.pass_state(pass) {
             PassState::Valid => {
                 return close(
-                    self.open(reason::MONTHLY_PASS_VALID)
+                    self.open(Say::MonthlyPassValid)
                         .trace(format!("monthly pass valid until {}", pass.valid_until)),
                 );
             }
@@ -219,7 +221,7 @@ impl Lot<'_> {
         );
         if d <= i64::from(windows.exit_open_days) {
             return close(
-                self.open(reason::MONTHLY_PASS_EXPIRED_REMINDER)
+                self.open(Say::MonthlyPassExpiredReminder)
                     .display(Display::qr(QrCode::MonthlyRenewal))
                     .trace(format!(
                         "{expired}; exit opens up to {} days",
@@ -237,7 +239,7 @@ impl Lot<'_> {
         }
         if d <= i64::from(windows.exit_renewal_days) {
             return self
-                .hold(reason::MONTHLY_PASS_EXPIRED_RENEW)
+                .hold(Say::MonthlyPassExpiredRenew)
                 .display(Display::qr(QrCode::MonthlyRenewal))
                 .effect(Effect::CreateOrder {
                     order: OrderKind::MonthlyRenewal,
@@ -254,8 +256,8 @@ impl Lot<'_> {
         );
         let Some(session) = session else {
             return self
-                .hold(reason::NO_ENTRY_RECORD)
-                .display(self.text(reason::NO_ENTRY_RECORD))
+                .hold(Say::NoEntryRecord)
+                .display(self.text(Say::NoEntryRecord))
                 .light(Light::Yellow)
                 .effect(Effect::Escalate)
                 .trace(lapsed)
@@ -265,7 +267,7 @@ impl Lot<'_> {
         if due.amount == 0 {
             return self.temporary_exit(session, &lapsed);
         }
-        self.hold(reason::MONTHLY_PASS_LAPSED)
+        self.hold(Say::MonthlyPassLapsed)
             .display(Display::qr(QrCode::QuickExit))
             .light(Light::Yellow)
             .fee(due.money(self.s.currency))
@@ -325,21 +327,21 @@ impl Lot<'_> {
         let due = self.due(session);
         if due.free {
             return self
-                .open(reason::FREE_PERIOD)
+                .open(Say::FreePeriod)
                 .effect(Effect::CloseSession)
                 .trace(what)
                 .trace(due.explanation);
         }
         if due.amount == 0 {
             return self
-                .open(reason::PAID)
+                .open(Say::Paid)
                 .effect(Effect::CloseSession)
                 .trace(what)
                 .trace(due.explanation);
         }
         if session.pick {
             return self
-                .open(reason::PICK_AUTOPAY)
+                .open(Say::PickAutopay)
                 .fee(due.money(self.s.currency))
                 .effect(Effect::ChargePick { amount: due.amount })
                 .effect(Effect::CloseSession)
@@ -347,7 +349,7 @@ impl Lot<'_> {
                 .trace(due.explanation)
                 .trace("charged to the app parking-pass pick");
         }
-        self.hold(reason::PAYMENT_REQUIRED)
+        self.hold(Say::PaymentRequired)
             .display(Display::qr(QrCode::QuickExit))
             .fee(due.money(self.s.currency))
             .effect(Effect::CreateOrder {
@@ -465,13 +467,14 @@ mod tests {
             serde_json::json!({ "monthly_pass_valid": "你好", "exit.monthly_pass_valid": "再见" });
         let lot = Harness::<StandardLot>::new(&v.to_string()).unwrap();
         assert_eq!(
-            lot.settings().voice(Direction::Entry, "monthly_pass_valid"),
+            lot.settings()
+                .voice(Direction::Entry, Say::MonthlyPassValid),
             "你好"
         );
         assert_eq!(
-            lot.settings().voice(Direction::Exit, "monthly_pass_valid"),
+            lot.settings().voice(Direction::Exit, Say::MonthlyPassValid),
             "再见"
         );
-        assert_eq!(lot.settings().voice(Direction::Exit, "paid"), "一路平安");
+        assert_eq!(lot.settings().voice(Direction::Exit, Say::Paid), "一路平安");
     }
 }

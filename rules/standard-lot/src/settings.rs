@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use boomgate_rules_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::voice::{self, VOICE_KEYS};
+use crate::voice::{Say, VOICE_KEYS};
 
 /// The longest voice line accepted, in characters.
 pub const MAX_VOICE_CHARS: usize = 200;
@@ -95,20 +95,17 @@ impl Settings {
         Ok(())
     }
 
-    /// The voice line for `reason` at `direction`: the operator's, else the
+    /// The voice line for `say` at `direction`: the operator's, else the
     /// default in the lot's locale.
-    pub fn voice(&self, direction: Direction, reason: &str) -> String {
+    pub fn voice(&self, direction: Direction, say: Say) -> String {
         if !self.voice.is_empty() {
-            let qualified = format!("{}.{reason}", direction.as_str());
-            if let Some(line) = self
-                .voice
-                .get(&qualified)
-                .or_else(|| self.voice.get(reason))
-            {
+            let code = say.code();
+            let qualified = format!("{}.{code}", direction.as_str());
+            if let Some(line) = self.voice.get(&qualified).or_else(|| self.voice.get(code)) {
                 return line.clone();
             }
         }
-        voice::default_line(self.locale, direction, reason).to_owned()
+        say.line(self.locale, direction).to_owned()
     }
 }
 

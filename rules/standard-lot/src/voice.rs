@@ -1,41 +1,99 @@
-//! What the robot says and shows, in each locale: the default lines of the
-//! standard lot (zh-CN from the seed manual), a table by direction and reason.
+//! What the robot says and shows, in each locale: the reasons the standard
+//! lot gives and their default lines (zh-CN from the seed manual), as tables
+//! indexed by reason and direction.
 
 use boomgate_rules_sdk::prelude::*;
 
-/// Reason code for leaving a stay billed `free` (an exempted vehicle, say).
+/// The reasons the standard lot gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Say {
+    MonthlyPassValid,
+    UnplatedEntry,
+    MonthlyPassExpiredRenew,
+    VisitorConfirmationRequired,
+    VisitorWelcome,
+    SharedSpacesFull,
+    SharedSpacesFullVisitor,
+    MonthlyPassExpiredReminder,
+    MonthlyPassLapsed,
+    UnplatedExit,
+    PaymentRequired,
+    Paid,
+    FreePeriod,
+    PickAutopay,
+    NoEntryRecord,
+    /// Leaving a stay billed `free` (an exempted vehicle, say).
+    FreeStay,
+}
+
+const REASONS: usize = 16;
+
+/// Reason code for leaving a stay billed `free`.
 pub const FREE_STAY: &str = "free_stay";
 
-/// The reasons the policy speaks at an entry.
+impl Say {
+    /// The reason code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Say::MonthlyPassValid => reason::MONTHLY_PASS_VALID,
+            Say::UnplatedEntry => reason::UNPLATED_ENTRY,
+            Say::MonthlyPassExpiredRenew => reason::MONTHLY_PASS_EXPIRED_RENEW,
+            Say::VisitorConfirmationRequired => reason::VISITOR_CONFIRMATION_REQUIRED,
+            Say::VisitorWelcome => reason::VISITOR_WELCOME,
+            Say::SharedSpacesFull => reason::SHARED_SPACES_FULL,
+            Say::SharedSpacesFullVisitor => reason::SHARED_SPACES_FULL_VISITOR,
+            Say::MonthlyPassExpiredReminder => reason::MONTHLY_PASS_EXPIRED_REMINDER,
+            Say::MonthlyPassLapsed => reason::MONTHLY_PASS_LAPSED,
+            Say::UnplatedExit => reason::UNPLATED_EXIT,
+            Say::PaymentRequired => reason::PAYMENT_REQUIRED,
+            Say::Paid => reason::PAID,
+            Say::FreePeriod => reason::FREE_PERIOD,
+            Say::PickAutopay => reason::PICK_AUTOPAY,
+            Say::NoEntryRecord => reason::NO_ENTRY_RECORD,
+            Say::FreeStay => FREE_STAY,
+        }
+    }
+
+    /// The default line at `direction` in `locale`.
+    pub fn line(self, locale: Locale, direction: Direction) -> &'static str {
+        let table = match locale {
+            Locale::ZhCn => &ZH_CN,
+            Locale::KoKr => &KO_KR,
+            Locale::En => &EN,
+        };
+        table[direction as usize][self as usize]
+    }
+}
+
+/// The reasons given at each direction; a `voice` override key is one of
+/// them, bare or prefixed by its direction.
 #[cfg(test)]
-const ENTRY_REASONS: &[&str] = &[
-    reason::MONTHLY_PASS_VALID,
-    reason::UNPLATED_ENTRY,
-    reason::MONTHLY_PASS_EXPIRED_RENEW,
-    reason::VISITOR_CONFIRMATION_REQUIRED,
-    reason::VISITOR_WELCOME,
-    reason::SHARED_SPACES_FULL,
-    reason::SHARED_SPACES_FULL_VISITOR,
+const SPOKEN: [&[Say]; 2] = [
+    &[
+        Say::MonthlyPassValid,
+        Say::UnplatedEntry,
+        Say::MonthlyPassExpiredRenew,
+        Say::VisitorConfirmationRequired,
+        Say::VisitorWelcome,
+        Say::SharedSpacesFull,
+        Say::SharedSpacesFullVisitor,
+    ],
+    &[
+        Say::MonthlyPassValid,
+        Say::MonthlyPassExpiredReminder,
+        Say::MonthlyPassExpiredRenew,
+        Say::MonthlyPassLapsed,
+        Say::UnplatedExit,
+        Say::PaymentRequired,
+        Say::Paid,
+        Say::FreePeriod,
+        Say::PickAutopay,
+        Say::NoEntryRecord,
+        Say::FreeStay,
+    ],
 ];
 
-/// The reasons the policy speaks at an exit.
-#[cfg(test)]
-const EXIT_REASONS: &[&str] = &[
-    reason::MONTHLY_PASS_VALID,
-    reason::MONTHLY_PASS_EXPIRED_REMINDER,
-    reason::MONTHLY_PASS_EXPIRED_RENEW,
-    reason::MONTHLY_PASS_LAPSED,
-    reason::UNPLATED_EXIT,
-    reason::PAYMENT_REQUIRED,
-    reason::PAID,
-    reason::FREE_PERIOD,
-    reason::PICK_AUTOPAY,
-    reason::NO_ENTRY_RECORD,
-    FREE_STAY,
-];
-
-/// Every key a `voice` override may have: a reason (both directions) or a
-/// direction and a reason.
+/// Every key a `voice` override may have.
 pub const VOICE_KEYS: &[&str] = &[
     "monthly_pass_valid",
     "unplated_entry",
@@ -73,110 +131,135 @@ pub const VOICE_KEYS: &[&str] = &[
     "exit.free_stay",
 ];
 
-/// The default voice line for `reason` at `direction` in `locale`.
-pub fn default_line(locale: Locale, direction: Direction, reason: &str) -> &'static str {
-    use Direction::{Entry, Exit};
-    match (locale, direction, reason) {
-        (Locale::ZhCn, Entry, "monthly_pass_valid") => "欢迎回家",
-        (Locale::ZhCn, Entry, "unplated_entry") => {
-            "您的车牌无法识别，请扫码后开闸进场，出场前请在出口处扫码出场"
-        }
-        (Locale::ZhCn, Entry, "monthly_pass_expired_renew") => "您的月卡已过期，请扫码缴费后进场",
-        (Locale::ZhCn, Entry, "visitor_confirmation_required") => {
-            "该停车场不允许临停车辆进场，有需请联系管理处"
-        }
-        (Locale::ZhCn, Entry, "visitor_welcome" | "shared_spaces_full_visitor") => "欢迎光临",
-        (Locale::ZhCn, Entry, "shared_spaces_full") => {
-            "您的共享车位已满，该车场不允许临停车辆进场，有需请联系管理处"
-        }
-        (Locale::ZhCn, Exit, "monthly_pass_expired_reminder") => "您的月卡已过期，注意及时缴费",
-        (Locale::ZhCn, Exit, "monthly_pass_expired_renew") => "您的月卡已过期，请扫码缴费",
-        (Locale::ZhCn, Exit, "monthly_pass_lapsed") => {
-            "您的月卡超期未缴费，请联系管理处重新排队申请月卡"
-        }
-        (Locale::ZhCn, Exit, "unplated_exit") => "无牌车请扫码付费后出场",
-        (Locale::ZhCn, Exit, "payment_required") => "请扫码缴费后出场",
-        (Locale::ZhCn, Exit, "no_entry_record") => "未找到您的入场记录，正在为您联系客服",
-        (Locale::ZhCn, Exit, _) => "一路平安",
+/// Lines by direction (entry, exit) and reason, in `Say` order. Reasons a
+/// direction never gives have no line.
+type Lines = [[&'static str; REASONS]; 2];
 
-        (Locale::KoKr, Entry, "monthly_pass_valid") => "환영합니다",
-        (Locale::KoKr, Entry, "unplated_entry") => {
-            "차량 번호를 인식할 수 없습니다. QR 코드를 스캔한 후 입차해 주시고, 출차 전에 출구에서 QR 코드를 스캔해 주세요"
-        }
-        (Locale::KoKr, Entry, "monthly_pass_expired_renew") => {
-            "정기권이 만료되었습니다. QR 코드를 스캔하여 결제한 후 입차해 주세요"
-        }
-        (Locale::KoKr, Entry, "visitor_confirmation_required") => {
-            "이 주차장은 방문 차량의 입차를 허용하지 않습니다. 필요하시면 관리사무소에 문의해 주세요"
-        }
-        (Locale::KoKr, Entry, "visitor_welcome" | "shared_spaces_full_visitor") => "어서 오세요",
-        (Locale::KoKr, Entry, "shared_spaces_full") => {
-            "공유 주차면이 모두 사용 중이며, 이 주차장은 방문 차량의 입차를 허용하지 않습니다. 필요하시면 관리사무소에 문의해 주세요"
-        }
-        (Locale::KoKr, Exit, "monthly_pass_expired_reminder") => {
-            "정기권이 만료되었습니다. 기한 내에 결제해 주세요"
-        }
-        (Locale::KoKr, Exit, "monthly_pass_expired_renew") => {
-            "정기권이 만료되었습니다. QR 코드를 스캔하여 결제해 주세요"
-        }
-        (Locale::KoKr, Exit, "monthly_pass_lapsed") => {
-            "정기권 결제 기한이 지났습니다. 관리사무소에 정기권을 다시 신청해 주세요"
-        }
-        (Locale::KoKr, Exit, "unplated_exit") => {
-            "번호판이 없는 차량은 QR 코드를 스캔하여 결제한 후 출차해 주세요"
-        }
-        (Locale::KoKr, Exit, "payment_required") => "QR 코드를 스캔하여 결제한 후 출차해 주세요",
-        (Locale::KoKr, Exit, "no_entry_record") => {
-            "입차 기록을 찾을 수 없습니다. 상담원을 연결해 드리겠습니다"
-        }
-        (Locale::KoKr, Exit, _) => "안녕히 가세요",
+const ZH_CN: Lines = [
+    [
+        "欢迎回家",
+        "您的车牌无法识别，请扫码后开闸进场，出场前请在出口处扫码出场",
+        "您的月卡已过期，请扫码缴费后进场",
+        "该停车场不允许临停车辆进场，有需请联系管理处",
+        "欢迎光临",
+        "您的共享车位已满，该车场不允许临停车辆进场，有需请联系管理处",
+        "欢迎光临",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "一路平安",
+        "",
+        "您的月卡已过期，请扫码缴费",
+        "",
+        "",
+        "",
+        "",
+        "您的月卡已过期，注意及时缴费",
+        "您的月卡超期未缴费，请联系管理处重新排队申请月卡",
+        "无牌车请扫码付费后出场",
+        "请扫码缴费后出场",
+        "一路平安",
+        "一路平安",
+        "一路平安",
+        "未找到您的入场记录，正在为您联系客服",
+        "一路平安",
+    ],
+];
 
-        (Locale::En, Entry, "monthly_pass_valid") => "Welcome home",
-        (Locale::En, Entry, "unplated_entry") => {
-            "Your plate cannot be read. Please scan the code to enter, and scan the code at the exit before you leave"
-        }
-        (Locale::En, Entry, "monthly_pass_expired_renew") => {
-            "Your monthly pass has expired. Please scan the code to renew it before entering"
-        }
-        (Locale::En, Entry, "visitor_confirmation_required") => {
-            "This car park does not admit visitors. Please contact the management office if you need to enter"
-        }
-        (Locale::En, Entry, "visitor_welcome" | "shared_spaces_full_visitor") => "Welcome",
-        (Locale::En, Entry, "shared_spaces_full") => {
-            "Your shared spaces are all taken and this car park does not admit visitors. Please contact the management office"
-        }
-        (Locale::En, Exit, "monthly_pass_expired_reminder") => {
-            "Your monthly pass has expired. Please renew it soon"
-        }
-        (Locale::En, Exit, "monthly_pass_expired_renew") => {
-            "Your monthly pass has expired. Please scan the code to renew it"
-        }
-        (Locale::En, Exit, "monthly_pass_lapsed") => {
-            "Your monthly pass is long overdue. Please ask the management office to apply again"
-        }
-        (Locale::En, Exit, "unplated_exit") => {
-            "No plate read: please scan the code to pay before you leave"
-        }
-        (Locale::En, Exit, "payment_required") => "Please scan the code to pay before you leave",
-        (Locale::En, Exit, "no_entry_record") => {
-            "We cannot find your entry record. Connecting you to an agent"
-        }
-        (Locale::En, Exit, _) => "Have a safe journey",
+const KO_KR: Lines = [
+    [
+        "환영합니다",
+        "차량 번호를 인식할 수 없습니다. QR 코드를 스캔한 후 입차해 주시고, 출차 전에 출구에서 QR 코드를 스캔해 주세요",
+        "정기권이 만료되었습니다. QR 코드를 스캔하여 결제한 후 입차해 주세요",
+        "이 주차장은 방문 차량의 입차를 허용하지 않습니다. 필요하시면 관리사무소에 문의해 주세요",
+        "어서 오세요",
+        "공유 주차면이 모두 사용 중이며, 이 주차장은 방문 차량의 입차를 허용하지 않습니다. 필요하시면 관리사무소에 문의해 주세요",
+        "어서 오세요",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "안녕히 가세요",
+        "",
+        "정기권이 만료되었습니다. QR 코드를 스캔하여 결제해 주세요",
+        "",
+        "",
+        "",
+        "",
+        "정기권이 만료되었습니다. 기한 내에 결제해 주세요",
+        "정기권 결제 기한이 지났습니다. 관리사무소에 정기권을 다시 신청해 주세요",
+        "번호판이 없는 차량은 QR 코드를 스캔하여 결제한 후 출차해 주세요",
+        "QR 코드를 스캔하여 결제한 후 출차해 주세요",
+        "안녕히 가세요",
+        "안녕히 가세요",
+        "안녕히 가세요",
+        "입차 기록을 찾을 수 없습니다. 상담원을 연결해 드리겠습니다",
+        "안녕히 가세요",
+    ],
+];
 
-        // Entry reasons not listed above do not occur; say nothing rather
-        // than something wrong.
-        (_, Entry, _) => "",
-    }
-}
+const EN: Lines = [
+    [
+        "Welcome home",
+        "Your plate cannot be read. Please scan the code to enter, and scan the code at the exit before you leave",
+        "Your monthly pass has expired. Please scan the code to renew it before entering",
+        "This car park does not admit visitors. Please contact the management office if you need to enter",
+        "Welcome",
+        "Your shared spaces are all taken and this car park does not admit visitors. Please contact the management office",
+        "Welcome",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "Have a safe journey",
+        "",
+        "Your monthly pass has expired. Please scan the code to renew it",
+        "",
+        "",
+        "",
+        "",
+        "Your monthly pass has expired. Please renew it soon",
+        "Your monthly pass is long overdue. Please ask the management office to apply again",
+        "No plate read: please scan the code to pay before you leave",
+        "Please scan the code to pay before you leave",
+        "Have a safe journey",
+        "Have a safe journey",
+        "Have a safe journey",
+        "We cannot find your entry record. Connecting you to an agent",
+        "Have a safe journey",
+    ],
+];
 
 /// What the display says when it shows text.
-pub fn display_text(locale: Locale, reason: &str) -> &'static str {
-    match (locale, reason) {
-        (Locale::ZhCn, "visitor_confirmation_required") => "该车场禁止临停",
+pub fn display_text(locale: Locale, say: Say) -> &'static str {
+    match (locale, say) {
+        (Locale::ZhCn, Say::VisitorConfirmationRequired) => "该车场禁止临停",
         (Locale::ZhCn, _) => "未找到入场记录",
-        (Locale::KoKr, "visitor_confirmation_required") => "방문 차량 입차 불가",
+        (Locale::KoKr, Say::VisitorConfirmationRequired) => "방문 차량 입차 불가",
         (Locale::KoKr, _) => "입차 기록 없음",
-        (Locale::En, "visitor_confirmation_required") => "No visitor parking",
+        (Locale::En, Say::VisitorConfirmationRequired) => "No visitor parking",
         (Locale::En, _) => "No entry record",
     }
 }
@@ -186,32 +269,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_reason_has_a_line_in_every_locale() {
+    fn every_reason_spoken_has_a_line_in_every_locale() {
         for locale in Locale::ALL {
-            for (direction, reasons) in [
-                (Direction::Entry, ENTRY_REASONS),
-                (Direction::Exit, EXIT_REASONS),
-            ] {
-                for reason in reasons {
+            for direction in [Direction::Entry, Direction::Exit] {
+                for say in SPOKEN[direction as usize] {
                     assert!(
-                        !default_line(locale, direction, reason).is_empty(),
-                        "{locale} {direction:?} {reason}"
+                        !say.line(locale, direction).is_empty(),
+                        "{locale} {direction:?} {say:?}"
                     );
                 }
             }
         }
+        assert_eq!(
+            Say::PaymentRequired.line(Locale::ZhCn, Direction::Exit),
+            "请扫码缴费后出场"
+        );
+        assert_eq!(
+            Say::MonthlyPassValid.line(Locale::ZhCn, Direction::Entry),
+            "欢迎回家"
+        );
+        assert_eq!(
+            Say::MonthlyPassValid.line(Locale::ZhCn, Direction::Exit),
+            "一路平安"
+        );
     }
 
     #[test]
     fn voice_keys_are_the_reasons_and_their_qualified_forms() {
         let mut expected: Vec<String> = Vec::new();
-        for r in ENTRY_REASONS.iter().chain(EXIT_REASONS) {
-            if !expected.contains(&r.to_string()) {
-                expected.push(r.to_string());
+        for say in SPOKEN.iter().flat_map(|s| s.iter()) {
+            if !expected.contains(&say.code().to_owned()) {
+                expected.push(say.code().to_owned());
             }
         }
-        expected.extend(ENTRY_REASONS.iter().map(|r| format!("entry.{r}")));
-        expected.extend(EXIT_REASONS.iter().map(|r| format!("exit.{r}")));
+        for (prefix, spoken) in [("entry", SPOKEN[0]), ("exit", SPOKEN[1])] {
+            expected.extend(spoken.iter().map(|s| format!("{prefix}.{}", s.code())));
+        }
         assert_eq!(
             VOICE_KEYS,
             expected.iter().map(String::as_str).collect::<Vec<_>>()
