@@ -1,1 +1,5 @@
-fn main() {}
+//! `boomgate`: see [`boomgate_host::cli`].
+
+fn main() -> std::process::ExitCode {
+    boomgate_host::cli::main()
+}

@@ -78,6 +78,7 @@ pub struct Step {
 
 /// A stay to price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Stay {
     pub entered_at: Timestamp,
@@ -89,6 +90,7 @@ pub struct Stay {
 
 /// The price of a stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quote {
     pub total: Money,
     pub due: Money,

@@ -8,6 +8,7 @@ use crate::time::{Date, Timestamp, days_expired};
 
 /// The policy input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub event: Event,
@@ -16,6 +17,7 @@ pub struct Input {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Entry,
@@ -33,6 +35,7 @@ impl Direction {
 
 /// One licence-plate read at a gate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub lot_id: String,
@@ -49,6 +52,7 @@ pub struct Event {
 
 /// What the host knows about the vehicle whose plate was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Vehicle {
     #[serde(default)]
@@ -61,6 +65,7 @@ pub struct Vehicle {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MonthlyPass {
     /// The last local date on which the pass is valid.
@@ -86,6 +91,7 @@ impl MonthlyPass {
 
 /// The app parking pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ParkingPass {
     pub registered: bool,
@@ -93,6 +99,7 @@ pub struct ParkingPass {
 
 /// How a stay is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Billing {
     Monthly,
@@ -112,6 +119,7 @@ impl Billing {
 
 /// An open stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     pub entered_at: Timestamp,

@@ -90,6 +90,8 @@ pub mod fees;
 pub mod input;
 pub mod locale;
 pub mod money;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod plate;
 #[cfg(feature = "schema")]
 pub mod schema;

@@ -137,6 +137,7 @@ impl<'de> Deserialize<'de> for Currency {
 
 /// An amount of money in a currency's minor unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     pub amount: u64,
     pub currency: Currency,

@@ -182,6 +182,19 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const EPOCH: Timestamp = Timestamp {
+        date: Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        },
+        hour: 0,
+        minute: 0,
+        second: 0,
+        offset_minutes: 0,
+    };
+
     /// A local time, or an error naming the part out of range.
     pub fn new(
         date: Date,

@@ -1,0 +1,186 @@
+//! API errors: a JSON body with a code, a message that names what is wrong,
+//! and the offending fields; causes of server errors are logged, not shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use boomgate_engine::FieldError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What went wrong, as clients see it.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request cannot be read (malformed JSON, a bad parameter).
+    BadRequest {
+        message: String,
+        field: Option<FieldError>,
+    },
+    /// 401: no token or a wrong one.
+    Unauthorized(String),
+    /// 403: the caller's role cannot do this.
+    Forbidden(String),
+    /// 404.
+    NotFound(String),
+    /// 409: conflicts with what exists (an id taken, an event id reused).
+    Conflict(String),
+    /// 413.
+    TooLarge(String),
+    /// 415.
+    UnsupportedMediaType(String),
+    /// 422: well-formed but refused (invalid settings, an unloadable module).
+    Unprocessable {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// 429: this source is locked out.
+    Locked {
+        message: String,
+        retry_after_seconds: i64,
+    },
+    /// 500: logged with its cause.
+    Internal(anyhow::Error),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `too_large`, `unsupported_media_type`, `unprocessable`,
+    /// `locked`, `internal`.
+    pub code: &'static str,
+    pub message: String,
+    /// The fields at fault, each with its path and what is wrong.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub path: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = FieldError {
+            path: path.into(),
+            message: message.into(),
+        };
+        ApiError::BadRequest {
+            message: field.to_string(),
+            field: Some(field),
+        }
+    }
+
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        ApiError::Unprocessable {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::NotFound(what.into())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, fields, retry) = match self {
+            ApiError::BadRequest { message, field } => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                message,
+                field.into_iter().collect(),
+                None,
+            ),
+            ApiError::Unauthorized(m) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", m, vec![], None)
+            }
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, vec![], None),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m, vec![], None),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, vec![], None),
+            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m, vec![], None),
+            ApiError::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                m,
+                vec![],
+                None,
+            ),
+            ApiError::Unprocessable { message, fields } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                message,
+                fields,
+                None,
+            ),
+            ApiError::Locked {
+                message,
+                retry_after_seconds,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                message,
+                vec![],
+                Some(retry_after_seconds),
+            ),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error".to_owned(),
+                    vec![],
+                    None,
+                )
+            }
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                fields: fields
+                    .into_iter()
+                    .map(|f| FieldErrorBody {
+                        path: f.path,
+                        message: f.message,
+                    })
+                    .collect(),
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry
+            && let Ok(value) = seconds.to_string().parse()
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,461 @@
+//! Policy modules and each lot's policy versions: upload, configure,
+//! activate (hot, with the previous version serving until the new one is
+//! ready), roll back, preview what a version would change, read the fees.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use boomgate_engine::sdk::Decision;
+use boomgate_engine::{CallError, ConfigureError, FieldError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ErrorBody};
+use super::json::{Json, body_error};
+use crate::auth::{Caller, owned_lot};
+use crate::db::{self, ModuleRow};
+use crate::ids::new_id;
+use crate::policies::PrepareError;
+use crate::state::AppState;
+
+/// A module as the service knows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Module {
+    /// sha256 of the module, in hex: how policy versions name it.
+    pub digest: String,
+    pub name: String,
+    pub version: String,
+    pub sdk_version: String,
+    pub interface_version: String,
+    pub size: i64,
+    pub locales: Vec<String>,
+    /// The JSON Schema of the module's settings.
+    #[schema(value_type = Object)]
+    pub settings_schema: serde_json::Value,
+}
+
+/// A module body: `application/wasm`, within the module size limit.
+pub struct Wasm(pub Bytes);
+
+impl FromRequest<AppState> for Wasm {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let wasm = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            == Some("application/wasm");
+        if !wasm {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the module as `application/wasm`".into(),
+            ));
+        }
+        Bytes::from_request(req, state)
+            .await
+            .map(Wasm)
+            .map_err(body_error)
+    }
+}
+
+fn prepare_error(e: PrepareError) -> ApiError {
+    match e {
+        PrepareError::Configure(ConfigureError::Invalid(fields)) => settings_refused(fields),
+        PrepareError::Db(e) => e.into(),
+        PrepareError::Join(e) => ApiError::Internal(anyhow::anyhow!(e)),
+        PrepareError::NoSuchVersion(v) => {
+            ApiError::not_found(format!("policy version {v} not found"))
+        }
+        other => ApiError::unprocessable(other.to_string()),
+    }
+}
+
+/// 422 naming each refused field, under `settings`.
+fn settings_refused(fields: Vec<FieldError>) -> ApiError {
+    let fields: Vec<FieldError> = fields
+        .into_iter()
+        .map(|f| FieldError {
+            path: if f.path.is_empty() {
+                "settings".to_owned()
+            } else {
+                format!("settings.{}", f.path)
+            },
+            message: f.message,
+        })
+        .collect();
+    let list: Vec<String> = fields.iter().map(ToString::to_string).collect();
+    ApiError::Unprocessable {
+        message: format!("invalid settings: {}", list.join("; ")),
+        fields,
+    }
+}
+
+#[utoipa::path(post, path = "/v1/modules", tag = "owners",
+    request_body(content = Vec<u8>, content_type = "application/wasm", description = "A policy component"),
+    responses((status = 201, body = Module), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, description = "Not a policy module this host can run; the message says why", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload_module(
+    State(state): State<AppState>,
+    caller: Caller,
+    Wasm(bytes): Wasm,
+) -> Result<(StatusCode, axum::Json<Module>), ApiError> {
+    let owner = caller.owner()?;
+    let loaded = state
+        .registry
+        .load(bytes.to_vec())
+        .await
+        .map_err(prepare_error)?;
+    let info = loaded.info();
+    let row = ModuleRow {
+        digest: info.digest.clone(),
+        size: i64::try_from(info.size).unwrap_or(i64::MAX),
+        name: info.name.clone(),
+        version: info.version.clone(),
+        sdk_version: info.sdk_version.clone(),
+        interface_version: info.interface_version.clone(),
+        settings_schema: info.settings_schema.to_string(),
+        created_at: state.clock.now_ms(),
+    };
+    let mut tx = state.db.write().await?;
+    db::insert_module(&mut tx, &row, &bytes, owner).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Module {
+            digest: row.digest,
+            name: row.name,
+            version: row.version,
+            sdk_version: row.sdk_version,
+            interface_version: row.interface_version,
+            size: row.size,
+            locales: info.locales.clone(),
+            settings_schema: info.settings_schema.clone(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPolicyVersion {
+    /// The module's digest (from `POST /v1/modules`).
+    pub module: String,
+    /// Settings, checked against the module's schema.
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    /// Why this version exists.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyVersion {
+    pub version: i64,
+    pub module: String,
+    pub module_name: Option<String>,
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    pub note: Option<String>,
+    pub active: bool,
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+    /// When this version was last activated, RFC 3339 (UTC).
+    pub activated_at: Option<String>,
+}
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies", tag = "owners", params(("lot" = String, Path)),
+    request_body = NewPolicyVersion,
+    responses((status = 201, body = PolicyVersion), (status = 404, body = ErrorBody),
+        (status = 422, description = "Settings the module refuses; each field is named", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Json(req): Json<NewPolicyVersion>,
+) -> Result<(StatusCode, axum::Json<PolicyVersion>), ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let module = db::module_of_owner(state.db.pool(), &req.module, owner)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "module",
+                format!("no module `{}` among your uploads", req.module),
+            )
+        })?;
+    let loaded = state
+        .registry
+        .module(&state.db, &module.digest)
+        .await
+        .map_err(prepare_error)?;
+    let settings = req.settings.to_string();
+    state
+        .registry
+        .configure(loaded, settings.clone())
+        .await
+        .map_err(prepare_error)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    let version = db::insert_version(
+        &mut tx,
+        &lot.id,
+        &module.digest,
+        &settings,
+        req.note.as_deref(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PolicyVersion {
+            version,
+            module: module.digest,
+            module_name: Some(module.name),
+            settings: req.settings,
+            note: req.note,
+            active: false,
+            created_at: rfc3339(now),
+            activated_at: None,
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Activated {
+    pub version: i64,
+    pub previous: Option<i64>,
+    pub activated_at: String,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/activate", tag = "owners",
+    params(("lot" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, body = Activated), (status = 404, body = ErrorBody),
+        (status = 422, description = "The version does not load; the active one keeps serving", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn activate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((lot, version)): Path<(String, i64)>,
+) -> Result<axum::Json<Activated>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    // Ready before anything changes: if it fails, the active version serves on.
+    let active = state
+        .registry
+        .prepare(&state.db, &lot.id, version)
+        .await
+        .map_err(prepare_error)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    db::activate(
+        &mut tx,
+        &new_id("act", now),
+        &lot.id,
+        version,
+        &caller.label(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.registry.install(&lot.id, active);
+    tracing::info!(
+        lot = lot.id,
+        version,
+        previous = lot.active_version,
+        "policy version activated"
+    );
+    Ok(axum::Json(Activated {
+        version,
+        previous: lot.active_version,
+        activated_at: rfc3339(now),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/policies", tag = "owners", params(("lot" = String, Path)),
+    responses((status = 200, description = "Every version, oldest first; the active one marked", body = Vec<PolicyVersion>),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+) -> Result<axum::Json<Vec<PolicyVersion>>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let activations = db::last_activations(state.db.pool(), &lot.id).await?;
+    let rows = db::versions(state.db.pool(), &lot.id).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name = db::module_of_owner(state.db.pool(), &row.module_digest, owner)
+            .await?
+            .map(|m| m.name);
+        out.push(PolicyVersion {
+            version: row.version,
+            module: row.module_digest,
+            module_name: name,
+            settings: serde_json::from_str(&row.settings).unwrap_or(serde_json::Value::Null),
+            note: row.note,
+            active: lot.active_version == Some(row.version),
+            created_at: rfc3339(row.created_at),
+            activated_at: activations
+                .iter()
+                .find(|(v, _)| *v == row.version)
+                .map(|(_, at)| rfc3339(*at)),
+        });
+    }
+    Ok(axum::Json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PreviewQuery {
+    /// How many recent decisions to replay (at most 1000).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    pub version: i64,
+    /// Decisions replayed.
+    pub replayed: usize,
+    /// Of those, decided differently.
+    pub changed: usize,
+    /// The first differences.
+    pub examples: Vec<Difference>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Difference {
+    pub decision_id: String,
+    pub gate_id: String,
+    pub plate: Option<String>,
+    pub before: Decision,
+    pub after: Decision,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/preview", tag = "owners",
+    params(("lot" = String, Path), ("version" = i64, Path), PreviewQuery),
+    responses((status = 200, description = "What the version would have decided for the lot's recent events", body = Preview),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((lot, version)): Path<(String, i64)>,
+    Query(query): Query<PreviewQuery>,
+) -> Result<axum::Json<Preview>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let candidate = state
+        .registry
+        .prepare(&state.db, &lot.id, version)
+        .await
+        .map_err(prepare_error)?;
+    let limit = query.limit.unwrap_or(200).clamp(1, 1000);
+    let rows = db::decisions(state.db.pool(), &lot.id, None, None, limit).await?;
+    let result = tokio::task::spawn_blocking(move || {
+        let mut warm = candidate.policy.warm();
+        let mut replayed = 0;
+        let mut changed = 0;
+        let mut examples = Vec::new();
+        for row in rows.into_iter().filter(|r| r.source == "robot") {
+            let (Ok(input), Ok(before)) = (
+                serde_json::from_str::<boomgate_engine::sdk::Input>(&row.input),
+                serde_json::from_str::<Decision>(&row.decision),
+            ) else {
+                continue;
+            };
+            replayed += 1;
+            let after = warm.evaluate(&input);
+            let same = after.gate == before.gate
+                && after.reason == before.reason
+                && after.fee == before.fee
+                && after.effects == before.effects
+                && after.voice == before.voice;
+            if !same {
+                changed += 1;
+                if examples.len() < 20 {
+                    examples.push(Difference {
+                        decision_id: row.id,
+                        gate_id: row.gate_id,
+                        plate: row.plate,
+                        before,
+                        after,
+                    });
+                }
+            }
+        }
+        Preview {
+            version,
+            replayed,
+            changed,
+            examples,
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("preview worker failed: {e}")))?;
+    Ok(axum::Json(result))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FeesQuery {
+    /// `zh-CN`, `ko-KR`, `en`; the lot's own locale when absent.
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fees {
+    pub lot_id: String,
+    pub policy_version: i64,
+    pub locale: Option<String>,
+    /// The fee schedule as text, e.g. `30分钟内免费，1小时内5元，之后每小时3元，30元封顶`.
+    pub text: String,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/fees", tag = "owners", params(("lot" = String, Path), FeesQuery),
+    responses((status = 200, body = Fees), (status = 400, description = "A locale the policy does not speak", body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn fees(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<FeesQuery>,
+) -> Result<axum::Json<Fees>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    fee_text(&state, &lot.id, query.locale)
+        .await
+        .map(axum::Json)
+}
+
+/// The active policy's fee text for `lot`.
+pub async fn fee_text(
+    state: &AppState,
+    lot: &str,
+    locale: Option<String>,
+) -> Result<Fees, ApiError> {
+    let active = state
+        .registry
+        .active(lot)
+        .ok_or_else(|| ApiError::not_found(format!("lot `{lot}` has no active policy")))?;
+    let text = active
+        .policy
+        .fee_schedule(locale.as_deref())
+        .map_err(|e| match e {
+            CallError::Refused(why) => ApiError::field("locale", why),
+            other => ApiError::unprocessable(other.to_string()),
+        })?;
+    Ok(Fees {
+        lot_id: lot.to_owned(),
+        policy_version: active.version,
+        locale,
+        text,
+    })
+}

@@ -1,0 +1,409 @@
+//! Passes, stays, payments and the decision log of a lot (owners; payments
+//! also from the payment system).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use boomgate_engine::sdk::{Date, Decision, Plate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ErrorBody};
+use super::json::Json;
+use super::lots::check_id;
+use crate::auth::{Caller, owned_lot};
+use crate::db::{self, SessionRow};
+use crate::ids::new_id;
+use crate::state::AppState;
+use crate::tz::{LotZone, parse_instant};
+
+fn plate(field: &str, raw: &str) -> Result<Plate, ApiError> {
+    Plate::parse(raw).map_err(|e| ApiError::field(field, e))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMonthlyPass {
+    pub plate: String,
+    /// The last local date on which the pass is valid.
+    pub valid_until: String,
+    /// The pass's account (a household, a company); passes of one account
+    /// share its spaces.
+    pub account: String,
+    /// How many spaces the account holds.
+    pub spaces: i64,
+    #[serde(default)]
+    pub holder: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyPass {
+    pub plate: String,
+    pub valid_until: String,
+    pub account: String,
+    pub spaces: i64,
+    pub holder: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<db::PassRow> for MonthlyPass {
+    fn from(row: db::PassRow) -> Self {
+        MonthlyPass {
+            plate: row.plate,
+            valid_until: row.valid_until,
+            account: row.account_id,
+            spaces: row.spaces,
+            holder: row.holder,
+            phone: row.phone,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
+    request_body = NewMonthlyPass,
+    responses((status = 201, description = "Created or renewed", body = MonthlyPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn put_monthly_pass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Json(req): Json<NewMonthlyPass>,
+) -> Result<(StatusCode, axum::Json<MonthlyPass>), ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let plate = plate("plate", &req.plate)?;
+    let valid_until =
+        Date::parse(&req.valid_until).map_err(|e| ApiError::field("valid_until", e.to_string()))?;
+    check_id("account", &req.account)?;
+    if !(1..=1000).contains(&req.spaces) {
+        return Err(ApiError::field(
+            "spaces",
+            format!("{} is not between 1 and 1000", req.spaces),
+        ));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    db::upsert_account(
+        &mut *tx,
+        &lot.id,
+        &req.account,
+        req.spaces,
+        req.holder.as_deref(),
+        req.phone.as_deref(),
+        now,
+    )
+    .await?;
+    db::upsert_monthly_pass(
+        &mut *tx,
+        &lot.id,
+        plate.as_str(),
+        &req.account,
+        &valid_until.to_string(),
+        now,
+    )
+    .await?;
+    let row = db::monthly_pass(&mut *tx, &lot.id, plate.as_str())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("pass vanished within its transaction"))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(row.into())))
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
+    responses((status = 200, body = Vec<MonthlyPass>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_monthly_passes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+) -> Result<axum::Json<Vec<MonthlyPass>>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let rows = db::monthly_passes(state.db.pool(), &lot.id).await?;
+    Ok(axum::Json(
+        rows.into_iter().map(MonthlyPass::from).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewParkingPass {
+    pub plate: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParkingPass {
+    pub plate: String,
+    pub registered: bool,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/parking-passes", tag = "owners", params(("lot" = String, Path)),
+    request_body = NewParkingPass,
+    responses((status = 201, body = ParkingPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn register_parking_pass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Json(req): Json<NewParkingPass>,
+) -> Result<(StatusCode, axum::Json<ParkingPass>), ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let plate = plate("plate", &req.plate)?;
+    db::insert_parking_pass(
+        state.db.pool(),
+        &lot.id,
+        plate.as_str(),
+        state.clock.now_ms(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ParkingPass {
+            plate: plate.into_string(),
+            registered: true,
+        }),
+    ))
+}
+
+/// A stay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stay {
+    pub id: String,
+    pub plate: String,
+    /// `monthly`, `temporary` or `free`.
+    pub billing: String,
+    /// RFC 3339, the lot's local time.
+    pub entered_at: String,
+    pub entry_gate: Option<String>,
+    pub exited_at: Option<String>,
+    pub exit_gate: Option<String>,
+    /// `robot`, `agent` or `reentry` (a new entry closed a stay whose exit was missed).
+    pub closed_by: Option<String>,
+    pub paid_amount: i64,
+    pub paid_at: Option<String>,
+    pub pick: bool,
+}
+
+impl Stay {
+    pub fn new(zone: &LotZone, row: SessionRow) -> Stay {
+        Stay {
+            id: row.id,
+            plate: row.plate,
+            billing: row.billing,
+            entered_at: zone.local(row.entered_at).to_string(),
+            entry_gate: row.entry_gate,
+            exited_at: row.exited_at.map(|t| zone.local(t).to_string()),
+            exit_gate: row.exit_gate,
+            closed_by: row.closed_by,
+            paid_amount: row.paid_amount,
+            paid_at: row.paid_at.map(|t| zone.local(t).to_string()),
+            pick: row.pick_id.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SessionsQuery {
+    /// Only vehicles inside now.
+    pub inside: Option<bool>,
+    /// At most this many (newest first when not only inside).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/sessions", tag = "owners", params(("lot" = String, Path), SessionsQuery),
+    responses((status = 200, body = Vec<Stay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<SessionsQuery>,
+) -> Result<axum::Json<Vec<Stay>>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
+    let rows = if query.inside.unwrap_or(false) {
+        db::sessions_inside(state.db.pool(), &lot.id).await?
+    } else {
+        db::recent_sessions(
+            state.db.pool(),
+            &lot.id,
+            query.limit.unwrap_or(100).clamp(1, 1000),
+        )
+        .await?
+    };
+    Ok(axum::Json(
+        rows.into_iter().map(|r| Stay::new(&zone, r)).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPayment {
+    pub plate: String,
+    /// In the currency's minor unit.
+    pub amount: i64,
+    /// RFC 3339, any offset.
+    pub paid_at: String,
+    /// The payment system's id for it: a retry with the same id is not
+    /// recorded twice.
+    #[serde(default)]
+    pub payment_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentRecorded {
+    pub payment_id: String,
+    pub session_id: String,
+    /// Everything paid on the stay so far.
+    pub paid_amount: i64,
+    /// Pending orders of the stay now settled.
+    pub orders_settled: u64,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/payments", tag = "payments", params(("lot" = String, Path)),
+    request_body = NewPayment,
+    responses((status = 201, body = PaymentRecorded), (status = 400, body = ErrorBody),
+        (status = 404, description = "No open stay for the plate", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn record_payment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Json(req): Json<NewPayment>,
+) -> Result<(StatusCode, axum::Json<PaymentRecorded>), ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let plate = plate("plate", &req.plate)?;
+    if req.amount <= 0 {
+        return Err(ApiError::field(
+            "amount",
+            "must be a positive amount in the minor unit",
+        ));
+    }
+    let paid_at = parse_instant(&req.paid_at).map_err(|e| ApiError::field("paid_at", e))?;
+    if let Some(id) = &req.payment_id {
+        check_id("payment_id", id)?;
+    }
+    let now = state.clock.now_ms();
+    let id = req
+        .payment_id
+        .clone()
+        .map_or_else(|| new_id("pay", now), |id| format!("ext_{id}"));
+    let mut tx = state.db.write().await?;
+    let session = db::open_session(&mut *tx, &lot.id, plate.as_str())
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no open stay for plate `{plate}` in lot `{}`",
+                lot.id
+            ))
+        })?;
+    let payment = db::NewPayment {
+        id: &id,
+        lot: &lot.id,
+        session: Some(&session.id),
+        order: None,
+        plate: Some(plate.as_str()),
+        kind: "temporary",
+        amount: req.amount,
+        paid_at,
+    };
+    if let Err(e) = db::insert_payment(&mut *tx, &payment, now).await {
+        if db::is_unique_violation(&e) {
+            return Err(ApiError::Conflict(format!(
+                "payment `{}` is already recorded",
+                req.payment_id.unwrap_or_default()
+            )));
+        }
+        return Err(e.into());
+    }
+    db::add_session_payment(&mut *tx, &session.id, req.amount, paid_at).await?;
+    let settled = db::settle_orders(&mut *tx, &session.id, paid_at).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PaymentRecorded {
+            payment_id: id,
+            session_id: session.id,
+            paid_amount: session.paid_amount + req.amount,
+            orders_settled: settled,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DecisionsQuery {
+    /// Only this gate.
+    pub gate: Option<String>,
+    /// Decisions older than this decision id (for paging).
+    pub before: Option<String>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// A recorded decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionRecord {
+    pub id: String,
+    pub gate_id: String,
+    pub direction: String,
+    pub plate: Option<String>,
+    /// `robot` or `agent`.
+    pub source: String,
+    pub event_id: Option<String>,
+    pub policy_version: Option<i64>,
+    pub decision: Decision,
+    /// Why the fallback was given, if the policy failed.
+    pub fault: Option<String>,
+    pub evaluation_us: i64,
+    /// The decision this one replaced (an agent's correction).
+    pub supersedes: Option<String>,
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+}
+
+impl TryFrom<db::DecisionRow> for DecisionRecord {
+    type Error = anyhow::Error;
+    fn try_from(row: db::DecisionRow) -> anyhow::Result<Self> {
+        Ok(DecisionRecord {
+            decision: serde_json::from_str(&row.decision)?,
+            id: row.id,
+            gate_id: row.gate_id,
+            direction: row.direction,
+            plate: row.plate,
+            source: row.source,
+            event_id: row.event_id,
+            policy_version: row.policy_version,
+            fault: row.fault,
+            evaluation_us: row.evaluation_us,
+            supersedes: row.supersedes,
+            created_at: jiff::Timestamp::from_millisecond(row.created_at)?.to_string(),
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "owners", params(("lot" = String, Path), DecisionsQuery),
+    responses((status = 200, description = "Newest first", body = Vec<DecisionRecord>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_decisions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<DecisionsQuery>,
+) -> Result<axum::Json<Vec<DecisionRecord>>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let rows = db::decisions(
+        state.db.pool(),
+        &lot.id,
+        query.gate.as_deref(),
+        query.before.as_deref(),
+        limit,
+    )
+    .await?;
+    let records: anyhow::Result<Vec<DecisionRecord>> =
+        rows.into_iter().map(DecisionRecord::try_from).collect();
+    Ok(axum::Json(records?))
+}

@@ -1,0 +1,183 @@
+//! Who is calling: every request carries a bearer token bound to one role
+//! and scope. Tokens are stored hashed. A source that fails to authenticate
+//! too often is locked out for a while; valid tokens keep working from it,
+//! so one misbehaving device behind a shared address cannot lock a gate's
+//! robot out.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::api::error::ApiError;
+use crate::db::{self, LotRow};
+use crate::ids::token_hash;
+use crate::state::AppState;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A lot owner: their lots.
+    Owner { owner_id: String },
+    /// A gate robot: its gate.
+    Robot(Robot),
+    /// A remote agent: the lots it serves.
+    Agent { agent_id: String, owner_id: String },
+}
+
+/// A robot and the gate it is bound to.
+#[derive(Debug, Clone)]
+pub struct Robot {
+    pub owner_id: String,
+    pub lot_id: String,
+    pub robot_id: String,
+    pub gate_id: String,
+}
+
+impl Caller {
+    /// The owner, or 403 for other roles.
+    pub fn owner(&self) -> Result<&str, ApiError> {
+        match self {
+            Caller::Owner { owner_id } => Ok(owner_id),
+            _ => Err(ApiError::Forbidden("this route is for lot owners".into())),
+        }
+    }
+
+    /// The robot, or 403 for other roles.
+    pub fn robot(&self) -> Result<&Robot, ApiError> {
+        match self {
+            Caller::Robot(robot) => Ok(robot),
+            _ => Err(ApiError::Forbidden("this route is for gate robots".into())),
+        }
+    }
+
+    /// How the caller appears in records.
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Owner { owner_id } => format!("owner:{owner_id}"),
+            Caller::Robot(r) => format!("robot:{}/{}", r.lot_id, r.robot_id),
+            Caller::Agent { agent_id, .. } => format!("agent:{agent_id}"),
+        }
+    }
+}
+
+/// The lot, if `owner` owns it; 404 otherwise (another owner's lot does not
+/// exist as far as this caller can tell).
+pub async fn owned_lot(state: &AppState, owner: &str, lot: &str) -> Result<LotRow, ApiError> {
+    match db::lot(state.db.pool(), lot).await? {
+        Some(row) if row.owner_id == owner => Ok(row),
+        _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
+    }
+}
+
+/// Where a request comes from: the peer address, or the first
+/// `X-Forwarded-For` address behind a trusted proxy.
+fn source(parts: &Parts, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if let Some(addr) = forwarded {
+            return addr.to_owned();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(
+            || "unknown".to_owned(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        )
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(token) = bearer(parts) else {
+            return Err(ApiError::Unauthorized(
+                "send a token: `Authorization: Bearer <token>`".into(),
+            ));
+        };
+        let hash = token_hash(token);
+        if let Some(row) = db::find_token(state.db.pool(), &hash).await?
+            && let Some(caller) = caller(state, row).await?
+        {
+            return Ok(caller);
+        }
+        state.metrics.auth_failed();
+        let source = source(parts, state.config.trust_forwarded_for);
+        let now = state.clock.now_ms();
+        let lock_ms = state.config.lockout_minutes * 60_000;
+        let mut tx = state.db.write().await?;
+        let locked = db::record_auth_failure(
+            &mut tx,
+            &source,
+            now,
+            state.config.lockout_failures,
+            lock_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        match locked {
+            Some(until) => Err(ApiError::Locked {
+                message: format!(
+                    "too many failed authentications from {source}: locked until {}",
+                    jiff::Timestamp::from_millisecond(until)
+                        .map_or_else(|_| until.to_string(), |t| t.to_string())
+                ),
+                retry_after_seconds: (until - now).div_euclid(1000).max(1),
+            }),
+            None => Err(ApiError::Unauthorized("invalid token".into())),
+        }
+    }
+}
+
+/// The caller a stored token stands for, if its scope still exists.
+async fn caller(state: &AppState, row: db::TokenRow) -> Result<Option<Caller>, ApiError> {
+    Ok(match row.role.as_str() {
+        "owner" => Some(Caller::Owner {
+            owner_id: row.owner_id,
+        }),
+        "robot" => {
+            let (Some(lot_id), Some(robot_id)) = (row.lot_id, row.robot_id) else {
+                return Ok(None);
+            };
+            let gate: Option<String> =
+                sqlx::query_scalar("SELECT gate_id FROM robots WHERE lot_id = $1 AND id = $2")
+                    .bind(&lot_id)
+                    .bind(&robot_id)
+                    .fetch_optional(state.db.pool())
+                    .await?;
+            gate.map(|gate_id| {
+                Caller::Robot(Robot {
+                    owner_id: row.owner_id,
+                    lot_id,
+                    robot_id,
+                    gate_id,
+                })
+            })
+        }
+        "agent" => row.agent_id.map(|agent_id| Caller::Agent {
+            agent_id,
+            owner_id: row.owner_id,
+        }),
+        _ => None,
+    })
+}

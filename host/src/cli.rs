@@ -1,0 +1,384 @@
+//! The `boomgate` command line: build and check policy modules, evaluate an
+//! event with one, print its fees, run the service, administer it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use boomgate_engine::sdk::Input;
+use boomgate_engine::{ConfigureError, ConfiguredPolicy, Engine, EngineConfig, LoadedPolicy};
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{self, NewToken};
+use crate::state::AppState;
+
+/// A WebAssembly-pluggable rules engine for parking lots.
+#[derive(Debug, Parser)]
+#[command(name = "boomgate", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build, check and export policy modules.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Decide one event with a policy module and print the decision as JSON.
+    Eval {
+        /// The policy module (`.wasm` component).
+        #[arg(long)]
+        policy: PathBuf,
+        /// The policy's settings (JSON).
+        #[arg(long)]
+        settings: PathBuf,
+        /// The policy input (JSON: `event` and `vehicle`).
+        #[arg(long)]
+        input: PathBuf,
+        /// Also print whether the policy faulted and the work it did.
+        #[arg(long)]
+        detailed: bool,
+    },
+    /// Print a policy's fee schedule as text.
+    Fees {
+        #[arg(long)]
+        policy: PathBuf,
+        #[arg(long)]
+        settings: PathBuf,
+        /// `zh-CN`, `ko-KR`, `en`; the settings' own locale when absent.
+        #[arg(long)]
+        locale: Option<String>,
+    },
+    /// Run the service.
+    Serve {
+        /// A TOML configuration file (see `boomgate.example.toml`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The database: `sqlite://FILE` (default `sqlite://boomgate.db`) or `postgres://...`.
+        #[arg(long)]
+        db: Option<String>,
+        /// Where to listen (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Administer the service's database.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Build a policy crate into a component.
+    Build {
+        /// The policy crate (the folder with its Cargo.toml).
+        crate_dir: PathBuf,
+        /// Where to write the component.
+        #[arg(long)]
+        out: PathBuf,
+        /// Build in this folder instead of the crate's target folder.
+        #[arg(long)]
+        target_dir: Option<PathBuf>,
+    },
+    /// Validate a module (and settings); print its interface version and
+    /// settings schema.
+    Check {
+        /// The policy module.
+        module: PathBuf,
+        /// Settings to check against the module.
+        #[arg(long)]
+        settings: Option<PathBuf>,
+    },
+    /// Write a policy shipped with this binary to a file.
+    Export {
+        /// `standard-lot`.
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a lot owner and print their token.
+    CreateOwner {
+        /// The database (`sqlite://FILE` or `postgres://...`).
+        #[arg(long)]
+        db: String,
+        /// The owner's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Runs the command line; errors go to stderr with a non-zero exit.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Policy(PolicyCommand::Build {
+            crate_dir,
+            out,
+            target_dir,
+        }) => {
+            let mut build = boomgate_toolchain::Build::new(&crate_dir)?;
+            if let Some(dir) = target_dir {
+                build = build.target_dir(dir);
+            }
+            let component = build.run()?;
+            write(&out, &component)?;
+            eprintln!("built `{}` ({} bytes)", out.display(), component.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Policy(PolicyCommand::Check { module, settings }) => {
+            check(&module, settings.as_deref())
+        }
+        Command::Policy(PolicyCommand::Export { name, out }) => {
+            let bytes = crate::shipped::module(&name).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no shipped policy `{name}` (shipped: {})",
+                    crate::shipped::names().join(", ")
+                )
+            })?;
+            write(&out, bytes)?;
+            eprintln!("wrote `{}` ({} bytes)", out.display(), bytes.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            policy,
+            settings,
+            input,
+            detailed,
+        } => {
+            let configured = configured(&policy, &settings)?;
+            let input = read_input(&input)?;
+            let evaluation = configured.evaluate_detailed(&input);
+            if let Some(fault) = &evaluation.fault {
+                eprintln!(
+                    "warning: the policy failed ({}): {fault}; this is the fallback decision",
+                    fault.kind()
+                );
+            }
+            let out = if detailed {
+                serde_json::json!({
+                    "decision": evaluation.decision,
+                    "fault": evaluation.fault.as_ref().map(ToString::to_string),
+                    "fuel": evaluation.fuel,
+                })
+            } else {
+                serde_json::to_value(&evaluation.decision)?
+            };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fees {
+            policy,
+            settings,
+            locale,
+        } => {
+            let configured = configured(&policy, &settings)?;
+            println!("{}", configured.fee_schedule(locale.as_deref())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { config, db, listen } => {
+            let mut config = Config::load(config.as_deref())?;
+            if let Some(db) = db {
+                config.db = db;
+            }
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            runtime()?.block_on(serve(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::CreateOwner { db, name }) => {
+            let token = runtime()?.block_on(create_owner(&db, &name))?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn load(path: &Path) -> anyhow::Result<LoadedPolicy> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let engine = Engine::new(EngineConfig {
+        spares_per_policy: 0,
+        ..EngineConfig::default()
+    })?;
+    engine.load(&bytes).with_context(|| {
+        format!(
+            "`{}` is not a policy module this host can run",
+            path.display()
+        )
+    })
+}
+
+fn configure(policy: &LoadedPolicy, path: &Path) -> anyhow::Result<ConfiguredPolicy> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    policy.configure(&text).map_err(|e| match e {
+        ConfigureError::Invalid(fields) => {
+            let lines: Vec<String> = fields.iter().map(|f| format!("  {f}")).collect();
+            anyhow::anyhow!(
+                "settings `{}` are invalid:\n{}",
+                path.display(),
+                lines.join("\n")
+            )
+        }
+        other => anyhow::anyhow!("settings `{}`: {other}", path.display()),
+    })
+}
+
+fn configured(policy: &Path, settings: &Path) -> anyhow::Result<ConfiguredPolicy> {
+    configure(&load(policy)?, settings)
+}
+
+fn read_input(path: &Path) -> anyhow::Result<Input> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path_in = e.path().to_string();
+        anyhow::anyhow!(
+            "input `{}`: `{path_in}`: {}",
+            path.display(),
+            e.into_inner()
+        )
+    })?;
+    de.end()
+        .map_err(|e| anyhow::anyhow!("input `{}`: {e}", path.display()))?;
+    Ok(input)
+}
+
+fn check(module: &Path, settings: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let policy = load(module)?;
+    let info = policy.info();
+    println!(
+        "module:     {} {} (rules SDK {})",
+        info.name, info.version, info.sdk_version
+    );
+    println!(
+        "interface:  boomgate:policy/policy@{}",
+        info.interface_version
+    );
+    println!("digest:     sha256:{}", info.digest);
+    println!("size:       {} bytes", info.size);
+    println!("locales:    {}", info.locales.join(", "));
+    if let Some(path) = settings {
+        configure(&policy, path)?;
+        println!("settings:   `{}` valid", path.display());
+    }
+    println!(
+        "settings schema:\n{}",
+        serde_json::to_string_pretty(&info.settings_schema)?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create_owner(url: &str, name: &str) -> anyhow::Result<String> {
+    let db = db::Db::connect(url).await?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let id = crate::ids::new_id("own", now);
+    let (token, hash) = crate::ids::token("owner")?;
+    let mut tx = db.write().await?;
+    db::insert_owner(&mut *tx, &id, name, now).await?;
+    db::insert_token(
+        &mut *tx,
+        &NewToken {
+            hash: &hash,
+            role: "owner",
+            owner_id: &id,
+            ..NewToken::default()
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!("created owner `{id}` ({name}); their token:");
+    Ok(token)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let listen = config.listen;
+    let demo = config.demo;
+    let state = AppState::new(config, Clock::system()).await?;
+    if demo && let Some(demo) = crate::demo::create_if_empty(&state).await? {
+        println!(
+            "boomgate: created the demo lot `{}` with the standard policy active",
+            demo.lot
+        );
+        println!("  owner token:       {}", demo.owner_token);
+        println!(
+            "  entry robot token: {}   (gate north-entry)",
+            demo.entry_robot_token
+        );
+        println!(
+            "  exit robot token:  {}   (gate north-exit)",
+            demo.exit_robot_token
+        );
+        println!("  tokens are shown once and stored hashed");
+    }
+    state.spawn_refresher();
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!("listening on http://{listen}");
+    axum::serve(
+        listener,
+        crate::api::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("the server failed")
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,144 @@
+//! Service configuration: defaults, then a TOML file, then `BOOMGATE_*`
+//! environment variables, then command-line flags.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+/// How the service runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where to listen (`BOOMGATE_LISTEN`).
+    pub listen: SocketAddr,
+    /// The database: `sqlite://FILE` or `postgres://...` (`BOOMGATE_DB`).
+    pub db: String,
+    /// Create a demo lot with the standard policy on first start with an
+    /// empty database, and print its tokens (`BOOMGATE_DEMO`).
+    pub demo: bool,
+    /// The largest JSON body accepted, in bytes.
+    pub body_limit: usize,
+    /// The largest policy module accepted, in bytes.
+    pub module_limit: usize,
+    /// The largest photo accepted, in bytes.
+    pub photo_limit: usize,
+    /// Failed authentications from one source before it is locked out.
+    pub lockout_failures: i64,
+    /// How long a locked-out source stays locked, in minutes.
+    pub lockout_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_forwarded_for: bool,
+    /// Policy work allowed per call (fuel units).
+    pub policy_fuel: u64,
+    /// Linear memory a policy instance may have, in bytes.
+    pub policy_memory: usize,
+    /// How far in the future a robot's `occurred_at` may be, in seconds
+    /// (robot clocks drift; a larger skew is refused as a wrong clock).
+    pub max_clock_skew_seconds: i64,
+    /// How often other hosts' policy activations are picked up, in
+    /// milliseconds (several hosts on one PostgreSQL database).
+    pub policy_refresh_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            db: "sqlite://boomgate.db".to_owned(),
+            demo: true,
+            body_limit: 64 << 10,
+            module_limit: 8 << 20,
+            photo_limit: 2 << 20,
+            lockout_failures: 10,
+            lockout_minutes: 24 * 60,
+            trust_forwarded_for: false,
+            policy_fuel: 10_000_000,
+            policy_memory: 16 << 20,
+            max_clock_skew_seconds: 300,
+            policy_refresh_ms: 2_000,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "listen",
+    "db",
+    "demo",
+    "body_limit",
+    "module_limit",
+    "photo_limit",
+    "lockout_failures",
+    "lockout_minutes",
+    "trust_forwarded_for",
+    "policy_fuel",
+    "policy_memory",
+    "max_clock_skew_seconds",
+    "policy_refresh_ms",
+];
+
+impl Config {
+    /// Defaults, overlaid with `file` (if given) and the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?;
+                toml::from_str::<toml::Table>(&text)
+                    .with_context(|| format!("`{}` is not valid TOML", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        for key in KEYS {
+            let var = format!("BOOMGATE_{}", key.to_uppercase());
+            if let Ok(raw) = std::env::var(&var) {
+                table.insert((*key).to_owned(), env_value(&raw));
+            }
+        }
+        Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+    }
+}
+
+/// An environment value as TOML: numbers and booleans as such, anything
+/// else as a string.
+fn env_value(raw: &str) -> toml::Value {
+    if let Ok(n) = raw.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    match raw {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(raw.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_names_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("boomgate.toml");
+        std::fs::write(&path, "db = \"sqlite://x.db\"\nlockout_failures = 5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.db, "sqlite://x.db");
+        assert_eq!(config.lockout_failures, 5);
+        assert_eq!(config.body_limit, 64 << 10);
+        std::fs::write(&path, "colour = \"blue\"\n").unwrap();
+        let e = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(e.contains("unknown field `colour`"), "{e}");
+    }
+
+    #[test]
+    fn environment_values_take_their_natural_types() {
+        assert_eq!(env_value("42"), toml::Value::Integer(42));
+        assert_eq!(env_value("true"), toml::Value::Boolean(true));
+        assert_eq!(
+            env_value("0.0.0.0:80"),
+            toml::Value::String("0.0.0.0:80".into())
+        );
+    }
+}

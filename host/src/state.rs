@@ -1,0 +1,72 @@
+//! What every request handler shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use boomgate_engine::{Deadline, Engine, EngineConfig};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use crate::policies::Registry;
+
+/// The service's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<State>);
+
+pub struct State {
+    pub db: Db,
+    pub registry: Registry,
+    pub config: Config,
+    pub clock: Clock,
+    pub metrics: Metrics,
+}
+
+impl Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects to the database, starts the policy engine and installs every
+    /// lot's active policy.
+    pub async fn new(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config.db).await?;
+        let engine = Engine::new(EngineConfig {
+            deadline: Deadline::Fuel {
+                units: config.policy_fuel,
+            },
+            memory_limit: config.policy_memory,
+            max_module_bytes: config.module_limit,
+            ..EngineConfig::default()
+        })?;
+        let registry = Registry::new(engine);
+        registry.refresh(&db).await?;
+        Ok(AppState(Arc::new(State {
+            db,
+            registry,
+            config,
+            clock,
+            metrics: Metrics::default(),
+        })))
+    }
+
+    /// Picks up policy activations made by other hosts, every
+    /// `policy_refresh_ms`, until the process ends.
+    pub fn spawn_refresher(&self) {
+        let state = self.clone();
+        let every = std::time::Duration::from_millis(self.config.policy_refresh_ms.max(100));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = state.registry.refresh(&state.db).await {
+                    tracing::warn!(error = format!("{e:#}"), "policy refresh failed");
+                }
+            }
+        });
+    }
+}
