@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{self, NewToken};
+use crate::db;
 use crate::state::AppState;
 
 /// A WebAssembly-pluggable rules engine for parking lots.
@@ -300,23 +300,8 @@ fn check(module: &Path, settings: Option<&Path>) -> anyhow::Result<ExitCode> {
 
 async fn create_owner(url: &str, name: &str) -> anyhow::Result<String> {
     let db = db::Db::connect(url).await?;
-    let now = jiff::Timestamp::now().as_millisecond();
-    let id = crate::ids::new_id("own", now);
-    let (token, hash) = crate::ids::token("owner")?;
-    let mut tx = db.write().await?;
-    db::insert_owner(&mut *tx, &id, name, now).await?;
-    db::insert_token(
-        &mut *tx,
-        &NewToken {
-            hash: &hash,
-            role: "owner",
-            owner_id: &id,
-            ..NewToken::default()
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let (id, token) =
+        crate::admin::create_owner(&db, name, jiff::Timestamp::now().as_millisecond()).await?;
     eprintln!("created owner `{id}` ({name}); their token:");
     Ok(token)
 }

@@ -8,6 +8,7 @@
 //! [`api::app`] builds the router from an [`AppState`], so tests drive the
 //! service in process or over TCP exactly as `boomgate serve` runs it.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cli;

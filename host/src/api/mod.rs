@@ -63,6 +63,7 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(policies::preview))
         .routes(routes!(policies::fees))
         .routes(routes!(stays::put_monthly_pass, stays::list_monthly_passes))
+        .routes(routes!(stays::delete_monthly_pass))
         .routes(routes!(stays::register_parking_pass))
         .routes(routes!(stays::list_sessions))
         .routes(routes!(stays::record_payment))

@@ -125,6 +125,27 @@ pub async fn list_monthly_passes(
     ))
 }
 
+#[utoipa::path(delete, path = "/v1/lots/{lot}/monthly-passes/{plate}", tag = "owners",
+    params(("lot" = String, Path), ("plate" = String, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_monthly_pass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((lot, raw)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let plate = plate("plate", &raw)?;
+    if db::delete_monthly_pass(state.db.pool(), &lot.id, plate.as_str()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "no monthly pass for `{plate}` in lot `{}`",
+            lot.id
+        )))
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewParkingPass {

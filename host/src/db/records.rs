@@ -575,6 +575,15 @@ pub async fn account_vehicles_inside<'e>(
     .await
 }
 
+pub async fn delete_monthly_pass<'e>(db: impl Exec<'e>, lot: &str, plate: &str) -> Result<bool> {
+    sqlx::query("DELETE FROM monthly_passes WHERE lot_id = $1 AND plate = $2")
+        .bind(lot)
+        .bind(plate)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() > 0)
+}
+
 pub async fn insert_parking_pass<'e>(
     db: impl Exec<'e>,
     lot: &str,

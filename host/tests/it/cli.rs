@@ -1,0 +1,213 @@
+//! The `boomgate` command line, as scripts and policy authors use it.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn boomgate() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_boomgate"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("boomgate runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Files {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    fn module(&self) -> PathBuf {
+        let path = self.dir.path().join("standard-lot.wasm");
+        let (ok, _, err) = run(boomgate()
+            .args(["policy", "export", "standard-lot", "--out"])
+            .arg(&path));
+        assert!(ok, "{err}");
+        path
+    }
+}
+
+fn settings() -> String {
+    std::fs::read_to_string(root().join("tests/scenarios/standard-lot/settings.json")).unwrap()
+}
+
+const EXIT_INPUT: &str = r#"{
+  "event": { "lot_id": "lot-1", "gate_id": "north-exit", "direction": "exit",
+             "plate": "粤B12345", "occurred_at": "2026-11-22T08:15:02+08:00" },
+  "vehicle": { "monthly_pass": null, "parking_pass": null,
+               "session": { "entered_at": "2026-11-22T06:01:00+08:00", "billing": "temporary",
+                            "paid_amount": 300, "paid_at": null, "pick": false } }
+}"#;
+
+#[test]
+fn eval_prints_the_decision() {
+    let f = Files::new();
+    let module = f.module();
+    let (ok, out, err) = run(boomgate()
+        .args(["eval", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(f.write("settings.json", &settings()))
+        .arg("--input")
+        .arg(f.write("input.json", EXIT_INPUT)));
+    assert!(ok, "{err}");
+    let decision: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(decision["reason"], "payment_required");
+    assert_eq!(
+        decision["fee"],
+        serde_json::json!({ "amount": 800, "currency": "CNY" })
+    );
+    assert_eq!(
+        decision["effects"],
+        serde_json::json!([{ "kind": "create_order", "order": "temporary", "amount": 800 }])
+    );
+}
+
+#[test]
+fn eval_names_the_field_of_bad_settings_and_input() {
+    let f = Files::new();
+    let module = f.module();
+    let mut bad: serde_json::Value = serde_json::from_str(&settings()).unwrap();
+    bad["fees"]["first_period"]["amount"] = serde_json::json!(-5);
+    let (ok, _, err) = run(boomgate()
+        .args(["eval", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(f.write("bad.json", &bad.to_string()))
+        .arg("--input")
+        .arg(f.write("input.json", EXIT_INPUT)));
+    assert!(!ok);
+    assert!(
+        err.contains("`fees.first_period.amount`: -5 is less than the minimum of 0"),
+        "{err}"
+    );
+    let input = EXIT_INPUT.replace("2026-11-22T08:15:02+08:00", "soon");
+    let (ok, _, err) = run(boomgate()
+        .args(["eval", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(f.write("settings.json", &settings()))
+        .arg("--input")
+        .arg(f.write("input.json", &input)));
+    assert!(!ok);
+    assert!(
+        err.contains("`event.occurred_at`") && err.contains("`soon` is not an RFC 3339 date-time"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fees_prints_the_schedule() {
+    let f = Files::new();
+    let module = f.module();
+    let settings = f.write("settings.json", &settings());
+    let (ok, out, err) = run(boomgate()
+        .args(["fees", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(&settings));
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.trim(),
+        "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
+    );
+    let (ok, out, _) = run(boomgate()
+        .args(["fees", "--locale", "ko-KR", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(&settings));
+    assert!(ok);
+    assert_eq!(
+        out.trim(),
+        "30분 이내 무료, 1시간 이내 5위안, 이후 1시간마다 3위안, 1일 최대 30위안"
+    );
+}
+
+#[test]
+fn check_prints_the_interface_and_schema_or_why_not() {
+    let f = Files::new();
+    let module = f.module();
+    let (ok, out, err) = run(boomgate()
+        .args(["policy", "check"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(f.write("s.json", &settings())));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("interface:  boomgate:policy/policy@0.1.0"),
+        "{out}"
+    );
+    assert!(out.contains("settings:   "), "{out}");
+    assert!(out.contains("\"additionalProperties\": false"), "{out}");
+    let core = f.write("core.wasm", "");
+    std::fs::write(
+        &core,
+        std::fs::read(boomgate_test_artifacts::CORE_MODULE).unwrap(),
+    )
+    .unwrap();
+    let (ok, _, err) = run(boomgate().args(["policy", "check"]).arg(&core));
+    assert!(!ok);
+    assert!(
+        err.contains("a core WebAssembly module, not a component"),
+        "{err}"
+    );
+}
+
+#[test]
+fn build_turns_a_policy_crate_into_a_component() {
+    let f = Files::new();
+    let out = f.dir.path().join("built.wasm");
+    let target = root().join("target/guests");
+    let (ok, _, err) = run(boomgate()
+        .args(["policy", "build"])
+        .arg(root().join("rules/standard-lot"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--target-dir")
+        .arg(&target));
+    assert!(ok, "{err}");
+    let (ok, stdout, err) = run(boomgate().args(["policy", "check"]).arg(&out));
+    assert!(ok, "{err}");
+    assert!(
+        stdout.starts_with("module:     standard-lot 0.1.0"),
+        "{stdout}"
+    );
+    let (ok, _, err) = run(boomgate()
+        .args(["policy", "build"])
+        .arg(f.dir.path())
+        .arg("--out")
+        .arg(&out));
+    assert!(!ok);
+    assert!(err.contains("has no Cargo.toml"), "{err}");
+}
+
+#[test]
+fn admin_creates_an_owner() {
+    let f = Files::new();
+    let db = format!("sqlite://{}", f.dir.path().join("admin.db").display());
+    let (ok, out, err) =
+        run(boomgate().args(["admin", "create-owner", "--db", &db, "--name", "Lot Co"]));
+    assert!(ok, "{err}");
+    assert!(
+        out.trim().starts_with("bgo_") && out.trim().len() == 52,
+        "{out}"
+    );
+}

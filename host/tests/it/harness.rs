@@ -1,0 +1,349 @@
+//! A real service for each test: its own SQLite file or PostgreSQL
+//! database, served over TCP on loopback, with an owner to drive it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use boomgate_host::AppState;
+use boomgate_host::clock::Clock;
+use boomgate_host::config::Config;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::Executor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running service and an owner of it.
+pub struct TestApp {
+    pub url: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub owner: String,
+    pub owner_id: String,
+    pub clock: Clock,
+    config: Config,
+    server: tokio::task::JoinHandle<()>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A unique suffix for names in this test process.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}x{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("boomgate.db").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("BOOMGATE_TEST_PG_URL").expect(
+                "PostgreSQL tests need a server: run `scripts/test` (it starts one) or set BOOMGATE_TEST_PG_URL",
+            );
+            sqlx::any::install_default_drivers();
+            let name = unique("bg_test_");
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("PostgreSQL server");
+            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("create database");
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(base, _)| base);
+            (format!("{base}/{name}"), None)
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// A service whose configuration `tweak` adjusts.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let (db, dir) = database(backend).await;
+        let mut config = Config {
+            db,
+            demo: false,
+            policy_refresh_ms: 100_000,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let clock = Clock::system();
+        let state = AppState::new(config.clone(), clock.clone())
+            .await
+            .expect("service starts");
+        let (owner_id, owner) =
+            boomgate_host::admin::create_owner(&state.db, "Test owner", clock.now_ms())
+                .await
+                .expect("owner");
+        let (url, server) = serve(state.clone()).await;
+        TestApp {
+            url,
+            client: reqwest::Client::new(),
+            state,
+            owner,
+            owner_id,
+            clock,
+            config,
+            server,
+            _dir: dir,
+        }
+    }
+
+    /// Stops the service and starts a new one on the same database, as a
+    /// restart does.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            client,
+            owner,
+            owner_id,
+            clock,
+            config,
+            _dir,
+            state,
+            server,
+            ..
+        } = self;
+        server.abort();
+        let _ = server.await;
+        drop(state);
+        let state = AppState::new(config.clone(), clock.clone())
+            .await
+            .expect("service restarts");
+        let (url, server) = serve(state.clone()).await;
+        TestApp {
+            url,
+            client,
+            state,
+            owner,
+            owner_id,
+            clock,
+            config,
+            server,
+            _dir,
+        }
+    }
+
+    /// Another owner, with their token.
+    pub async fn new_owner(&self, name: &str) -> String {
+        boomgate_host::admin::create_owner(&self.state.db, name, self.clock.now_ms())
+            .await
+            .expect("owner")
+            .1
+    }
+
+    /// A client whose requests come from `source` (any 127.x address).
+    pub fn client_from(source: IpAddr) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(source)
+            .build()
+            .expect("client")
+    }
+
+    pub async fn send(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = client
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(&self.client, reqwest::Method::POST, token, path, Some(body))
+            .await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.send(&self.client, reqwest::Method::GET, token, path, None)
+            .await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.send(&self.client, reqwest::Method::DELETE, token, path, None)
+            .await
+    }
+
+    /// Posts a policy module as `application/wasm`.
+    pub async fn upload(&self, token: &str, bytes: &[u8]) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/v1/modules", self.url))
+            .bearer_auth(token)
+            .header("content-type", "application/wasm")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("upload");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Expects `status`, returning the body.
+    pub async fn ok(&self, expect: StatusCode, call: (StatusCode, Value)) -> Value {
+        let (status, body) = call;
+        assert_eq!(status, expect, "{body}");
+        body
+    }
+
+    /// A lot with an entry and an exit gate and a robot at each.
+    pub async fn lot(&self, owner: &str, id: &str, timezone: &str, currency: &str) -> Lot {
+        let body = json!({ "id": id, "name": format!("Lot {id}"), "timezone": timezone, "currency": currency });
+        self.ok(
+            StatusCode::CREATED,
+            self.post(owner, "/v1/lots", body).await,
+        )
+        .await;
+        let mut tokens = Vec::new();
+        for (gate, direction) in [("north-entry", "entry"), ("north-exit", "exit")] {
+            let path = format!("/v1/lots/{id}/gates");
+            self.ok(
+                StatusCode::CREATED,
+                self.post(owner, &path, json!({ "id": gate, "direction": direction }))
+                    .await,
+            )
+            .await;
+            let path = format!("/v1/lots/{id}/robots");
+            let robot = json!({ "id": format!("robot-{direction}"), "gate_id": gate });
+            let created = self
+                .ok(StatusCode::CREATED, self.post(owner, &path, robot).await)
+                .await;
+            tokens.push(created["token"].as_str().expect("token").to_owned());
+        }
+        let exit = tokens.pop().expect("exit token");
+        let entry = tokens.pop().expect("entry token");
+        Lot {
+            id: id.to_owned(),
+            entry,
+            exit,
+        }
+    }
+
+    /// Uploads the standard policy; returns its digest.
+    pub async fn standard_module(&self, owner: &str) -> String {
+        let bytes = boomgate_host::shipped::module("standard-lot").expect("shipped standard lot");
+        let module = self
+            .ok(StatusCode::CREATED, self.upload(owner, bytes).await)
+            .await;
+        module["digest"].as_str().expect("digest").to_owned()
+    }
+
+    /// Creates a policy version; returns its number.
+    pub async fn version(&self, owner: &str, lot: &str, module: &str, settings: &Value) -> i64 {
+        let body = json!({ "module": module, "settings": settings });
+        let created = self
+            .ok(
+                StatusCode::CREATED,
+                self.post(owner, &format!("/v1/lots/{lot}/policies"), body)
+                    .await,
+            )
+            .await;
+        created["version"].as_i64().expect("version")
+    }
+
+    pub async fn activate(&self, owner: &str, lot: &str, version: i64) {
+        let path = format!("/v1/lots/{lot}/policies/{version}/activate");
+        self.ok(StatusCode::OK, self.post(owner, &path, json!({})).await)
+            .await;
+    }
+
+    /// A robot's plate event.
+    pub async fn event(
+        &self,
+        robot: &str,
+        event_id: &str,
+        plate: Option<&str>,
+        occurred_at: &str,
+    ) -> (StatusCode, Value) {
+        let body = json!({ "event_id": event_id, "plate": plate, "occurred_at": occurred_at });
+        self.post(robot, "/v1/events", body).await
+    }
+}
+
+async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let app = boomgate_host::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), server)
+}
+
+/// A lot made by [`TestApp::lot`]: its id and robot tokens.
+pub struct Lot {
+    pub id: String,
+    pub entry: String,
+    pub exit: String,
+}
+
+/// The standard policy's settings as the scenarios use them.
+pub fn standard_settings() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/scenarios/standard-lot/settings.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("settings")).expect("settings JSON")
+}
+
+/// An RFC 3339 instant `minutes` before now (UTC).
+pub fn minutes_ago(minutes: i64) -> String {
+    let t = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes);
+    t.round(jiff::Unit::Second).expect("rounding").to_string()
+}
+
+/// Polls futures together until all are done.
+pub async fn join_all<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in futures.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match std::pin::Pin::new(f).poll(cx) {
+                    Poll::Ready(v) => results[i] = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .map(|r| r.expect("every future finished"))
+        .collect()
+}
