@@ -9,53 +9,81 @@ use crate::money::Money;
 
 /// The reason codes of PRODUCT.md. Policies may add their own.
 pub mod reason {
+    /// A valid monthly pass (entry with a free space, or exit).
     pub const MONTHLY_PASS_VALID: &str = "monthly_pass_valid";
+    /// No plate read at an entry.
     pub const UNPLATED_ENTRY: &str = "unplated_entry";
+    /// No plate read at an exit.
     pub const UNPLATED_EXIT: &str = "unplated_exit";
+    /// An expired pass within its renewal window: renew to pass.
     pub const MONTHLY_PASS_EXPIRED_RENEW: &str = "monthly_pass_expired_renew";
+    /// An expired pass within its open window at the exit: a reminder.
     pub const MONTHLY_PASS_EXPIRED_REMINDER: &str = "monthly_pass_expired_reminder";
+    /// A pass expired beyond its renewal window: the stay is billed as temporary.
     pub const MONTHLY_PASS_LAPSED: &str = "monthly_pass_lapsed";
+    /// A visitor at a lot that needs the management office to confirm visitors.
     pub const VISITOR_CONFIRMATION_REQUIRED: &str = "visitor_confirmation_required";
+    /// A visitor admitted.
     pub const VISITOR_WELCOME: &str = "visitor_welcome";
+    /// The pass's account has no free space and visitors need confirmation.
     pub const SHARED_SPACES_FULL: &str = "shared_spaces_full";
+    /// The pass's account has no free space; admitted as a visitor.
     pub const SHARED_SPACES_FULL_VISITOR: &str = "shared_spaces_full_visitor";
+    /// A fee is due before the exit opens.
     pub const PAYMENT_REQUIRED: &str = "payment_required";
+    /// Nothing more is due: the stay is paid.
     pub const PAID: &str = "paid";
+    /// A stay within the free minutes.
     pub const FREE_PERIOD: &str = "free_period";
+    /// The fee is charged to the stay's app parking-pass pick.
     pub const PICK_AUTOPAY: &str = "pick_autopay";
+    /// A plate read at an exit with no stay and no valid pass.
     pub const NO_ENTRY_RECORD: &str = "no_entry_record";
     /// The host's safe answer when a policy fails: hold and escalate.
     pub const POLICY_FAULT: &str = "policy_fault";
 }
 
+/// Whether the barrier opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
+    /// Open the barrier.
     Open,
+    /// Keep it down.
     Hold,
 }
 
+/// The robot's light strip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
+    /// Proceed (or follow the prompt).
     Green,
+    /// Attention: the driver must act or call.
     Yellow,
+    /// Stop.
     Red,
 }
 
+/// Which QR code the display shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QrCode {
+    /// Scan to enter without a plate.
     UnplatedEntry,
+    /// Scan to pay and leave without a plate.
     UnplatedExit,
+    /// Scan to renew the monthly pass.
     MonthlyRenewal,
+    /// Scan to pay the stay and leave.
     QuickExit,
 }
 
 impl QrCode {
+    /// The code as it appears in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             QrCode::UnplatedEntry => "unplated_entry",
@@ -71,11 +99,16 @@ impl QrCode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Display {
+    /// A smiling face.
     Smile,
+    /// A QR code.
     Qr {
+        /// Which one.
         qr: QrCode,
     },
+    /// A text.
     Text {
+        /// What it says.
         text: String,
     },
     /// The account's vehicles inside, with their entry photos.
@@ -85,24 +118,30 @@ pub enum Display {
 }
 
 impl Display {
+    /// Shows a QR code.
     pub fn qr(code: QrCode) -> Self {
         Display::Qr { qr: code }
     }
 
+    /// Shows a text.
     pub fn text(text: impl Into<String>) -> Self {
         Display::Text { text: text.into() }
     }
 }
 
+/// What an order is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
+    /// The fee of a stay.
     Temporary,
+    /// Renewing a monthly pass.
     MonthlyRenewal,
 }
 
 impl OrderKind {
+    /// The kind as it appears in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             OrderKind::Temporary => "temporary",
@@ -116,18 +155,26 @@ impl OrderKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Effect {
+    /// Open a stay (entry).
     OpenSession {
+        /// How the stay is billed.
         billing: Billing,
     },
+    /// Close the vehicle's stay (exit).
     CloseSession,
+    /// Create an order for the driver to pay.
     CreateOrder {
+        /// What it is for.
         order: OrderKind,
         /// In minor units, when known.
         #[serde(default)]
         amount: Option<u64>,
     },
+    /// Create an app parking-pass pick for the stay being opened.
     CreatePick,
+    /// Charge the stay's pick.
     ChargePick {
+        /// In minor units.
         amount: u64,
     },
     /// Hand the case to the remote agents.
@@ -135,6 +182,7 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The effect's `kind` as it appears in JSON.
     pub fn kind(&self) -> &'static str {
         match self {
             Effect::OpenSession { .. } => "open_session",
@@ -152,13 +200,19 @@ impl Effect {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
+    /// Open or hold.
     pub gate: Gate,
+    /// A reason code, e.g. `payment_required`.
     pub reason: String,
+    /// What the robot says.
     pub voice: String,
+    /// What the robot shows.
     pub display: Display,
+    /// The light.
     pub light: Light,
     /// What is due now.
     pub fee: Option<Money>,
+    /// Records the host creates or changes with the decision.
     #[serde(default)]
     pub effects: Vec<Effect>,
     /// Lines that explain the decision to an agent.
@@ -205,36 +259,43 @@ impl Decision {
             .trace(why)
     }
 
+    /// Says `voice`.
     pub fn voice(mut self, voice: impl Into<String>) -> Self {
         self.voice = voice.into();
         self
     }
 
+    /// Shows `display`.
     pub fn display(mut self, display: Display) -> Self {
         self.display = display;
         self
     }
 
+    /// Lights `light`.
     pub fn light(mut self, light: Light) -> Self {
         self.light = light;
         self
     }
 
+    /// States the fee due now.
     pub fn fee(mut self, fee: Money) -> Self {
         self.fee = Some(fee);
         self
     }
 
+    /// Adds an effect.
     pub fn effect(mut self, effect: Effect) -> Self {
         self.effects.push(effect);
         self
     }
 
+    /// Adds a trace line.
     pub fn trace(mut self, line: impl Into<String>) -> Self {
         self.trace.push(line.into());
         self
     }
 
+    /// Whether the gate opens.
     pub fn is_open(&self) -> bool {
         self.gate == Gate::Open
     }

@@ -30,9 +30,12 @@ pub struct FeeSchedule {
     /// A stay this short is free.
     #[cfg_attr(feature = "schema", schemars(range(max = 1440)))]
     pub free_minutes: u32,
+    /// How the free minutes count once a stay is longer.
     #[serde(default)]
     pub free_mode: FreeMode,
+    /// The first period of each cycle.
     pub first_period: FirstPeriod,
+    /// The steps after it.
     pub then: Step,
     /// The most one 24-hour cycle costs; absent or null: no cap.
     #[serde(default)]
@@ -81,9 +84,13 @@ pub struct Step {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Stay {
+    /// When the vehicle entered.
     pub entered_at: Timestamp,
+    /// When it left (or is said to have left).
     pub left_at: Timestamp,
+    /// How the stay is billed.
     pub billing: Billing,
+    /// Already paid, in minor units.
     #[serde(default)]
     pub paid_amount: u64,
 }
@@ -92,8 +99,11 @@ pub struct Stay {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quote {
+    /// The fee for the whole stay.
     pub total: Money,
+    /// What is still due once the paid amount is taken off.
     pub due: Money,
+    /// How it was priced.
     #[serde(default)]
     pub trace: Vec<String>,
 }
@@ -115,6 +125,7 @@ pub struct Pricing {
 /// `count` cycles that each cost the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CycleGroup {
+    /// How many cycles.
     pub count: u64,
     /// Minutes billed in each cycle.
     pub billed_minutes: u64,

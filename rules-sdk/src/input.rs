@@ -11,20 +11,26 @@ use crate::time::{Date, Timestamp, days_expired};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
+    /// The plate read.
     pub event: Event,
+    /// What the host knows about the vehicle.
     #[serde(default)]
     pub vehicle: Vehicle,
 }
 
+/// Which way a gate lets vehicles through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// Into the lot.
     Entry,
+    /// Out of it.
     Exit,
 }
 
 impl Direction {
+    /// The direction as it appears in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Entry => "entry",
@@ -38,8 +44,11 @@ impl Direction {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    /// The lot.
     pub lot_id: String,
+    /// The gate the robot stands at.
     pub gate_id: String,
+    /// The gate's direction.
     pub direction: Direction,
     /// `None` when the vehicle has no plate or the camera could not read it.
     pub plate: Option<Plate>,
@@ -55,8 +64,10 @@ pub struct Event {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Vehicle {
+    /// The plate's monthly pass in this lot, if any.
     #[serde(default)]
     pub monthly_pass: Option<MonthlyPass>,
+    /// The plate's app parking pass, if any.
     #[serde(default)]
     pub parking_pass: Option<ParkingPass>,
     /// The open stay of this plate in this lot (exits only).
@@ -65,6 +76,7 @@ pub struct Vehicle {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A monthly pass and its account's spaces.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MonthlyPass {
@@ -94,6 +106,7 @@ impl MonthlyPass {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ParkingPass {
+    /// Whether the car is registered for it.
     pub registered: bool,
 }
 
@@ -102,12 +115,16 @@ pub struct ParkingPass {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Billing {
+    /// Covered by a monthly pass.
     Monthly,
+    /// Paid by the stay (a visitor, a full account, a lapsed pass).
     Temporary,
+    /// Not charged (an exempted vehicle).
     Free,
 }
 
 impl Billing {
+    /// The billing as it appears in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Billing::Monthly => "monthly",
@@ -122,7 +139,9 @@ impl Billing {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Session {
+    /// When the vehicle entered, lot-local.
     pub entered_at: Timestamp,
+    /// How the stay is billed.
     pub billing: Billing,
     /// Already paid, in the currency's minor unit.
     #[serde(default)]

@@ -83,6 +83,8 @@
 //!   becomes a component of the `boomgate:policy/lot-policy` world that imports
 //!   nothing.
 
+#![deny(missing_docs)]
+
 extern crate self as boomgate_rules_sdk;
 
 pub mod decision;

@@ -4,6 +4,7 @@ use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// A language policies speak in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Locale {
@@ -34,6 +35,7 @@ impl Locale {
         }
     }
 
+    /// The BCP 47 tag: `zh-CN`, `ko-KR`, `en`.
     pub fn tag(self) -> &'static str {
         match self {
             Locale::ZhCn => "zh-CN",

@@ -11,7 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// Chinese yuan (minor unit: fen).
     pub const CNY: Currency = Currency(*b"CNY");
+    /// Korean won (no minor unit).
     pub const KRW: Currency = Currency(*b"KRW");
 
     /// Parses a code such as `CNY`.
@@ -24,6 +26,7 @@ impl Currency {
         }
     }
 
+    /// The three-letter code.
     pub fn code(&self) -> &str {
         // Three ASCII capitals are always UTF-8.
         core::str::from_utf8(&self.0).unwrap_or("XXX")
@@ -139,11 +142,14 @@ impl<'de> Deserialize<'de> for Currency {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
+    /// In the currency's minor unit.
     pub amount: u64,
+    /// The currency.
     pub currency: Currency,
 }
 
 impl Money {
+    /// `amount` minor units of `currency`.
     pub fn new(amount: u64, currency: Currency) -> Self {
         Money { amount, currency }
     }

@@ -24,6 +24,7 @@ pub enum PlateKind {
     /// Optional region, two or three digits, a Hangul syllable, four digits:
     /// `12가3456`, `서울12가3456`.
     Korea,
+    /// Anything else.
     Other,
 }
 
@@ -59,10 +60,12 @@ impl Plate {
         Ok(Plate(out))
     }
 
+    /// The normalised plate.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The normalised plate, owned.
     pub fn into_string(self) -> String {
         self.0
     }
@@ -78,6 +81,7 @@ impl Plate {
         (end > 0).then(|| &self.0[..end])
     }
 
+    /// The plate's shape.
     pub fn kind(&self) -> PlateKind {
         let chars: Vec<char> = self.0.chars().collect();
         let ascii_alnum = |s: &[char]| s.iter().all(char::is_ascii_alphanumeric);

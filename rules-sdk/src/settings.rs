@@ -11,11 +11,14 @@ use serde::de::DeserializeOwned;
 /// and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SettingsError {
+    /// Where the field is; empty for the whole document.
     pub path: String,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl SettingsError {
+    /// An error about the field at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         SettingsError {
             path: path.into(),

@@ -69,14 +69,17 @@ impl Date {
         Date::new(year as i32, month as u8, day as u8)
     }
 
+    /// The year.
     pub fn year(self) -> i32 {
         self.year
     }
 
+    /// The month, 1 to 12.
     pub fn month(self) -> u8 {
         self.month
     }
 
+    /// The day of the month.
     pub fn day(self) -> u8 {
         self.day
     }
@@ -297,14 +300,17 @@ impl Timestamp {
         self.date
     }
 
+    /// The hour, 0 to 23.
     pub fn hour(&self) -> u8 {
         self.hour
     }
 
+    /// The minute.
     pub fn minute(&self) -> u8 {
         self.minute
     }
 
+    /// The second.
     pub fn second(&self) -> u8 {
         self.second
     }
