@@ -5,6 +5,8 @@
 //! lock up front (`BEGIN IMMEDIATE`) so concurrent writers queue instead of
 //! failing when they upgrade.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -29,10 +31,37 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers queue here, in order, rather
+    /// than in SQLite's busy handler, which sleeps and retries and so turns a
+    /// short queue into long tail latencies.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A write transaction.
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction; on SQLite it also holds the service's writer turn.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    /// Commits (dropping a `Tx` without committing rolls it back).
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
 
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA journal_mode = WAL",
@@ -83,7 +112,11 @@ impl Db {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writer: Arc::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -98,8 +131,18 @@ impl Db {
     /// the start).
     pub async fn write(&self) -> sqlx::Result<Tx> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = self.writer.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => Ok(Tx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 }
