@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-const SHIPPED: &[&str] = &["standard-lot"];
+const SHIPPED: &[&str] = &["standard-lot", "pass-lot"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());

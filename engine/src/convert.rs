@@ -3,8 +3,8 @@
 //! relies on.
 
 use boomgate_rules_sdk::{
-    Billing, Currency, Date, Decision, Direction, Display, Effect, Gate, Input, Light, Money,
-    OrderKind, QrCode, Quote, Stay, Timestamp,
+    AgentAction, Billing, Currency, Date, Decision, Direction, Display, Effect, Gate, Input, Light,
+    LotInfo, Money, OrderKind, QrCode, Quote, Stay, Timestamp,
 };
 
 use crate::bindings::exports::boomgate::policy::policy as wit;
@@ -88,6 +88,10 @@ pub(crate) fn input(i: &Input) -> wit::Input<'_> {
             plate: i.event.plate.as_ref().map(|p| p.as_str()),
             occurred_at: datetime(&i.event.occurred_at),
             confidence: i.event.confidence,
+            agent: i.event.agent.map(|a| match a {
+                AgentAction::Open => wit::AgentAction::Open,
+                AgentAction::VisitorConfirmed => wit::AgentAction::VisitorConfirmed,
+            }),
         },
         vehicle: wit::Vehicle {
             monthly_pass: v.monthly_pass.map(|p| wit::MonthlyPass {
@@ -134,6 +138,25 @@ pub(crate) fn quote(q: wit::Quote) -> Result<Quote, String> {
         total: money(q.total, "quote total")?,
         due: money(q.due, "quote due")?,
         trace: q.trace,
+    })
+}
+
+pub(crate) fn lot_info(info: wit::LotInfo) -> Result<LotInfo, String> {
+    for (field, text) in [
+        ("visitor_policy", &info.visitor_policy),
+        ("fee_schedule", &info.fee_schedule),
+    ] {
+        if text.len() > MAX_VOICE_BYTES {
+            return Err(format!(
+                "{field} is {} bytes, over {MAX_VOICE_BYTES}",
+                text.len()
+            ));
+        }
+    }
+    Ok(LotInfo {
+        visitors_admitted: info.visitors_admitted,
+        visitor_policy: info.visitor_policy,
+        fee_schedule: info.fee_schedule,
     })
 }
 

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use boomgate_rules_sdk::{Decision, Input, Quote, Stay};
+use boomgate_rules_sdk::{Decision, Input, LotInfo, Quote, Stay};
 use serde_json::Value;
 use wasmtime::Store;
 use wasmtime::component::{
@@ -53,12 +53,14 @@ pub(crate) struct Exports {
     evaluate: ComponentExportIndex,
     fee_schedule: ComponentExportIndex,
     fee_quote: ComponentExportIndex,
+    lot_info: ComponentExportIndex,
 }
 
 type ConfigureFn<'a> = TypedFunc<(&'a str,), (Result<Vec<u8>, wit::SettingsError>,)>;
 type EvaluateFn<'a> = TypedFunc<(&'a [u8], wit::Input<'a>), (wit::Decision,)>;
 type FeeScheduleFn<'a> = TypedFunc<(&'a [u8], Option<&'a str>), (Result<String, String>,)>;
 type FeeQuoteFn<'a> = TypedFunc<(&'a [u8], wit::Stay), (Result<wit::Quote, String>,)>;
+type LotInfoFn<'a> = TypedFunc<(&'a [u8], Option<&'a str>), (Result<wit::LotInfo, String>,)>;
 
 impl Exports {
     pub(crate) fn find(component: &Component) -> Result<Self, String> {
@@ -76,6 +78,7 @@ impl Exports {
             evaluate: func("evaluate")?,
             fee_schedule: func("fee-schedule")?,
             fee_quote: func("fee-quote")?,
+            lot_info: func("describe-lot")?,
         })
     }
 
@@ -113,6 +116,12 @@ impl Exports {
                 &self.fee_quote,
             )
             .map_err(|e| err("fee-quote", e))?;
+        instance
+            .get_typed_func::<(&[u8], Option<&str>), (Result<wit::LotInfo, String>,)>(
+                &mut *store,
+                &self.lot_info,
+            )
+            .map_err(|e| err("describe-lot", e))?;
         Ok(())
     }
 }
@@ -438,6 +447,24 @@ impl ConfiguredPolicy {
             .map_err(CallError::Fault)?;
         let quote = answer.map_err(CallError::Refused)?;
         convert::quote(quote).map_err(|why| CallError::Fault(Fault::Contract(why)))
+    }
+
+    /// What an agent tells callers about the lot, in `locale` or in the
+    /// settings' own locale.
+    pub fn lot_info(&self, locale: Option<&str>) -> Result<LotInfo, CallError> {
+        let exports = &self.inner.policy.inner.exports;
+        let (answer, _) = self
+            .inner
+            .policy
+            .run(|store, instance| {
+                let f = func(store, instance, &exports.lot_info)?;
+                // SAFETY: the type was checked at load (`Exports::typecheck`).
+                let f: LotInfoFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
+                Ok(f.call(store, (&self.inner.config, locale))?.0)
+            })
+            .map_err(CallError::Fault)?;
+        let info = answer.map_err(CallError::Refused)?;
+        convert::lot_info(info).map_err(|why| CallError::Fault(Fault::Contract(why)))
     }
 
     /// An instance kept warm across calls, for batch work (replaying events

@@ -101,6 +101,7 @@ pub async fn assemble(
             plate: plate.cloned(),
             occurred_at: zone.local(occurred_ms),
             confidence: None,
+            agent: None,
         },
         vehicle,
     };

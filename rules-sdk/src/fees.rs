@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::input::Billing;
+use crate::input::{Billing, Session};
 use crate::locale::Locale;
 use crate::money::{Currency, Money};
 use crate::settings::SettingsError;
@@ -106,6 +106,25 @@ pub struct Quote {
     /// How it was priced.
     #[serde(default)]
     pub trace: Vec<String>,
+}
+
+/// What an open stay owes at a moment, payments and the grace period taken
+/// into account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owed {
+    /// Still to pay, in minor units.
+    pub amount: u64,
+    /// Whether the stay is within the free minutes.
+    pub free: bool,
+    /// One trace line: the price and the payments.
+    pub explanation: String,
+}
+
+impl Owed {
+    /// The amount as money.
+    pub fn money(&self, currency: Currency) -> Money {
+        Money::new(self.amount, currency)
+    }
 }
 
 /// How a stay was priced: enough to explain the fee in a trace line.
@@ -290,6 +309,49 @@ impl FeeSchedule {
             parts.join(" + "),
             m(pricing.total)
         )
+    }
+
+    /// What `session` owes at `now`: the fee from entry, less what was paid.
+    /// Within `grace_minutes` of a payment the fee stays what it was at the
+    /// payment, so a driver who paid in full leaves without paying more.
+    pub fn owed(
+        &self,
+        session: &Session,
+        now: &Timestamp,
+        grace_minutes: u32,
+        currency: Currency,
+    ) -> Owed {
+        let pricing = self.price(&session.entered_at, now);
+        let mut explanation = self.explain(&pricing, currency);
+        if pricing.free {
+            return Owed {
+                amount: 0,
+                free: true,
+                explanation,
+            };
+        }
+        let grace = u64::from(grace_minutes) * 60;
+        let paid = currency.major(session.paid_amount, true);
+        let total = match session.paid_at {
+            Some(paid_at) if paid_at.seconds_until(now) <= grace => {
+                let at_payment = self.price(&session.entered_at, &paid_at).total;
+                explanation.push_str(&format!(
+                    "; paid {paid} at {paid_at}, within the {grace_minutes}-minute grace period: owed {} as at payment",
+                    currency.major(at_payment, true),
+                ));
+                at_payment
+            }
+            _ if session.paid_amount > 0 => {
+                explanation.push_str(&format!("; paid {paid}"));
+                pricing.total
+            }
+            _ => pricing.total,
+        };
+        Owed {
+            amount: total.saturating_sub(session.paid_amount),
+            free: false,
+            explanation,
+        }
     }
 
     /// Prices `stay` and takes off what was paid.

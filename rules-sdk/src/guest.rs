@@ -8,7 +8,9 @@ use core::cell::UnsafeCell;
 
 use crate::decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode};
 use crate::fees::{Quote, Stay};
-use crate::input::{Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle};
+use crate::input::{
+    AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+};
 use crate::money::Money;
 use crate::plate::Plate;
 use crate::settings::{self, SettingsError};
@@ -85,6 +87,18 @@ pub fn fee_quote<P: Policy>(config: &[u8], stay: wit::Stay) -> Result<wit::Quote
     })
 }
 
+#[doc(hidden)]
+pub fn lot_info<P: Policy>(config: &[u8], locale: Option<&str>) -> Result<wit::LotInfo, String> {
+    let settings = settings::decode::<P::Settings>(config)?;
+    let locale = crate::pick_locale::<P>(&settings, locale)?;
+    let info = P::lot_info(&settings, locale);
+    Ok(wit::LotInfo {
+        visitors_admitted: info.visitors_admitted,
+        visitor_policy: info.visitor_policy,
+        fee_schedule: info.fee_schedule,
+    })
+}
+
 fn date(d: wit::Date) -> Result<Date, String> {
     Date::new(d.year, d.month, d.day).map_err(|e| e.to_string())
 }
@@ -122,6 +136,10 @@ fn input_from(i: wit::Input) -> Result<Input, String> {
         plate: event.plate.map(|p| Plate::parse(&p)).transpose()?,
         occurred_at: timestamp(event.occurred_at)?,
         confidence: event.confidence,
+        agent: event.agent.map(|a| match a {
+            wit::AgentAction::Open => AgentAction::Open,
+            wit::AgentAction::VisitorConfirmed => AgentAction::VisitorConfirmed,
+        }),
     };
     let monthly_pass = match vehicle.monthly_pass {
         Some(p) => Some(MonthlyPass {

@@ -39,6 +39,18 @@ impl Direction {
     }
 }
 
+/// What a remote agent asks of the policy for the vehicle at the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AgentAction {
+    /// Open the gate, if the policy lets an agent open it for this vehicle.
+    Open,
+    /// The agent registered the driver as a visitor (the management
+    /// office's confirmation).
+    VisitorConfirmed,
+}
+
 /// One licence-plate read at a gate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -57,6 +69,9 @@ pub struct Event {
     /// The camera's confidence in the read, 0 to 1, when it gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Set when a remote agent, not the robot, asks for the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentAction>,
 }
 
 /// What the host knows about the vehicle whose plate was read.

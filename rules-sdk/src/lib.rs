@@ -110,8 +110,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode, reason};
-pub use fees::{FeeSchedule, FreeMode, Quote, Stay};
-pub use input::{Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle};
+pub use fees::{FeeSchedule, FreeMode, Owed, Quote, Stay};
+pub use input::{
+    AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+};
 pub use locale::Locale;
 pub use money::{Currency, Money};
 pub use plate::Plate;
@@ -127,16 +129,16 @@ pub const INTERFACE_VERSION: &str = "0.1.0";
 /// Everything a policy module usually needs.
 pub mod prelude {
     pub use crate::decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode, reason};
-    pub use crate::fees::{FeeSchedule, FreeMode, Quote, Stay};
+    pub use crate::fees::{FeeSchedule, FreeMode, Owed, Quote, Stay};
     pub use crate::input::{
-        Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+        AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
     };
     pub use crate::locale::Locale;
     pub use crate::money::{Currency, Money};
     pub use crate::plate::Plate;
     pub use crate::settings::SettingsError;
     pub use crate::time::{Date, Timestamp, days_expired, format_minutes};
-    pub use crate::{Policy, export_policy};
+    pub use crate::{LotInfo, Policy, export_policy};
 }
 
 /// A lot policy: a pure function of settings and input to a decision, plus the
@@ -175,6 +177,28 @@ pub trait Policy {
 
     /// Prices a stay.
     fn fee_quote(settings: &Self::Settings, stay: &Stay) -> Quote;
+
+    /// What an agent tells callers about the lot. By default: visitors
+    /// admitted, no visitor policy text, the fee schedule.
+    fn lot_info(settings: &Self::Settings, locale: Locale) -> LotInfo {
+        LotInfo {
+            visitors_admitted: true,
+            visitor_policy: String::new(),
+            fee_schedule: Self::fee_schedule(settings, locale),
+        }
+    }
+}
+
+/// What an agent tells a caller about a lot.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LotInfo {
+    /// Whether vehicles without a valid pass may enter.
+    pub visitors_admitted: bool,
+    /// The visitor policy as text.
+    pub visitor_policy: String,
+    /// The fee schedule as text.
+    pub fee_schedule: String,
 }
 
 /// What a module says about itself.
@@ -261,6 +285,12 @@ macro_rules! export_policy {
                 }
                 fn fee_quote(config: Vec<u8>, stay: wit::Stay) -> Result<wit::Quote, String> {
                     $crate::guest::fee_quote::<$policy>(&config, stay)
+                }
+                fn describe_lot(
+                    config: Vec<u8>,
+                    locale: Option<String>,
+                ) -> Result<wit::LotInfo, String> {
+                    $crate::guest::lot_info::<$policy>(&config, locale.as_deref())
                 }
             }
 

@@ -55,6 +55,12 @@ impl<P: Policy> Harness<P> {
     pub fn fee_quote(&self, stay: &Stay) -> Quote {
         P::fee_quote(&self.settings, stay)
     }
+
+    /// What an agent tells callers about the lot.
+    pub fn lot_info(&self, locale: Option<&str>) -> Result<crate::LotInfo, String> {
+        let locale = crate::pick_locale::<P>(&self.settings, locale)?;
+        Ok(P::lot_info(&self.settings, locale))
+    }
 }
 
 /// One scenario: settings, an input and the decision expected for it.

@@ -35,6 +35,7 @@ fn main() {
     let mut consts = String::new();
     let crates = [
         ("rules", "standard-lot"),
+        ("rules", "pass-lot"),
         ("tests/guests", "hostile"),
         ("tests/guests", "bad-schema"),
     ];

@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 
 use boomgate_engine::{CallError, ConfigureError, ConfiguredPolicy};
+use boomgate_pass_lot::PassLot;
 use boomgate_rules_sdk::testing::{Harness, Scenario};
-use boomgate_rules_sdk::{Billing, Currency, Money, Stay, Timestamp};
+use boomgate_rules_sdk::{Billing, Currency, Decision, Input, Money, Stay, Timestamp};
 use boomgate_standard_lot::StandardLot;
+use boomgate_test_artifacts as artifacts;
 use serde_json::{Value, json};
 
-use crate::{STANDARD_LOT, root};
+use crate::{ENGINE, STANDARD_LOT, root};
 
 fn base_settings() -> Value {
     let path = root().join("tests/scenarios/standard-lot/settings.json");
@@ -22,19 +24,24 @@ fn default_lot() -> ConfiguredPolicy {
         .unwrap()
 }
 
-#[test]
-fn every_scenario_passes_through_the_component() {
-    let dir = root().join("tests/scenarios/standard-lot");
-    let base = base_settings();
+/// Runs every scenario of `tests/scenarios/<dir>` through `module`,
+/// comparing each decision with the expected one and with `native`.
+fn run_scenarios(
+    module: &boomgate_engine::LoadedPolicy,
+    dir: &str,
+    native: impl Fn(&str, &Input) -> Decision,
+) {
+    let dir = root().join("tests/scenarios").join(dir);
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
     let scenarios = Scenario::load_dir(&dir).unwrap();
-    assert!(scenarios.len() >= 50, "only {} scenarios", scenarios.len());
     let mut configured: HashMap<String, ConfiguredPolicy> = HashMap::new();
     let mut failures = Vec::new();
     for (path, scenario) in &scenarios {
         let settings = scenario.settings_json(&base);
         let lot = configured
             .entry(settings.clone())
-            .or_insert_with(|| STANDARD_LOT.configure(&settings).unwrap());
+            .or_insert_with(|| module.configure(&settings).unwrap());
         let evaluation = lot.evaluate_detailed(&scenario.input);
         let name = path.file_name().unwrap().to_string_lossy();
         if let Some(fault) = &evaluation.fault {
@@ -44,18 +51,58 @@ fn every_scenario_passes_through_the_component() {
         if let Err(why) = scenario.expect.check(&evaluation.decision) {
             failures.push(format!("{name} ({}):\n{why}", scenario.description));
         }
-        let native = Harness::<StandardLot>::new(&settings)
-            .unwrap()
-            .evaluate(&scenario.input);
+        let native = native(&settings, &scenario.input);
         if native != evaluation.decision {
-            failures.push(format!("{name}: the component and native code disagree:\n  wasm   {:?}\n  native {native:?}", evaluation.decision));
+            failures.push(format!(
+                "{name}: the component and native code disagree:\n  wasm   {:?}\n  native {native:?}",
+                evaluation.decision
+            ));
         }
     }
     assert!(
         failures.is_empty(),
-        "{} failures:\n{}",
+        "{} of {} failed:\n{}",
         failures.len(),
+        scenarios.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn every_standard_lot_scenario_passes_through_the_component() {
+    run_scenarios(&STANDARD_LOT, "standard-lot", |settings, input| {
+        Harness::<StandardLot>::new(settings)
+            .unwrap()
+            .evaluate(input)
+    });
+}
+
+#[test]
+fn every_pass_lot_scenario_passes_through_the_component() {
+    let module = ENGINE.load(&artifacts::read(artifacts::PASS_LOT)).unwrap();
+    assert_eq!(module.info().name, "pass-lot");
+    run_scenarios(&module, "pass-lot", |settings, input| {
+        Harness::<PassLot>::new(settings).unwrap().evaluate(input)
+    });
+}
+
+#[test]
+fn lot_info_tells_the_visitor_policy_and_fees() {
+    let lot = default_lot();
+    let info = lot.lot_info(None).unwrap();
+    assert!(!info.visitors_admitted);
+    assert_eq!(
+        info.visitor_policy,
+        "该车场禁止临停车辆进场，访客须经管理处确认后由客服登记放行"
+    );
+    assert_eq!(
+        info.fee_schedule,
+        "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
+    );
+    let en = lot.lot_info(Some("en")).unwrap();
+    assert!(
+        en.fee_schedule.starts_with("Free within 30 minutes"),
+        "{en:?}"
     );
 }
 

@@ -39,9 +39,12 @@ impl Policy for StandardLot {
             input,
             direction: input.event.direction,
         };
-        match input.event.direction {
-            Direction::Entry => lot.entry(),
-            Direction::Exit => lot.exit(),
+        match (input.event.direction, input.event.agent) {
+            (Direction::Entry, None) => lot.entry(),
+            (Direction::Entry, Some(AgentAction::Open)) => lot.agent_entry(),
+            (Direction::Entry, Some(AgentAction::VisitorConfirmed)) => lot.confirmed_visitor(),
+            (Direction::Exit, None | Some(AgentAction::VisitorConfirmed)) => lot.exit(),
+            (Direction::Exit, Some(AgentAction::Open)) => lot.agent_exit(),
         }
     }
 
@@ -52,6 +55,14 @@ impl Policy for StandardLot {
     fn fee_quote(settings: &Settings, stay: &Stay) -> Quote {
         settings.fees.quote(stay, settings.currency)
     }
+
+    fn lot_info(settings: &Settings, locale: Locale) -> LotInfo {
+        LotInfo {
+            visitors_admitted: !settings.visitor_confirmation,
+            visitor_policy: voice::visitor_policy(locale, settings.visitor_confirmation).to_owned(),
+            fee_schedule: settings.fees.describe(settings.currency, locale),
+        }
+    }
 }
 
 /// One event being decided.
@@ -59,6 +70,25 @@ struct Lot<'a> {
     s: &'a Settings,
     input: &'a Input,
     direction: Direction,
+}
+
+/// Where an entering vehicle stands.
+enum EntryCase {
+    Unplated,
+    /// A valid pass with a free space (why, for the trace).
+    Valid(String),
+    /// A valid pass whose account's spaces are taken.
+    Full(String),
+    /// An expired pass within the entry renewal window.
+    Renew {
+        days: i64,
+        why: String,
+    },
+    /// No pass, or one expired beyond the renewal window.
+    Visitor {
+        why: String,
+        expired: Option<i64>,
+    },
 }
 
 /// Where an expired pass stands.
@@ -89,16 +119,17 @@ impl Lot<'_> {
         }
     }
 
-    fn entry(&self) -> Decision {
+    /// Where an entering vehicle stands.
+    fn entry_case(&self) -> EntryCase {
         if self.input.event.plate.is_none() {
-            return self
-                .hold(Say::UnplatedEntry)
-                .display(Display::qr(QrCode::UnplatedEntry))
-                .trace("no plate read");
+            return EntryCase::Unplated;
         }
         let windows = &self.s.monthly_pass;
         let Some(pass) = &self.input.vehicle.monthly_pass else {
-            return self.visitor(Say::VisitorWelcome, "no monthly pass".to_owned());
+            return EntryCase::Visitor {
+                why: "no monthly pass".to_owned(),
+                expired: None,
+            };
         };
         match self.pass_state(pass) {
             PassState::Valid => {
@@ -106,48 +137,113 @@ impl Lot<'_> {
                     "monthly pass valid until {}; {} of {} spaces taken by the account's other vehicles",
                     pass.valid_until, pass.vehicles_inside, pass.spaces
                 );
-                if !pass.spaces_full() {
-                    self.open(Say::MonthlyPassValid)
-                        .effect(Effect::OpenSession { billing: Billing::Monthly })
-                        .trace(spaces)
-                } else if self.s.visitor_confirmation {
-                    self.hold(Say::SharedSpacesFull)
-                        .display(Display::VehiclesInside)
-                        .light(Light::Yellow)
-                        .trace(spaces)
-                        .trace("visitor confirmation is on: shared spaces full, no temporary entry")
+                if pass.spaces_full() {
+                    EntryCase::Full(spaces)
                 } else {
-                    self.visitor(Say::SharedSpacesFullVisitor, spaces)
+                    EntryCase::Valid(spaces)
                 }
             }
-            PassState::Expired(d) if d <= i64::from(windows.entry_renewal_days) => self
-                .hold(Say::MonthlyPassExpiredRenew)
-                .display(Display::qr(QrCode::MonthlyRenewal))
-                .trace(format!(
-                    "monthly pass expired {d} day(s) ago (valid until {}); renewal at entry allowed up to {} days",
-                    pass.valid_until, windows.entry_renewal_days
-                )),
-            PassState::Expired(d) => self.visitor(
-                Say::VisitorWelcome,
-                format!(
+            PassState::Expired(d) if d <= i64::from(windows.entry_renewal_days) => {
+                EntryCase::Renew {
+                    days: d,
+                    why: format!(
+                        "monthly pass expired {d} day(s) ago (valid until {}); renewal at entry allowed up to {} days",
+                        pass.valid_until, windows.entry_renewal_days
+                    ),
+                }
+            }
+            PassState::Expired(d) => EntryCase::Visitor {
+                why: format!(
                     "monthly pass expired {d} days ago (valid until {}), beyond the {}-day renewal window: a visitor",
                     pass.valid_until, windows.entry_renewal_days
                 ),
-            ),
+                expired: Some(d),
+            },
         }
     }
 
-    /// A vehicle to be admitted as a visitor (billed as temporary), if the
-    /// lot admits visitors; `why` says how it came to be one.
-    fn visitor(&self, open_as: Say, why: String) -> Decision {
-        if self.s.visitor_confirmation {
-            return self
+    fn entry(&self) -> Decision {
+        match self.entry_case() {
+            EntryCase::Unplated => self
+                .hold(Say::UnplatedEntry)
+                .display(Display::qr(QrCode::UnplatedEntry))
+                .trace("no plate read"),
+            EntryCase::Valid(why) => self.monthly_entry(why),
+            EntryCase::Full(why) if self.s.visitor_confirmation => self
+                .hold(Say::SharedSpacesFull)
+                .display(Display::VehiclesInside)
+                .light(Light::Yellow)
+                .trace(why)
+                .trace("visitor confirmation is on: shared spaces full, no temporary entry"),
+            EntryCase::Full(why) => self.admit(Say::SharedSpacesFullVisitor, why),
+            EntryCase::Renew { why, .. } => self
+                .hold(Say::MonthlyPassExpiredRenew)
+                .display(Display::qr(QrCode::MonthlyRenewal))
+                .trace(why),
+            EntryCase::Visitor { why, .. } if self.s.visitor_confirmation => self
                 .hold(Say::VisitorConfirmationRequired)
                 .display(self.text(Say::VisitorConfirmationRequired))
                 .light(Light::Yellow)
                 .trace(why)
-                .trace("visitor confirmation is on: a visitor needs the management office");
+                .trace("visitor confirmation is on: a visitor needs the management office"),
+            EntryCase::Visitor { why, .. } => self.admit(Say::VisitorWelcome, why),
         }
+    }
+
+    fn monthly_entry(&self, why: String) -> Decision {
+        self.open(Say::MonthlyPassValid)
+            .effect(Effect::OpenSession {
+                billing: Billing::Monthly,
+            })
+            .trace(why)
+    }
+
+    /// An agent asks to open the entry (seed 2.3 B): a pass expired within
+    /// the agent window enters as a temporary stay, a full account's vehicle
+    /// as a visitor; a visitor needs registering, an older pass renewing.
+    fn agent_entry(&self) -> Decision {
+        let window = i64::from(self.s.monthly_pass.agent_open_days);
+        match self.entry_case() {
+            EntryCase::Valid(why) => self.monthly_entry(why).trace("opened at an agent's request"),
+            EntryCase::Full(why) => self
+                .admit(Say::SharedSpacesFullVisitor, why)
+                .trace("an agent admitted it as a temporary stay"),
+            EntryCase::Renew { days, why } | EntryCase::Visitor { why, expired: Some(days) } if days <= window => self
+                .open(Say::MonthlyPassExpiredAgentOpen)
+                .effect(Effect::OpenSession { billing: Billing::Temporary })
+                .trace(why)
+                .trace(format!("an agent may admit a pass expired up to {window} days, as a temporary stay")),
+            EntryCase::Visitor { .. } if !self.s.visitor_confirmation => {
+                self.entry().trace("opened at an agent's request")
+            }
+            EntryCase::Visitor { .. } => self
+                .entry()
+                .trace("an agent may not open for a visitor here: register the visitor instead"),
+            EntryCase::Renew { .. } => self.entry().trace(format!(
+                "an agent may open only for a pass expired up to {window} days: the pass must be renewed"
+            )),
+            EntryCase::Unplated => {
+                self.entry().trace("no plate: push the entry code or open abnormally")
+            }
+        }
+    }
+
+    /// An agent registered the driver as a visitor: the management office's
+    /// confirmation is given.
+    fn confirmed_visitor(&self) -> Decision {
+        match self.entry_case() {
+            EntryCase::Full(why) => self.admit(Say::SharedSpacesFullVisitor, why),
+            EntryCase::Visitor { why, .. } => self
+                .admit(Say::VisitorWelcome, why)
+                .trace("registered as a visitor by an agent"),
+            EntryCase::Valid(_) | EntryCase::Renew { .. } | EntryCase::Unplated => self.entry(),
+        }
+    }
+
+    /// Admits a vehicle as a visitor (a temporary stay), with a pick when it
+    /// is registered for the app parking pass and automatic picks are on;
+    /// `why` says how it came to be one.
+    fn admit(&self, open_as: Say, why: String) -> Decision {
         let decision = self
             .open(open_as)
             .effect(Effect::OpenSession {
@@ -166,6 +262,33 @@ impl Lot<'_> {
             (true, false) => decision.trace("app parking pass registered; automatic picks off"),
             (false, _) => decision,
         }
+    }
+
+    /// An agent asks to open the exit (seed 2.3 C): a stay the robot lets
+    /// out opens; a pass expired within the agent window opens too.
+    fn agent_exit(&self) -> Decision {
+        let decision = self.exit();
+        if decision.is_open() {
+            return decision.trace("opened at an agent's request");
+        }
+        let window = i64::from(self.s.monthly_pass.agent_open_days);
+        let vehicle = &self.input.vehicle;
+        let monthly = vehicle
+            .session
+            .is_none_or(|s| s.billing == Billing::Monthly);
+        if let (Some(pass), true) = (&vehicle.monthly_pass, monthly)
+            && let PassState::Expired(days) = self.pass_state(pass)
+            && days <= window
+        {
+            let d = self
+                .open(Say::MonthlyPassExpiredAgentOpen)
+                .trace(format!("monthly pass expired {days} day(s) ago; an agent may let it out up to {window} days"));
+            return match vehicle.session {
+                Some(_) => d.effect(Effect::CloseSession),
+                None => d,
+            };
+        }
+        decision.trace("an agent may not open this exit: the decision stands")
     }
 
     fn exit(&self) -> Decision {
@@ -279,47 +402,15 @@ impl Lot<'_> {
             .trace(due.explanation)
     }
 
-    /// What a stay billed as temporary still owes now, payments and the grace
-    /// period taken into account.
-    fn due(&self, session: &Session) -> Due {
-        let fees = &self.s.fees;
-        let now = &self.input.event.occurred_at;
-        let pricing = fees.price(&session.entered_at, now);
-        let mut explanation = fees.explain(&pricing, self.s.currency);
-        if pricing.free {
-            return Due {
-                amount: 0,
-                free: true,
-                explanation,
-            };
-        }
-        let grace = u64::from(self.s.payment_grace_minutes) * 60;
-        let owed = match session.paid_at {
-            // Within the grace period, the fee stays what it was at payment.
-            Some(paid_at) if paid_at.seconds_until(now) <= grace => {
-                let at_payment = fees.price(&session.entered_at, &paid_at).total;
-                explanation.push_str(&format!(
-                    "; paid {} at {paid_at}, within the {}-minute grace period: owed {} as at payment",
-                    self.s.currency.major(session.paid_amount, true),
-                    self.s.payment_grace_minutes,
-                    self.s.currency.major(at_payment, true),
-                ));
-                at_payment
-            }
-            _ if session.paid_amount > 0 => {
-                explanation.push_str(&format!(
-                    "; paid {}",
-                    self.s.currency.major(session.paid_amount, true)
-                ));
-                pricing.total
-            }
-            _ => pricing.total,
-        };
-        Due {
-            amount: owed.saturating_sub(session.paid_amount),
-            free: false,
-            explanation,
-        }
+    /// What a stay billed as temporary still owes now.
+    fn due(&self, session: &Session) -> Owed {
+        let s = self.s;
+        s.fees.owed(
+            session,
+            &self.input.event.occurred_at,
+            s.payment_grace_minutes,
+            s.currency,
+        )
     }
 
     /// The exit of a stay billed as temporary; `what` says why it is one.
@@ -361,19 +452,6 @@ impl Lot<'_> {
     }
 }
 
-/// What a stay owes now.
-struct Due {
-    amount: u64,
-    free: bool,
-    explanation: String,
-}
-
-impl Due {
-    fn money(&self, currency: Currency) -> Money {
-        Money::new(self.amount, currency)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,7 +479,9 @@ mod tests {
         let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.schema.json"));
         let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
         if std::env::var_os("BOOMGATE_BLESS").is_some() {
+            // The module embeds the file: the next build sees the new one.
             std::fs::write(path, &text).unwrap();
+            return;
         }
         let published: serde_json::Value =
             serde_json::from_str(StandardLot::SETTINGS_SCHEMA).unwrap();

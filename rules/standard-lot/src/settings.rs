@@ -58,6 +58,14 @@ pub struct PassWindows {
     /// for renewal; later the pass has lapsed and the stay is billed as
     /// temporary.
     pub exit_renewal_days: u32,
+    /// Up to this many days expired, a remote agent may open for the pass:
+    /// it enters as a temporary stay, or leaves.
+    #[serde(default = "default_agent_open_days")]
+    pub agent_open_days: u32,
+}
+
+fn default_agent_open_days() -> u32 {
+    3
 }
 
 fn default_locale() -> Locale {

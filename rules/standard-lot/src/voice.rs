@@ -24,9 +24,14 @@ pub enum Say {
     NoEntryRecord,
     /// Leaving a stay billed `free` (an exempted vehicle, say).
     FreeStay,
+    /// An agent let an expired pass in (as a temporary stay) or out.
+    MonthlyPassExpiredAgentOpen,
 }
 
-const REASONS: usize = 16;
+const REASONS: usize = 17;
+
+/// Reason code for an expired pass an agent let through.
+pub const MONTHLY_PASS_EXPIRED_AGENT_OPEN: &str = "monthly_pass_expired_agent_open";
 
 /// Reason code for leaving a stay billed `free`.
 pub const FREE_STAY: &str = "free_stay";
@@ -51,6 +56,7 @@ impl Say {
             Say::PickAutopay => reason::PICK_AUTOPAY,
             Say::NoEntryRecord => reason::NO_ENTRY_RECORD,
             Say::FreeStay => FREE_STAY,
+            Say::MonthlyPassExpiredAgentOpen => MONTHLY_PASS_EXPIRED_AGENT_OPEN,
         }
     }
 
@@ -77,6 +83,7 @@ const SPOKEN: [&[Say]; 2] = [
         Say::VisitorWelcome,
         Say::SharedSpacesFull,
         Say::SharedSpacesFullVisitor,
+        Say::MonthlyPassExpiredAgentOpen,
     ],
     &[
         Say::MonthlyPassValid,
@@ -90,6 +97,7 @@ const SPOKEN: [&[Say]; 2] = [
         Say::PickAutopay,
         Say::NoEntryRecord,
         Say::FreeStay,
+        Say::MonthlyPassExpiredAgentOpen,
     ],
 ];
 
@@ -102,6 +110,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "visitor_welcome",
     "shared_spaces_full",
     "shared_spaces_full_visitor",
+    "monthly_pass_expired_agent_open",
     "monthly_pass_expired_reminder",
     "monthly_pass_lapsed",
     "unplated_exit",
@@ -118,6 +127,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "entry.visitor_welcome",
     "entry.shared_spaces_full",
     "entry.shared_spaces_full_visitor",
+    "entry.monthly_pass_expired_agent_open",
     "exit.monthly_pass_valid",
     "exit.monthly_pass_expired_reminder",
     "exit.monthly_pass_expired_renew",
@@ -129,6 +139,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "exit.pick_autopay",
     "exit.no_entry_record",
     "exit.free_stay",
+    "exit.monthly_pass_expired_agent_open",
 ];
 
 /// Lines by direction (entry, exit) and reason, in `Say` order. Reasons a
@@ -153,6 +164,7 @@ const ZH_CN: Lines = [
         "",
         "",
         "",
+        "欢迎回家",
     ],
     [
         "一路平安",
@@ -170,6 +182,7 @@ const ZH_CN: Lines = [
         "一路平安",
         "一路平安",
         "未找到您的入场记录，正在为您联系客服",
+        "一路平安",
         "一路平安",
     ],
 ];
@@ -192,6 +205,7 @@ const KO_KR: Lines = [
         "",
         "",
         "",
+        "환영합니다",
     ],
     [
         "안녕히 가세요",
@@ -209,6 +223,7 @@ const KO_KR: Lines = [
         "안녕히 가세요",
         "안녕히 가세요",
         "입차 기록을 찾을 수 없습니다. 상담원을 연결해 드리겠습니다",
+        "안녕히 가세요",
         "안녕히 가세요",
     ],
 ];
@@ -231,6 +246,7 @@ const EN: Lines = [
         "",
         "",
         "",
+        "Welcome home",
     ],
     [
         "Have a safe journey",
@@ -249,8 +265,25 @@ const EN: Lines = [
         "Have a safe journey",
         "We cannot find your entry record. Connecting you to an agent",
         "Have a safe journey",
+        "Have a safe journey",
     ],
 ];
+
+/// The visitor policy as an agent reads it to a caller.
+pub fn visitor_policy(locale: Locale, confirmation: bool) -> &'static str {
+    match (locale, confirmation) {
+        (Locale::ZhCn, true) => "该车场禁止临停车辆进场，访客须经管理处确认后由客服登记放行",
+        (Locale::ZhCn, false) => "该车场允许临停车辆进场，按临停收费",
+        (Locale::KoKr, true) => {
+            "방문 차량은 관리사무소 확인 후 상담원이 등록해야 입차할 수 있습니다"
+        }
+        (Locale::KoKr, false) => "방문 차량도 입차할 수 있으며 일반 주차 요금이 부과됩니다",
+        (Locale::En, true) => {
+            "Visitors may enter only once the management office confirms them and an agent registers them"
+        }
+        (Locale::En, false) => "Visitors may enter and pay the temporary fee",
+    }
+}
 
 /// What the display says when it shows text.
 pub fn display_text(locale: Locale, say: Say) -> &'static str {

@@ -1,0 +1,287 @@
+//! A lot run for the app parking pass (seed `000`): every car may enter; a
+//! car registered for the pass gets a pick on entry (automatically, if the
+//! lot enables it, or when the driver confirms in the app) and its exit is
+//! paid by the pick; a car without a pick pays first and then leaves.
+//!
+//! Not the standard lot with other knobs: no monthly passes, no visitor
+//! confirmation, another set of reasons, Korean texts by default, won.
+
+use boomgate_rules_sdk::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Settings of the parking-pass lot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The lot's currency; amounts are in its minor unit.
+    pub currency: Currency,
+    /// The language of voice lines and fee text.
+    #[serde(default = "default_locale")]
+    pub locale: Locale,
+    /// Create a pick on entry for a car registered for the parking pass
+    /// (the parking admin's "automatic pick creation"). Off: the driver
+    /// confirms in the app ("지금 주차중이신가요?").
+    #[serde(default)]
+    pub auto_pick: bool,
+    /// The fee schedule.
+    pub fees: FeeSchedule,
+    /// After paying in full, a car has this many minutes to leave.
+    pub payment_grace_minutes: u32,
+}
+
+fn default_locale() -> Locale {
+    Locale::KoKr
+}
+
+/// The reasons this lot gives.
+pub mod reasons {
+    /// A car without a parking pass enters; it pays before leaving.
+    pub const WELCOME: &str = "welcome";
+    /// A registered car enters and gets a pick.
+    pub const PICK_CREATED: &str = "pick_created";
+    /// A registered car enters; the driver confirms the pick in the app.
+    pub const PICK_TO_CONFIRM: &str = "pick_to_confirm";
+}
+
+/// The parking-pass lot.
+pub struct PassLot;
+
+boomgate_rules_sdk::export_policy!(PassLot);
+
+/// A line in the lot's locale.
+fn say(locale: Locale, ko: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::En => en,
+        _ => ko,
+    }
+}
+
+impl Policy for PassLot {
+    type Settings = Settings;
+    const NAME: &'static str = "pass-lot";
+    const SETTINGS_SCHEMA: &'static str = include_str!("../settings.schema.json");
+    const LOCALES: &'static [Locale] = &[Locale::KoKr, Locale::En];
+
+    fn check(settings: &Settings) -> Result<(), SettingsError> {
+        settings.fees.check("fees")
+    }
+
+    fn locale(settings: &Settings) -> Locale {
+        settings.locale
+    }
+
+    fn evaluate(settings: &Settings, input: &Input) -> Decision {
+        match input.event.direction {
+            Direction::Entry => entry(settings, input),
+            Direction::Exit => exit(settings, input),
+        }
+    }
+
+    fn fee_schedule(settings: &Settings, locale: Locale) -> String {
+        settings.fees.describe(settings.currency, locale)
+    }
+
+    fn fee_quote(settings: &Settings, stay: &Stay) -> Quote {
+        settings.fees.quote(stay, settings.currency)
+    }
+
+    fn lot_info(settings: &Settings, locale: Locale) -> LotInfo {
+        let picks = match (settings.auto_pick, locale) {
+            (true, Locale::En) => {
+                "Every car may enter; cars registered for the parking pass get a pick on entry and pay automatically"
+            }
+            (false, Locale::En) => {
+                "Every car may enter; registered drivers confirm the parking pass in the app to pay automatically"
+            }
+            (true, _) => {
+                "모든 차량이 입차할 수 있으며, 주차패스 등록 차량은 입차 시 픽이 자동 생성되어 자동 결제됩니다"
+            }
+            (false, _) => {
+                "모든 차량이 입차할 수 있으며, 주차패스 등록 차량은 앱에서 주차 중 확인 후 자동 결제됩니다"
+            }
+        };
+        LotInfo {
+            visitors_admitted: true,
+            visitor_policy: picks.to_owned(),
+            fee_schedule: settings.fees.describe(settings.currency, locale),
+        }
+    }
+}
+
+fn entry(s: &Settings, input: &Input) -> Decision {
+    let l = s.locale;
+    if input.event.plate.is_none() {
+        return Decision::hold(reason::UNPLATED_ENTRY)
+            .voice(say(
+                l,
+                "차량 번호를 인식할 수 없습니다. QR 코드를 스캔한 후 입차해 주세요",
+                "Your plate cannot be read. Please scan the code to enter",
+            ))
+            .display(Display::qr(QrCode::UnplatedEntry))
+            .trace("no plate read");
+    }
+    let stay = Effect::OpenSession {
+        billing: Billing::Temporary,
+    };
+    let registered = input.vehicle.parking_pass.is_some_and(|p| p.registered);
+    match (registered, s.auto_pick) {
+        (true, true) => Decision::open(reasons::PICK_CREATED)
+            .voice(say(l, "어서 오세요. 주차패스로 자동 결제됩니다", "Welcome. Your parking pass pays on the way out"))
+            .effect(stay)
+            .effect(Effect::CreatePick)
+            .trace("parking pass registered, automatic pick creation on: pick created"),
+        (true, false) => Decision::open(reasons::PICK_TO_CONFIRM)
+            .voice(say(
+                l,
+                "어서 오세요. 앱의 '지금 주차중이신가요?' 알림에서 등록하기를 눌러 주세요",
+                "Welcome. Confirm your parking in the app to pay with your parking pass",
+            ))
+            .effect(stay)
+            .trace("parking pass registered, automatic pick creation off: the driver confirms in the app"),
+        (false, _) => Decision::open(reasons::WELCOME)
+            .voice(say(l, "어서 오세요", "Welcome"))
+            .effect(stay)
+            .trace("no parking pass: pay before leaving"),
+    }
+}
+
+fn exit(s: &Settings, input: &Input) -> Decision {
+    let l = s.locale;
+    let bye = say(l, "안녕히 가세요", "Have a safe journey");
+    if input.event.plate.is_none() {
+        return Decision::hold(reason::UNPLATED_EXIT)
+            .voice(say(
+                l,
+                "번호판이 없는 차량은 QR 코드를 스캔하여 결제한 후 출차해 주세요",
+                "No plate read: please scan the code to pay before you leave",
+            ))
+            .display(Display::qr(QrCode::UnplatedExit))
+            .trace("no plate read");
+    }
+    let Some(session) = &input.vehicle.session else {
+        return Decision::hold(reason::NO_ENTRY_RECORD)
+            .voice(say(
+                l,
+                "입차 기록을 찾을 수 없습니다. 상담원을 연결해 드리겠습니다",
+                "We cannot find your entry record. Connecting you to an agent",
+            ))
+            .display(Display::text(say(l, "입차 기록 없음", "No entry record")))
+            .light(Light::Yellow)
+            .effect(Effect::Escalate)
+            .trace("no entry record");
+    };
+    if session.billing == Billing::Free {
+        return Decision::open("free_stay")
+            .voice(bye)
+            .effect(Effect::CloseSession)
+            .trace("stay billed free");
+    }
+    let owed = s.fees.owed(
+        session,
+        &input.event.occurred_at,
+        s.payment_grace_minutes,
+        s.currency,
+    );
+    if owed.free {
+        return Decision::open(reason::FREE_PERIOD)
+            .voice(bye)
+            .effect(Effect::CloseSession)
+            .trace(owed.explanation);
+    }
+    if owed.amount == 0 {
+        return Decision::open(reason::PAID)
+            .voice(bye)
+            .effect(Effect::CloseSession)
+            .trace(owed.explanation);
+    }
+    if session.pick {
+        return Decision::open(reason::PICK_AUTOPAY)
+            .voice(say(
+                l,
+                "주차패스로 결제되었습니다. 안녕히 가세요",
+                "Paid with your parking pass. Have a safe journey",
+            ))
+            .fee(owed.money(s.currency))
+            .effect(Effect::ChargePick {
+                amount: owed.amount,
+            })
+            .effect(Effect::CloseSession)
+            .trace(owed.explanation)
+            .trace("charged to the pick");
+    }
+    Decision::hold(reason::PAYMENT_REQUIRED)
+        .voice(say(
+            l,
+            "QR 코드를 스캔하여 결제한 후 출차해 주세요",
+            "Please scan the code to pay before you leave",
+        ))
+        .display(Display::qr(QrCode::QuickExit))
+        .fee(owed.money(s.currency))
+        .effect(Effect::CreateOrder {
+            order: OrderKind::Temporary,
+            amount: Some(owed.amount),
+        })
+        .trace(owed.explanation)
+        .trace("no pick: pay, then leave")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use boomgate_rules_sdk::testing::{Harness, run_dir};
+    use std::path::Path;
+
+    fn scenarios() -> &'static Path {
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/scenarios/pass-lot"
+        ))
+    }
+
+    #[test]
+    fn every_scenario_passes_natively() {
+        match run_dir::<PassLot>(scenarios()) {
+            Ok(count) => assert!(count >= 8, "only {count} scenarios"),
+            Err(report) => panic!("{report}"),
+        }
+    }
+
+    #[test]
+    fn published_schema_matches_the_settings_type() {
+        let generated = boomgate_rules_sdk::schema::settings_schema::<Settings>();
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.schema.json"));
+        if std::env::var_os("BOOMGATE_BLESS").is_some() {
+            std::fs::write(
+                path,
+                serde_json::to_string_pretty(&generated).unwrap() + "\n",
+            )
+            .unwrap();
+            return;
+        }
+        let published: serde_json::Value = serde_json::from_str(PassLot::SETTINGS_SCHEMA).unwrap();
+        assert_eq!(
+            published, generated,
+            "settings.schema.json is out of date: run `BOOMGATE_BLESS=1 cargo test -p boomgate-pass-lot`"
+        );
+    }
+
+    #[test]
+    fn fee_text_in_korean_and_english() {
+        let settings = std::fs::read_to_string(scenarios().join("settings.json")).unwrap();
+        let lot = Harness::<PassLot>::new(&settings).unwrap();
+        assert_eq!(
+            lot.fee_schedule(None).unwrap(),
+            "10분 이내 무료, 30분 이내 2,000원, 이후 10분마다 500원, 1일 최대 20,000원"
+        );
+        assert_eq!(
+            lot.fee_schedule(Some("en")).unwrap(),
+            "Free within 10 minutes, KRW 2,000 for the first 30 minutes, then KRW 500 per 10 minutes, capped at KRW 20,000 per 24 hours"
+        );
+        assert!(
+            lot.fee_schedule(Some("zh-CN"))
+                .unwrap_err()
+                .contains("not one this policy speaks")
+        );
+    }
+}
