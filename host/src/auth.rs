@@ -51,6 +51,17 @@ impl Caller {
         }
     }
 
+    /// An owner or an agent (the people who resolve what robots cannot), or
+    /// 403 for robots.
+    pub fn staff(&self) -> Result<(), ApiError> {
+        match self {
+            Caller::Robot(_) => Err(ApiError::Forbidden(
+                "this route is for agents and lot owners".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// How the caller appears in records.
     pub fn label(&self) -> String {
         match self {
@@ -67,6 +78,44 @@ pub async fn owned_lot(state: &AppState, owner: &str, lot: &str) -> Result<LotRo
     match db::lot(state.db.pool(), lot).await? {
         Some(row) if row.owner_id == owner => Ok(row),
         _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
+    }
+}
+
+/// The lot, if the caller is its owner or an agent serving it; 404
+/// otherwise, 403 for robots.
+pub async fn staff_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<LotRow, ApiError> {
+    caller.staff()?;
+    let row = db::lot(state.db.pool(), lot).await?;
+    let allowed = match (&row, caller) {
+        (Some(row), Caller::Owner { owner_id }) => row.owner_id == *owner_id,
+        (Some(_), Caller::Agent { agent_id, .. }) => db::agent_lots(state.db.pool(), agent_id)
+            .await?
+            .iter()
+            .any(|l| l == lot),
+        _ => false,
+    };
+    match row {
+        Some(row) if allowed => Ok(row),
+        _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
+    }
+}
+
+/// The lots a caller may see: an owner's, or those an agent serves.
+pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRow>, ApiError> {
+    match caller {
+        Caller::Owner { owner_id } => Ok(db::lots_of_owner(state.db.pool(), owner_id).await?),
+        Caller::Agent { agent_id, .. } => {
+            let mut lots = Vec::new();
+            for id in db::agent_lots(state.db.pool(), agent_id).await? {
+                if let Some(lot) = db::lot(state.db.pool(), &id).await? {
+                    lots.push(lot);
+                }
+            }
+            Ok(lots)
+        }
+        Caller::Robot(_) => Err(ApiError::Forbidden(
+            "this route is for agents and lot owners".into(),
+        )),
     }
 }
 

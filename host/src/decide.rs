@@ -11,7 +11,7 @@ use boomgate_engine::sdk::{
     Billing, Date, Decision, Direction, Effect, Event, Input, MonthlyPass, ParkingPass, Plate,
     Session, Vehicle,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::error::ApiError;
@@ -30,7 +30,7 @@ pub struct Assembled {
 }
 
 /// A vehicle of the same account inside the lot.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VehicleInside {
     pub plate: String,
     /// RFC 3339, the lot's local time.
@@ -264,7 +264,16 @@ pub async fn record(
         created_at: now,
     };
     db::insert_decision(&mut **tx, &row).await?;
-    apply(tx, lot, assembled, &evaluated.decision, &id, now).await?;
+    apply(
+        tx,
+        lot,
+        assembled,
+        &evaluated.decision,
+        &id,
+        source_name,
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -275,6 +284,7 @@ async fn apply(
     assembled: &Assembled,
     decision: &Decision,
     decision_id: &str,
+    by: &str,
     now: i64,
 ) -> Result<(), ApiError> {
     let event = &assembled.input.event;
@@ -319,7 +329,7 @@ async fn apply(
                         at,
                         Some(&event.gate_id),
                         Some(decision_id),
-                        "robot",
+                        by,
                     )
                     .await?;
                 }
@@ -333,7 +343,7 @@ async fn apply(
                     plate,
                     kind: order.as_str(),
                     amount: amount.map(|a| i64::try_from(a).unwrap_or(i64::MAX)),
-                    decision: decision_id,
+                    decision: Some(decision_id),
                 };
                 db::upsert_pending_order(tx, &new, now).await?;
             }

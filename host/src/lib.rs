@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod decide;

@@ -21,6 +21,8 @@ pub struct State {
     pub config: Config,
     pub clock: Clock,
     pub metrics: Metrics,
+    /// Wakes robots waiting for commands at a gate.
+    pub commands: crate::commands::Hub,
 }
 
 impl Deref for AppState {
@@ -51,6 +53,7 @@ impl AppState {
             config,
             clock,
             metrics: Metrics::default(),
+            commands: crate::commands::Hub::default(),
         })))
     }
 

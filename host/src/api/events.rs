@@ -37,6 +37,10 @@ pub struct EventRequest {
     /// The camera's confidence, 0 to 1.
     #[serde(default)]
     pub confidence: Option<f64>,
+    /// The digest of an entry photo uploaded first with `POST /v1/photos`;
+    /// agents see it when they match an exit to its entry.
+    #[serde(default)]
+    pub photo: Option<String>,
 }
 
 /// The decision for an event, as the robot acts on it.
@@ -99,12 +103,24 @@ fn validate(state: &AppState, req: &EventRequest) -> Result<Read, ApiError> {
             format!("{c} is not between 0 and 1"),
         ));
     }
+    if let Some(photo) = &req.photo
+        && (photo.len() != 64
+            || !photo
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    {
+        return Err(ApiError::field(
+            "photo",
+            "must be the sha256 digest `POST /v1/photos` returned",
+        ));
+    }
     // What makes a retry the same event: its content, as the robot meant it.
     let canonical = serde_json::json!([
         req.event_id,
         plate.as_ref().map(Plate::as_str),
         occurred_ms,
-        req.confidence
+        req.confidence,
+        req.photo
     ]);
     Ok(Read {
         plate,
@@ -160,6 +176,14 @@ async fn answer(
     } else {
         Direction::Exit
     };
+    if let Some(photo) = &req.photo
+        && !db::has_photo(state.db.pool(), &lot.id, photo).await?
+    {
+        return Err(ApiError::field(
+            "photo",
+            format!("no photo `{photo}` was uploaded to this lot"),
+        ));
+    }
     let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
     let mut assembled = decide::assemble(
         state,
@@ -200,6 +224,10 @@ async fn answer(
             return Ok(stored);
         }
         return Err(e.into());
+    }
+    if let Some(photo) = &req.photo {
+        db::set_event_photo(&mut *tx, &lot.id, &robot.robot_id, &req.event_id, photo).await?;
+        db::set_entry_photo(&mut *tx, &decision_id, photo).await?;
     }
     tx.commit().await?;
     let vehicles =

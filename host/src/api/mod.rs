@@ -13,11 +13,14 @@ use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+pub mod agents;
+pub mod desk;
 pub mod error;
 pub mod events;
 pub mod json;
 pub mod lots;
 pub mod policies;
+pub mod queries;
 pub mod stays;
 
 #[derive(OpenApi)]
@@ -31,6 +34,7 @@ pub mod stays;
         (name = "robots", description = "Gate robots"),
         (name = "owners", description = "Lot owners and operators"),
         (name = "payments", description = "The payment system"),
+        (name = "agents", description = "Remote agents (and owners) resolving what robots cannot"),
     )
 )]
 struct ApiDoc;
@@ -52,6 +56,10 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     let modules = OpenApiRouter::new()
         .routes(routes!(policies::upload_module))
         .layer(DefaultBodyLimit::max(state.config.module_limit));
+    let photos = OpenApiRouter::new()
+        .routes(routes!(agents::upload_photo))
+        .routes(routes!(agents::robot_photo))
+        .layer(DefaultBodyLimit::max(state.config.photo_limit));
     let json = OpenApiRouter::new()
         .routes(routes!(events::post_event))
         .routes(routes!(lots::create_lot, lots::list_lots))
@@ -68,9 +76,26 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(stays::list_sessions))
         .routes(routes!(stays::record_payment))
         .routes(routes!(stays::list_decisions))
+        .routes(routes!(agents::create_agent, agents::list_agents))
+        .routes(routes!(agents::get_photo))
+        .routes(routes!(desk::pending))
+        .routes(routes!(desk::correct_plate))
+        .routes(routes!(desk::match_entry))
+        .routes(routes!(desk::open_gate))
+        .routes(routes!(desk::register_visitor))
+        .routes(routes!(desk::push_display))
+        .routes(routes!(desk::robot_commands))
+        .routes(routes!(desk::similar))
+        .routes(routes!(queries::close_stay))
+        .routes(routes!(queries::congestion))
+        .routes(routes!(queries::lot_info))
+        .routes(routes!(queries::find_monthly_passes))
+        .routes(routes!(queries::stays_of_plate))
+        .routes(routes!(queries::openings))
         .layer(DefaultBodyLimit::max(state.config.body_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(modules)
+        .merge(photos)
         .merge(json)
 }
 

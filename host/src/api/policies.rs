@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::json::{Json, body_error};
-use crate::auth::{Caller, owned_lot};
+use crate::auth::{Caller, owned_lot, staff_lot};
 use crate::db::{self, ModuleRow};
 use crate::ids::new_id;
 use crate::policies::PrepareError;
@@ -428,8 +428,7 @@ pub async fn fees(
     Path(lot): Path<String>,
     Query(query): Query<FeesQuery>,
 ) -> Result<axum::Json<Fees>, ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
+    let lot = staff_lot(&state, &caller, &lot).await?;
     fee_text(&state, &lot.id, query.locale)
         .await
         .map(axum::Json)

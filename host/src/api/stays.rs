@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ApiError, ErrorBody};
 use super::json::Json;
 use super::lots::check_id;
-use crate::auth::{Caller, owned_lot};
+use crate::auth::{Caller, owned_lot, staff_lot};
 use crate::db::{self, SessionRow};
 use crate::ids::new_id;
 use crate::state::AppState;
@@ -232,7 +232,7 @@ pub struct SessionsQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/sessions", tag = "owners", params(("lot" = String, Path), SessionsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/sessions", tag = "agents", params(("lot" = String, Path), SessionsQuery),
     responses((status = 200, body = Vec<Stay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_sessions(
     State(state): State<AppState>,
@@ -240,8 +240,7 @@ pub async fn list_sessions(
     Path(lot): Path<String>,
     Query(query): Query<SessionsQuery>,
 ) -> Result<axum::Json<Vec<Stay>>, ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
+    let lot = staff_lot(&state, &caller, &lot).await?;
     let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
     let rows = if query.inside.unwrap_or(false) {
         db::sessions_inside(state.db.pool(), &lot.id).await?
@@ -258,6 +257,17 @@ pub async fn list_sessions(
     ))
 }
 
+/// What a payment pays for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// The fee of the plate's open stay.
+    #[default]
+    Temporary,
+    /// A monthly pass renewed up to `valid_until`.
+    MonthlyRenewal,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPayment {
@@ -270,22 +280,31 @@ pub struct NewPayment {
     /// recorded twice.
     #[serde(default)]
     pub payment_id: Option<String>,
+    #[serde(default)]
+    pub kind: PaymentKind,
+    /// For a monthly renewal: the pass's new last valid local date.
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentRecorded {
     pub payment_id: String,
-    pub session_id: String,
-    /// Everything paid on the stay so far.
-    pub paid_amount: i64,
-    /// Pending orders of the stay now settled.
+    /// The stay paid for (temporary payments).
+    pub session_id: Option<String>,
+    /// Everything paid on the stay so far (temporary payments).
+    pub paid_amount: Option<i64>,
+    /// The pass's last valid date now (monthly renewals).
+    pub valid_until: Option<String>,
+    /// Pending orders now settled.
     pub orders_settled: u64,
 }
 
 #[utoipa::path(post, path = "/v1/lots/{lot}/payments", tag = "payments", params(("lot" = String, Path)),
     request_body = NewPayment,
     responses((status = 201, body = PaymentRecorded), (status = 400, body = ErrorBody),
-        (status = 404, description = "No open stay for the plate", body = ErrorBody)),
+        (status = 404, description = "No open stay (or no monthly pass) for the plate", body = ErrorBody),
+        (status = 409, description = "The payment id is already recorded", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn record_payment(
     State(state): State<AppState>,
@@ -306,27 +325,70 @@ pub async fn record_payment(
     if let Some(id) = &req.payment_id {
         check_id("payment_id", id)?;
     }
+    let valid_until = match (req.kind, &req.valid_until) {
+        (PaymentKind::MonthlyRenewal, Some(date)) => {
+            Some(Date::parse(date).map_err(|e| ApiError::field("valid_until", e.to_string()))?)
+        }
+        (PaymentKind::MonthlyRenewal, None) => {
+            return Err(ApiError::field(
+                "valid_until",
+                "a monthly renewal says until when the pass is valid",
+            ));
+        }
+        (PaymentKind::Temporary, Some(_)) => {
+            return Err(ApiError::field(
+                "valid_until",
+                "only a `monthly_renewal` payment renews a pass",
+            ));
+        }
+        (PaymentKind::Temporary, None) => None,
+    };
     let now = state.clock.now_ms();
     let id = req
         .payment_id
         .clone()
         .map_or_else(|| new_id("pay", now), |id| format!("ext_{id}"));
     let mut tx = state.db.write().await?;
-    let session = db::open_session(&mut *tx, &lot.id, plate.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no open stay for plate `{plate}` in lot `{}`",
-                lot.id
-            ))
-        })?;
+    let (session, kind) = match valid_until {
+        None => {
+            let session = db::open_session(&mut *tx, &lot.id, plate.as_str())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found(format!(
+                        "no open stay for plate `{plate}` in lot `{}`",
+                        lot.id
+                    ))
+                })?;
+            (Some(session), "temporary")
+        }
+        Some(until) => {
+            let pass = db::monthly_pass(&mut *tx, &lot.id, plate.as_str())
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found(format!(
+                        "plate `{plate}` has no monthly pass in lot `{}`",
+                        lot.id
+                    ))
+                })?;
+            db::upsert_monthly_pass(
+                &mut *tx,
+                &lot.id,
+                plate.as_str(),
+                &pass.account_id,
+                &until.to_string(),
+                now,
+            )
+            .await?;
+            (None, "monthly_renewal")
+        }
+    };
     let payment = db::NewPayment {
         id: &id,
         lot: &lot.id,
-        session: Some(&session.id),
+        session: session.as_ref().map(|s| s.id.as_str()),
         order: None,
         plate: Some(plate.as_str()),
-        kind: "temporary",
+        kind,
         amount: req.amount,
         paid_at,
     };
@@ -339,15 +401,21 @@ pub async fn record_payment(
         }
         return Err(e.into());
     }
-    db::add_session_payment(&mut *tx, &session.id, req.amount, paid_at).await?;
-    let settled = db::settle_orders(&mut *tx, &session.id, paid_at).await?;
+    let settled = match &session {
+        Some(session) => {
+            db::add_session_payment(&mut *tx, &session.id, req.amount, paid_at).await?;
+            db::settle_orders(&mut *tx, &session.id, paid_at).await?
+        }
+        None => db::settle_plate_orders(&mut *tx, &lot.id, plate.as_str(), kind, paid_at).await?,
+    };
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(PaymentRecorded {
             payment_id: id,
-            session_id: session.id,
-            paid_amount: session.paid_amount + req.amount,
+            paid_amount: session.as_ref().map(|s| s.paid_amount + req.amount),
+            session_id: session.map(|s| s.id),
+            valid_until: valid_until.map(|d| d.to_string()),
             orders_settled: settled,
         }),
     ))
@@ -380,6 +448,8 @@ pub struct DecisionRecord {
     pub evaluation_us: i64,
     /// The decision this one replaced (an agent's correction).
     pub supersedes: Option<String>,
+    /// Who decided, for decisions by people: `agent:<id>` or `owner:<id>`.
+    pub decided_by: Option<String>,
     /// RFC 3339 (UTC).
     pub created_at: String,
 }
@@ -399,12 +469,13 @@ impl TryFrom<db::DecisionRow> for DecisionRecord {
             fault: row.fault,
             evaluation_us: row.evaluation_us,
             supersedes: row.supersedes,
+            decided_by: row.agent_id,
             created_at: jiff::Timestamp::from_millisecond(row.created_at)?.to_string(),
         })
     }
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "owners", params(("lot" = String, Path), DecisionsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "agents", params(("lot" = String, Path), DecisionsQuery),
     responses((status = 200, description = "Newest first", body = Vec<DecisionRecord>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_decisions(
@@ -413,8 +484,7 @@ pub async fn list_decisions(
     Path(lot): Path<String>,
     Query(query): Query<DecisionsQuery>,
 ) -> Result<axum::Json<Vec<DecisionRecord>>, ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
+    let lot = staff_lot(&state, &caller, &lot).await?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let rows = db::decisions(
         state.db.pool(),

@@ -13,8 +13,11 @@ use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+#[macro_use]
 pub mod records;
+pub mod desk;
 
+pub use desk::*;
 pub use records::*;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

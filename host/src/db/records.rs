@@ -777,7 +777,7 @@ pub struct NewOrder<'a> {
     pub plate: Option<&'a str>,
     pub kind: &'a str,
     pub amount: Option<i64>,
-    pub decision: &'a str,
+    pub decision: Option<&'a str>,
 }
 
 /// Creates a pending order, or updates the amount of the stay's pending
