@@ -4,6 +4,7 @@
 //! PostgreSQL tests need a server: `scripts/test` starts one and sets
 //! `BOOMGATE_TEST_PG_URL`; each test gets a fresh database on it.
 
+mod agents;
 mod auth;
 mod cli;
 mod events;

@@ -346,6 +346,24 @@ async fn fees_and_openapi(backend: Backend) {
         "/v1/lots/{lot}/decisions",
         "/v1/lots/{lot}/fees",
         "/v1/lots/{lot}/payments",
+        "/v1/agents",
+        "/v1/photos",
+        "/v1/robot/commands",
+        "/v1/congestion",
+        "/v1/monthly-passes",
+        "/v1/lots/{lot}/gates/{gate}/pending",
+        "/v1/lots/{lot}/gates/{gate}/correct",
+        "/v1/lots/{lot}/gates/{gate}/open",
+        "/v1/lots/{lot}/gates/{gate}/visitor",
+        "/v1/lots/{lot}/gates/{gate}/match",
+        "/v1/lots/{lot}/gates/{gate}/display",
+        "/v1/lots/{lot}/sessions/similar",
+        "/v1/lots/{lot}/sessions/{session}/close",
+        "/v1/lots/{lot}/stays",
+        "/v1/lots/{lot}/openings",
+        "/v1/lots/{lot}/info",
+        "/v1/lots/{lot}/photos",
+        "/v1/lots/{lot}/photos/{digest}",
     ] {
         assert!(
             doc["paths"][path].is_object(),
@@ -353,6 +371,8 @@ async fn fees_and_openapi(backend: Backend) {
         );
     }
     assert!(doc["components"]["schemas"]["EventAnswer"].is_object());
+    assert!(doc["components"]["schemas"]["Command"].is_object());
+    assert!(doc["components"]["schemas"]["OpenRequest"].is_object());
     let health = app
         .client
         .get(format!("{}/healthz", app.url))
