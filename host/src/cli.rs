@@ -331,6 +331,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "  exit robot token:  {}   (gate north-exit)",
             demo.exit_robot_token
         );
+        println!("  agent token:       {}", demo.agent_token);
         println!("  tokens are shown once and stored hashed");
     }
     state.spawn_refresher();

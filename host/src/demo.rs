@@ -1,6 +1,6 @@
 //! The demo lot: on first start with an empty database, `serve` creates a
-//! lot with the standard policy active and prints an owner token and robot
-//! tokens, so the service works at once.
+//! lot with the standard policy active and prints an owner token, robot
+//! tokens and an agent token, so the service works at once.
 
 use crate::db::{self, LotRow, ModuleRow, NewToken};
 use crate::ids::{new_id, token};
@@ -29,6 +29,7 @@ pub struct Demo {
     pub owner_token: String,
     pub entry_robot_token: String,
     pub exit_robot_token: String,
+    pub agent_token: String,
 }
 
 /// Creates the demo lot if the database has no owner yet.
@@ -45,6 +46,7 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     let (owner_token, owner_hash) = token("owner")?;
     let (entry_token, entry_hash) = token("robot")?;
     let (exit_token, exit_hash) = token("robot")?;
+    let (agent_token, agent_hash) = token("agent")?;
     let info = loaded.info();
     let mut tx = state.db.write().await?;
     db::insert_owner(&mut *tx, owner, "Demo operator", now).await?;
@@ -86,6 +88,17 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
         };
         db::insert_token(&mut *tx, &scope, now).await?;
     }
+    let agent = "demo-agent";
+    db::insert_agent(&mut *tx, agent, owner, "Demo agent", now).await?;
+    db::add_agent_lot(&mut *tx, agent, lot).await?;
+    let scope = NewToken {
+        hash: &agent_hash,
+        role: "agent",
+        owner_id: owner,
+        agent_id: Some(agent),
+        ..NewToken::default()
+    };
+    db::insert_token(&mut *tx, &scope, now).await?;
     let module = ModuleRow {
         digest: info.digest.clone(),
         size: i64::try_from(info.size).unwrap_or(i64::MAX),
@@ -107,5 +120,6 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
         owner_token,
         entry_robot_token: entry_token,
         exit_robot_token: exit_token,
+        agent_token,
     }))
 }

@@ -287,7 +287,7 @@ impl TestApp {
     }
 }
 
-async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
+pub async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
