@@ -85,6 +85,12 @@ impl Engine {
             Deadline::Epoch { .. } => wasm.epoch_interruption(true),
         };
         let slots = config.max_instances.max(1);
+        if config.max_spares >= slots as usize {
+            return Err(EngineError(format!(
+                "max_spares ({}) must leave room in the pool of max_instances ({slots}) for events",
+                config.max_spares
+            )));
+        }
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(slots)
             .total_core_instances(slots.saturating_mul(2))
@@ -102,7 +108,7 @@ impl Engine {
             Deadline::Fuel { .. } => None,
         };
         let linker = Linker::new(&wasmtime);
-        let janitor = Janitor::start()?;
+        let janitor = Janitor::start(Janitor::queue_for(slots as usize, config.max_spares))?;
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,

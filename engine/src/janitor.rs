@@ -15,9 +15,6 @@ use crate::error::EngineError;
 use crate::policy::Loaded;
 use crate::store::StoreState;
 
-/// Stores waiting to be dropped, at most; beyond, the event path drops its own.
-const QUEUE: usize = 256;
-
 enum Job {
     Retire(Store<StoreState>),
     Refill(Weak<Loaded>),
@@ -29,8 +26,12 @@ pub(crate) struct Janitor {
 }
 
 impl Janitor {
-    pub(crate) fn start() -> Result<Janitor, EngineError> {
-        let (tx, rx) = sync_channel(QUEUE);
+    /// A janitor holding at most `queue` jobs; beyond, the event path drops
+    /// its own stores. Each queued store holds a pooled slot until it is
+    /// dropped, so the queue must leave room in the pool for the events in
+    /// flight (see [`Janitor::queue_for`]).
+    pub(crate) fn start(queue: usize) -> Result<Janitor, EngineError> {
+        let (tx, rx) = sync_channel(queue.max(1));
         let thread = std::thread::Builder::new()
             .name("boomgate-janitor".into())
             .spawn(move || work(rx))
@@ -39,6 +40,13 @@ impl Janitor {
             tx: Some(tx),
             thread: Some(thread),
         })
+    }
+
+    /// How many jobs may wait, for a pool of `slots` instances of which
+    /// `spares` may be held ready: a quarter of what remains, so that a
+    /// janitor falling behind a burst never starves events of a slot.
+    pub(crate) fn queue_for(slots: usize, spares: usize) -> usize {
+        (slots.saturating_sub(spares) / 4).max(1)
     }
 
     /// Drops `store` in the background (or here, if the queue is full).

@@ -66,6 +66,7 @@ fn an_infinite_loop_runs_out_of_time_under_an_epoch_deadline() {
             tick: std::time::Duration::from_millis(1),
         },
         max_instances: 4,
+        max_spares: 1,
         ..EngineConfig::default()
     })
     .unwrap();

@@ -4,6 +4,7 @@
 
 mod hostile;
 mod load;
+mod pool;
 mod scenarios;
 
 use std::sync::LazyLock;
