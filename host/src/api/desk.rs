@@ -260,103 +260,212 @@ struct Opening<'a> {
     scene_photos: &'a [String],
 }
 
-/// Records an agent's decision with its effects (and an opening, and a
-/// visitor) in one transaction, resolves the gate's escalations, and tells
-/// the robot.
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    state: &AppState,
-    caller: &Caller,
-    lot: &LotRow,
-    gate: &GateRow,
-    assembled: &Assembled,
-    evaluated: Evaluated,
-    supersedes: Option<String>,
-    opening: Option<Opening<'_>>,
-    visitor: Option<(&str, &str)>,
-) -> Result<Outcome, ApiError> {
-    let by = caller.label();
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write().await?;
-    let source = Source::Agent {
-        agent_id: &by,
-        supersedes: supersedes.as_deref(),
-    };
-    let decision_id = decide::record(state, &mut tx, lot, assembled, &evaluated, &source).await?;
-    let plate = assembled.input.event.plate.as_ref().map(Plate::as_str);
-    let opened = evaluated.decision.is_open();
-    let mut opening_id = None;
-    if let Some(o) = opening.filter(|_| opened) {
-        let id = new_id("opn", now);
-        let row = NewOpening {
-            id: &id,
-            lot: &lot.id,
-            gate: &gate.id,
-            direction: &gate.direction,
-            plate,
-            kind: o.kind,
-            reason: o.reason,
-            note: o.note,
-            id_photos: o.id_photos,
-            scene_photos: o.scene_photos,
-            decision: &decision_id,
-            by: &by,
-        };
-        db::insert_opening(&mut *tx, &row, now).await?;
-        opening_id = Some(id);
+impl<'a> Opening<'a> {
+    /// An opening with no reason, note or evidence.
+    fn plain(kind: &'a str) -> Opening<'a> {
+        Opening {
+            kind,
+            reason: None,
+            note: None,
+            id_photos: &[],
+            scene_photos: &[],
+        }
     }
-    if let Some((phone, reason)) = visitor.filter(|_| opened) {
-        let id = new_id("vis", now);
-        let row = NewVisitor {
-            id: &id,
-            lot: &lot.id,
-            gate: &gate.id,
-            plate,
-            phone,
-            reason,
-            decision: &decision_id,
-            by: &by,
-        };
-        db::insert_visitor(&mut *tx, &row, now).await?;
-    }
-    db::resolve_escalations(&mut *tx, &lot.id, &gate.id, &decision_id, now).await?;
-    let command = Command::decision(&decision_id, &evaluated.decision);
-    let command_id = commands::issue(&mut tx, now, &lot.id, &gate.id, &command, &by).await?;
-    tx.commit().await?;
-    state.commands.wake(&lot.id, &gate.id);
-    Ok(Outcome {
-        opened,
-        decision: evaluated.decision,
-        decision_id: Some(decision_id),
-        supersedes,
-        opening_id,
-        command_id: Some(command_id),
-        policy_version: evaluated.version,
-    })
 }
 
-/// Decides for the vehicle at `gate` now, as the agent asks.
-async fn redecide(
-    state: &AppState,
-    lot: &LotRow,
-    gate: &GateRow,
-    plate: Option<&Plate>,
-    agent: Option<AgentAction>,
-) -> Result<(Assembled, Evaluated), ApiError> {
-    let zone = zone(lot)?;
-    let now = state.clock.now_ms();
-    let mut assembled =
-        decide::assemble(state, lot, &zone, &gate.id, direction(gate), plate, now).await?;
-    assembled.input.event.agent = agent;
-    let evaluated = decide::evaluate(state, lot, &assembled.input);
-    Ok((assembled, evaluated))
+/// An agent at a gate: who, where, and what is held there.
+struct Gatehouse<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    lot: LotRow,
+    gate: GateRow,
+    /// The gate's held decision, which what the agent decides replaces.
+    held: Option<DecisionRow>,
 }
 
-/// The plate of the held event, if there is one.
-fn held_plate(held: Option<&DecisionRow>) -> Result<Option<Plate>, ApiError> {
-    held.and_then(|d| d.plate.as_deref())
-        .map(|p| plate_field("plate", p))
-        .transpose()
+impl<'a> Gatehouse<'a> {
+    /// The gate, if the caller may work it (404 otherwise, 403 for robots).
+    async fn enter(
+        state: &'a AppState,
+        caller: &'a Caller,
+        lot: &str,
+        gate: &str,
+    ) -> Result<Gatehouse<'a>, ApiError> {
+        let lot = staff_lot(state, caller, lot).await?;
+        let gate = gate_of(state, &lot, gate).await?;
+        let held = held(state, &lot.id, &gate.id).await?;
+        Ok(Gatehouse {
+            state,
+            caller,
+            lot,
+            gate,
+            held,
+        })
+    }
+
+    fn direction(&self) -> Direction {
+        direction(&self.gate)
+    }
+
+    /// The plate the agent names, or else the held event's.
+    fn plate(&self, given: Option<&str>) -> Result<Option<Plate>, ApiError> {
+        match given {
+            Some(raw) => plate_field("plate", raw).map(Some),
+            None => self
+                .held
+                .as_ref()
+                .and_then(|d| d.plate.as_deref())
+                .map(|p| plate_field("plate", p))
+                .transpose(),
+        }
+    }
+
+    /// What the policy would see of the vehicle at the gate now.
+    async fn assemble(&self, plate: Option<&Plate>) -> Result<Assembled, ApiError> {
+        let zone = zone(&self.lot)?;
+        let now = self.state.clock.now_ms();
+        let gate = &self.gate.id;
+        decide::assemble(
+            self.state,
+            &self.lot,
+            &zone,
+            gate,
+            self.direction(),
+            plate,
+            now,
+        )
+        .await
+    }
+
+    /// Decides for the vehicle at the gate now, as the agent asks.
+    async fn redecide(
+        &self,
+        plate: Option<&Plate>,
+        agent: Option<AgentAction>,
+    ) -> Result<(Assembled, Evaluated), ApiError> {
+        let mut assembled = self.assemble(plate).await?;
+        assembled.input.event.agent = agent;
+        let evaluated = decide::evaluate(self.state, &self.lot, &assembled.input);
+        Ok((assembled, evaluated))
+    }
+
+    /// The vehicles inside of the held vehicle's monthly-pass account (seed
+    /// 001 §2.3 B scene 5b: shown when its shared spaces are full).
+    async fn account_vehicles(&self) -> Result<Vec<VehicleInside>, ApiError> {
+        let plate = self.plate(None)?.ok_or_else(|| {
+            ApiError::field(
+                "display.kind",
+                format!(
+                    "no vehicle with a plate is held at gate `{}`: whose vehicles inside to show?",
+                    self.gate.id
+                ),
+            )
+        })?;
+        let assembled = self.assemble(Some(&plate)).await?;
+        if assembled.pass.is_none() {
+            return Err(ApiError::field(
+                "display.kind",
+                format!("`{plate}` has no monthly pass, so no account vehicles to show"),
+            ));
+        }
+        Ok(decide::vehicles_inside(&zone(&self.lot)?, &assembled))
+    }
+
+    /// Decides again through the policy and applies the answer; with
+    /// `only_if_open`, an answer that does not open changes nothing.
+    async fn ask(
+        self,
+        plate: Option<&Plate>,
+        agent: Option<AgentAction>,
+        only_if_open: bool,
+        opening: Opening<'_>,
+        visitor: Option<(&str, &str)>,
+    ) -> Result<Outcome, ApiError> {
+        let (assembled, evaluated) = self.redecide(plate, agent).await?;
+        if only_if_open && !evaluated.decision.is_open() {
+            return Ok(Outcome::refused(evaluated));
+        }
+        self.apply(&assembled, evaluated, opening, visitor).await
+    }
+
+    /// Records the agent's decision with its effects (and the opening, and
+    /// the visitor) in one transaction, resolves the gate's escalations, and
+    /// tells the robot.
+    async fn apply(
+        self,
+        assembled: &Assembled,
+        evaluated: Evaluated,
+        opening: Opening<'_>,
+        visitor: Option<(&str, &str)>,
+    ) -> Result<Outcome, ApiError> {
+        let Gatehouse {
+            state,
+            caller,
+            lot,
+            gate,
+            held,
+        } = self;
+        let supersedes = held.map(|h| h.id);
+        let by = caller.label();
+        let now = state.clock.now_ms();
+        let mut tx = state.db.write().await?;
+        let source = Source::Agent {
+            agent_id: &by,
+            supersedes: supersedes.as_deref(),
+        };
+        let decision_id =
+            decide::record(state, &mut tx, &lot, assembled, &evaluated, &source).await?;
+        let plate = assembled.input.event.plate.as_ref().map(Plate::as_str);
+        let opened = evaluated.decision.is_open();
+        let mut opening_id = None;
+        if opened {
+            let id = new_id("opn", now);
+            let row = NewOpening {
+                id: &id,
+                lot: &lot.id,
+                gate: &gate.id,
+                direction: &gate.direction,
+                plate,
+                kind: opening.kind,
+                reason: opening.reason,
+                note: opening.note,
+                id_photos: opening.id_photos,
+                scene_photos: opening.scene_photos,
+                decision: &decision_id,
+                by: &by,
+            };
+            db::insert_opening(&mut *tx, &row, now).await?;
+            opening_id = Some(id);
+        }
+        if let Some((phone, reason)) = visitor.filter(|_| opened) {
+            let id = new_id("vis", now);
+            let row = NewVisitor {
+                id: &id,
+                lot: &lot.id,
+                gate: &gate.id,
+                plate,
+                phone,
+                reason,
+                decision: &decision_id,
+                by: &by,
+            };
+            db::insert_visitor(&mut *tx, &row, now).await?;
+        }
+        db::resolve_escalations(&mut *tx, &lot.id, &gate.id, &decision_id, now).await?;
+        let command = Command::decision(&decision_id, &evaluated.decision);
+        let command_id = commands::issue(&mut tx, now, &lot.id, &gate.id, &command, &by).await?;
+        tx.commit().await?;
+        state.commands.wake(&lot.id, &gate.id);
+        Ok(Outcome {
+            opened,
+            decision: evaluated.decision,
+            decision_id: Some(decision_id),
+            supersedes,
+            opening_id,
+            command_id: Some(command_id),
+            policy_version: evaluated.version,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -377,32 +486,16 @@ pub async fn correct_plate(
     Path((lot, gate)): Path<(String, String)>,
     Json(req): Json<Correction>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
-    let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
+    let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
     let plate = plate_field("plate", &req.plate)?;
-    let held = held(&state, &lot.id, &gate.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("nothing is held at gate `{}`", gate.id)))?;
-    let (assembled, evaluated) = redecide(&state, &lot, &gate, Some(&plate), None).await?;
-    let opening = Opening {
-        kind: "correction",
-        reason: None,
-        note: None,
-        id_photos: &[],
-        scene_photos: &[],
-    };
-    let outcome = apply(
-        &state,
-        &caller,
-        &lot,
-        &gate,
-        &assembled,
-        evaluated,
-        Some(held.id),
-        Some(opening),
-        None,
-    )
-    .await?;
+    if desk.held.is_none() {
+        return Err(ApiError::not_found(format!(
+            "nothing is held at gate `{}`",
+            desk.gate.id
+        )));
+    }
+    let opening = Opening::plain("correction");
+    let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
     Ok(axum::Json(outcome))
 }
 
@@ -424,39 +517,19 @@ pub async fn match_entry(
     Path((lot, gate)): Path<(String, String)>,
     Json(req): Json<Match>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
-    let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
-    let session = db::session(state.db.pool(), &lot.id, &req.session_id)
+    let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
+    let session = db::session(state.db.pool(), &desk.lot.id, &req.session_id)
         .await?
         .filter(|s| s.exited_at.is_none())
         .ok_or_else(|| {
             ApiError::field(
                 "session_id",
-                format!("no open stay `{}` in lot `{}`", req.session_id, lot.id),
+                format!("no open stay `{}` in lot `{}`", req.session_id, desk.lot.id),
             )
         })?;
-    let held = held(&state, &lot.id, &gate.id).await?;
     let plate = plate_field("session_id", &session.plate)?;
-    let (assembled, evaluated) = redecide(&state, &lot, &gate, Some(&plate), None).await?;
-    let opening = Opening {
-        kind: "correction",
-        reason: None,
-        note: None,
-        id_photos: &[],
-        scene_photos: &[],
-    };
-    let outcome = apply(
-        &state,
-        &caller,
-        &lot,
-        &gate,
-        &assembled,
-        evaluated,
-        held.map(|h| h.id),
-        Some(opening),
-        None,
-    )
-    .await?;
+    let opening = Opening::plain("correction");
+    let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
     Ok(axum::Json(outcome))
 }
 
@@ -549,41 +622,15 @@ pub async fn open_gate(
     Path((lot, gate)): Path<(String, String)>,
     Json(req): Json<OpenRequest>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
-    let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
-    let held = held(&state, &lot.id, &gate.id).await?;
+    let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
     match req {
         OpenRequest::Normal { plate } => {
-            let plate = match plate {
-                Some(raw) => Some(plate_field("plate", &raw)?),
-                None => held_plate(held.as_ref())?,
-            };
-            let (assembled, evaluated) =
-                redecide(&state, &lot, &gate, plate.as_ref(), Some(AgentAction::Open)).await?;
-            if !evaluated.decision.is_open() {
-                return Ok(axum::Json(Outcome::refused(evaluated)));
-            }
-            let opening = Opening {
-                kind: "normal",
-                reason: None,
-                note: None,
-                id_photos: &[],
-                scene_photos: &[],
-            };
-            Ok(axum::Json(
-                apply(
-                    &state,
-                    &caller,
-                    &lot,
-                    &gate,
-                    &assembled,
-                    evaluated,
-                    held.map(|h| h.id),
-                    Some(opening),
-                    None,
-                )
-                .await?,
-            ))
+            let plate = desk.plate(plate.as_deref())?;
+            let opening = Opening::plain("normal");
+            let outcome = desk
+                .ask(plate.as_ref(), Some(AgentAction::Open), true, opening, None)
+                .await?;
+            Ok(axum::Json(outcome))
         }
         OpenRequest::Abnormal {
             reason,
@@ -600,14 +647,11 @@ pub async fn open_gate(
                     "say what happened (1 to 500 characters)",
                 ));
             }
-            let exit = direction(&gate) == Direction::Exit;
-            check_photos(&state, &lot.id, "id_photos", &id_photos, exit).await?;
-            check_photos(&state, &lot.id, "scene_photos", &scene_photos, exit).await?;
-            let plate = match plate {
-                Some(raw) => Some(plate_field("plate", &raw)?),
-                None => held_plate(held.as_ref())?,
-            };
-            let (assembled, policy) = redecide(&state, &lot, &gate, plate.as_ref(), None).await?;
+            let exit = desk.direction() == Direction::Exit;
+            check_photos(&state, &desk.lot.id, "id_photos", &id_photos, exit).await?;
+            check_photos(&state, &desk.lot.id, "scene_photos", &scene_photos, exit).await?;
+            let plate = desk.plate(plate.as_deref())?;
+            let (assembled, policy) = desk.redecide(plate.as_ref(), None).await?;
             // The agent overrides the policy: an exempted stay at the entry
             // (a special vehicle does not pay), the stay closed at the exit.
             let mut decision = Decision::open("abnormal_opening")
@@ -642,20 +686,8 @@ pub async fn open_gate(
                 id_photos: &id_photos,
                 scene_photos: &scene_photos,
             };
-            Ok(axum::Json(
-                apply(
-                    &state,
-                    &caller,
-                    &lot,
-                    &gate,
-                    &assembled,
-                    evaluated,
-                    held.map(|h| h.id),
-                    Some(opening),
-                    None,
-                )
-                .await?,
-            ))
+            let outcome = desk.apply(&assembled, evaluated, opening, None).await?;
+            Ok(axum::Json(outcome))
         }
     }
 }
@@ -683,12 +715,11 @@ pub async fn register_visitor(
     Path((lot, gate)): Path<(String, String)>,
     Json(req): Json<VisitorRegistration>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
-    let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
-    if direction(&gate) != Direction::Entry {
+    let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
+    if desk.direction() != Direction::Entry {
         return Err(ApiError::bad_request(format!(
             "gate `{}` is an exit: visitors are registered at an entry",
-            gate.id
+            desk.gate.id
         )));
     }
     let phone = req.phone.trim();
@@ -710,22 +741,7 @@ pub async fn register_visitor(
             "say why the visitor comes (1 to 500 characters)",
         ));
     }
-    let held = held(&state, &lot.id, &gate.id).await?;
-    let plate = match req.plate {
-        Some(raw) => Some(plate_field("plate", &raw)?),
-        None => held_plate(held.as_ref())?,
-    };
-    let (assembled, evaluated) = redecide(
-        &state,
-        &lot,
-        &gate,
-        plate.as_ref(),
-        Some(AgentAction::VisitorConfirmed),
-    )
-    .await?;
-    if !evaluated.decision.is_open() {
-        return Ok(axum::Json(Outcome::refused(evaluated)));
-    }
+    let plate = desk.plate(req.plate.as_deref())?;
     let opening = Opening {
         kind: "visitor",
         reason: Some(reason),
@@ -733,18 +749,10 @@ pub async fn register_visitor(
         id_photos: &[],
         scene_photos: &[],
     };
-    let outcome = apply(
-        &state,
-        &caller,
-        &lot,
-        &gate,
-        &assembled,
-        evaluated,
-        held.map(|h| h.id),
-        Some(opening),
-        Some((phone, reason)),
-    )
-    .await?;
+    let agent = Some(AgentAction::VisitorConfirmed);
+    let outcome = desk
+        .ask(plate.as_ref(), agent, true, opening, Some((phone, reason)))
+        .await?;
     Ok(axum::Json(outcome))
 }
 
@@ -776,8 +784,7 @@ pub async fn push_display(
     Path((lot, gate)): Path<(String, String)>,
     Json(req): Json<Push>,
 ) -> Result<(StatusCode, axum::Json<Pushed>), ApiError> {
-    let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
+    let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
     match &req.display {
         Display::Text { text }
             if text.trim().is_empty() || text.len() > boomgate_engine::MAX_TEXT_BYTES =>
@@ -793,11 +800,12 @@ pub async fn push_display(
     {
         return Err(ApiError::field("voice", "is over 1024 bytes"));
     }
-    let now = state.clock.now_ms();
     let vehicles_inside = match req.display {
-        Display::VehiclesInside => Some(account_vehicles(&state, &lot, &gate, now).await?),
+        Display::VehiclesInside => Some(desk.account_vehicles().await?),
         _ => None,
     };
+    let Gatehouse { lot, gate, .. } = desk;
+    let now = state.clock.now_ms();
     let command = Command::Display {
         display: req.display,
         voice: req.voice,
@@ -809,44 +817,6 @@ pub async fn push_display(
     tx.commit().await?;
     state.commands.wake(&lot.id, &gate.id);
     Ok((StatusCode::CREATED, axum::Json(Pushed { command_id: id })))
-}
-
-/// The vehicles inside of the held vehicle's monthly-pass account (seed 001
-/// §2.3 B scene 5b: shown when its shared spaces are full).
-async fn account_vehicles(
-    state: &AppState,
-    lot: &LotRow,
-    gate: &GateRow,
-    now: i64,
-) -> Result<Vec<VehicleInside>, ApiError> {
-    let held = held(state, &lot.id, &gate.id).await?;
-    let plate = held_plate(held.as_ref())?.ok_or_else(|| {
-        ApiError::field(
-            "display.kind",
-            format!(
-                "no vehicle with a plate is held at gate `{}`: whose vehicles inside to show?",
-                gate.id
-            ),
-        )
-    })?;
-    let zone = zone(lot)?;
-    let assembled = decide::assemble(
-        state,
-        lot,
-        &zone,
-        &gate.id,
-        direction(gate),
-        Some(&plate),
-        now,
-    )
-    .await?;
-    if assembled.pass.is_none() {
-        return Err(ApiError::field(
-            "display.kind",
-            format!("`{plate}` has no monthly pass, so no account vehicles to show"),
-        ));
-    }
-    Ok(decide::vehicles_inside(&zone, &assembled))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -84,6 +84,19 @@ impl<'a> Desk<'a> {
         self.app.ok(status, call).await
     }
 
+    /// The agent acts at a gate (`correct`, `open`, `visitor`, `match`):
+    /// the outcome.
+    async fn act(&self, gate: &str, action: &str, body: Value) -> Value {
+        let path = format!("/gates/{gate}/{action}");
+        self.post(StatusCode::OK, &path, body).await
+    }
+
+    /// The agent sends something to the robot's display.
+    async fn push(&self, gate: &str, push: Value) -> Value {
+        self.post(StatusCode::CREATED, &format!("/gates/{gate}/display"), push)
+            .await
+    }
+
     async fn get(&self, status: StatusCode, rest: &str) -> Value {
         let call = self.app.get(&self.agent, &self.path(rest)).await;
         self.app.ok(status, call).await
@@ -246,11 +259,7 @@ async fn entry_scenes(backend: Backend) {
     );
     assert!(pending["facts"]["monthly_pass"].is_null());
     let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-entry/correct",
-            json!({ "plate": "粤B10001" }),
-        )
+        .act(ENTRY, "correct", json!({ "plate": "粤B10001" }))
         .await;
     assert_eq!(outcome["opened"], true);
     assert_eq!(outcome["supersedes"], held["decision_id"]);
@@ -307,13 +316,7 @@ async fn entry_scenes(backend: Backend) {
     let pending = desk.get(StatusCode::OK, "/gates/north-entry/pending").await;
     assert_eq!(pending["facts"]["monthly_pass"]["days_expired"], 2);
     assert_eq!(pending["facts"]["monthly_pass"]["valid"], false);
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-entry/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(ENTRY, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], true);
     says(
         &outcome["decision"],
@@ -335,13 +338,7 @@ async fn entry_scenes(backend: Backend) {
     // open is refused and changes nothing; the agent sends the renewal code.
     desk.pass("粤B20002", &day(-5), "3", 1).await;
     let held = desk.read(ENTRY, Some("粤B20002"), 0).await;
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-entry/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(ENTRY, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], false);
     assert!(outcome["decision_id"].is_null());
     assert_eq!(outcome["decision"]["reason"], "monthly_pass_expired_renew");
@@ -352,8 +349,7 @@ async fn entry_scenes(backend: Backend) {
     );
     let push =
         json!({ "display": qr("monthly_renewal"), "voice": "您的月卡已过期，请扫码缴费后进场" });
-    desk.post(StatusCode::CREATED, "/gates/north-entry/display", push)
-        .await;
+    desk.push(ENTRY, push).await;
     let told = desk.robot_told(ENTRY).await;
     assert_eq!(told["kind"], "display");
     assert_eq!(
@@ -375,8 +371,7 @@ async fn entry_scenes(backend: Backend) {
         "green",
     );
     let push = json!({ "display": qr("unplated_entry"), "voice": "您的车牌无法识别，请扫码后开闸进场，出场前请在出口处扫码出场" });
-    desk.post(StatusCode::CREATED, "/gates/north-entry/display", push)
-        .await;
+    desk.push(ENTRY, push).await;
     assert_eq!(
         desk.robot_told(ENTRY).await["display"],
         qr("unplated_entry")
@@ -388,9 +383,7 @@ async fn entry_scenes(backend: Backend) {
         .await;
     assert_eq!(refused["error"]["fields"][0]["path"], "note", "{refused}");
     let body = json!({ "kind": "abnormal", "reason": "special_vehicle", "note": "警车粤BXXXXX，XX警官进出" });
-    let outcome = desk
-        .post(StatusCode::OK, "/gates/north-entry/open", body)
-        .await;
+    let outcome = desk.act(ENTRY, "open", body).await;
     assert_eq!(outcome["opened"], true);
     assert_eq!(outcome["decision"]["reason"], "abnormal_opening");
     assert_eq!(desk.robot_told(ENTRY).await["gate"], "open");
@@ -405,9 +398,7 @@ async fn entry_scenes(backend: Backend) {
         .await;
     assert_eq!(refused["error"]["fields"][0]["path"], "phone");
     let body = json!({ "phone": "13800000000", "reason": "1单元303业主客人，业主已确认放行" });
-    let outcome = desk
-        .post(StatusCode::OK, "/gates/north-entry/visitor", body)
-        .await;
+    let outcome = desk.act(ENTRY, "visitor", body).await;
     assert_eq!(outcome["opened"], true);
     says(
         &outcome["decision"],
@@ -428,11 +419,7 @@ async fn entry_scenes(backend: Backend) {
     desk.read(ENTRY, Some("粤B40002"), 0).await;
     let body =
         json!({ "kind": "abnormal", "reason": "special_person", "note": "消防检查，XX队长" });
-    assert_eq!(
-        desk.post(StatusCode::OK, "/gates/north-entry/open", body)
-            .await["opened"],
-        true
-    );
+    assert_eq!(desk.act(ENTRY, "open", body).await["opened"], true);
     assert_eq!(desk.stay_of("粤B40002").await["billing"], "free");
 
     // Scene 5: an account of one space whose vehicle is inside.
@@ -449,19 +436,12 @@ async fn entry_scenes(backend: Backend) {
     );
     // 5b: the lot is full: the agent shows the account's vehicles inside again.
     let push = json!({ "display": { "kind": "vehicles_inside" }, "voice": "您的共享车位已满，该车场不允许临停车辆进场，有需请联系管理处", "light": "yellow" });
-    desk.post(StatusCode::CREATED, "/gates/north-entry/display", push)
-        .await;
+    desk.push(ENTRY, push).await;
     let told = desk.robot_told(ENTRY).await;
     assert_eq!(told["light"], "yellow");
     assert_eq!(told["vehicles_inside"][0]["plate"], "粤B50001");
     // 5a: there is room after all: the agent opens; it enters as temporary.
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-entry/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(ENTRY, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], true);
     assert_eq!(outcome["decision"]["reason"], "shared_spaces_full_visitor");
     assert_eq!(desk.stay_of("粤B50002").await["billing"], "temporary");
@@ -525,11 +505,7 @@ async fn exit_scenes(backend: Backend) {
     let held = desk.read(EXIT, Some("粤B1111I"), 0).await;
     assert_eq!(held["reason"], "no_entry_record");
     let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/correct",
-            json!({ "plate": "粤B11111" }),
-        )
+        .act(EXIT, "correct", json!({ "plate": "粤B11111" }))
         .await;
     assert_eq!(outcome["opened"], true);
     says(
@@ -556,13 +532,7 @@ async fn exit_scenes(backend: Backend) {
     desk.read(ENTRY, Some("粤B22221"), 300).await;
     desk.pass("粤B22221", &day(-4), "2", 1).await;
     assert_eq!(desk.read(EXIT, Some("粤B22221"), 0).await["gate"], "hold");
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(EXIT, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], true);
     says(
         &outcome["decision"],
@@ -579,26 +549,18 @@ async fn exit_scenes(backend: Backend) {
     desk.read(ENTRY, Some("粤B22222"), 290).await;
     desk.pass("粤B22222", &day(-6), "3", 1).await;
     desk.read(EXIT, Some("粤B22222"), 0).await;
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(EXIT, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], false);
     assert_eq!(outcome["decision"]["reason"], "monthly_pass_expired_renew");
     let push =
         json!({ "display": qr("monthly_renewal"), "voice": "您的月卡已过期，请扫码缴费后出场" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     assert_eq!(
         desk.robot_told(EXIT).await["display"],
         qr("monthly_renewal")
     );
     let push = json!({ "display": qr("quick_exit"), "voice": "请扫码缴费后出场" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     let told = desk.robot_told(EXIT).await;
     assert_eq!(
         (&told["display"], &told["voice"]),
@@ -610,13 +572,7 @@ async fn exit_scenes(backend: Backend) {
     assert_eq!(stay["exit_now"]["reason"], "monthly_pass_expired_renew");
     // The driver pays the stay as temporary instead: 4h50m is 5 + 4 x 3 yuan.
     desk.pay("粤B22222", 1700).await;
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(EXIT, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], true);
     says(&outcome["decision"], "paid", "一路平安", smile(), "green");
 
@@ -625,8 +581,7 @@ async fn exit_scenes(backend: Backend) {
     assert_eq!(held["reason"], "unplated_exit");
     let push =
         json!({ "display": qr("quick_exit"), "voice": "您的车牌无法识别，请扫码付费后出场" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     assert_eq!(
         desk.robot_told(EXIT).await["voice"],
         "您的车牌无法识别，请扫码付费后出场"
@@ -634,8 +589,7 @@ async fn exit_scenes(backend: Backend) {
     // Scene 3b: a special vehicle: the robot asks for an ID; the agent keeps
     // ID and scene photos as evidence, then opens abnormally.
     let push = json!({ "display": { "kind": "id_prompt" }, "voice": "请出示您的有效证件，对准证件识别区正前方20厘米处，谢谢您的配合！" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     assert_eq!(
         desk.robot_told(EXIT).await["display"],
         json!({ "kind": "id_prompt" })
@@ -666,9 +620,7 @@ async fn exit_scenes(backend: Backend) {
     desk.post(StatusCode::BAD_REQUEST, "/gates/north-exit/open", body)
         .await;
     let body = json!({ "kind": "abnormal", "reason": "special_vehicle", "note": "救护车，无牌", "id_photos": [id_photo], "scene_photos": [scene] });
-    let outcome = desk
-        .post(StatusCode::OK, "/gates/north-exit/open", body)
-        .await;
+    let outcome = desk.act(EXIT, "open", body).await;
     assert_eq!(outcome["opened"], true);
     assert_eq!(desk.robot_told(EXIT).await["gate"], "open");
 
@@ -682,33 +634,20 @@ async fn exit_scenes(backend: Backend) {
     desk.pay("粤B44441", 1100).await;
     let pending = desk.get(StatusCode::OK, "/gates/north-exit/pending").await;
     assert_eq!(pending["facts"]["payments"][0]["amount"], 1100);
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(EXIT, "open", json!({ "kind": "normal" })).await;
     says(&outcome["decision"], "paid", "一路平安", smile(), "green");
     // Scene 4b: unpaid: the open is refused with what is due; the agent
     // asks the driver to pay.
     desk.read(ENTRY, Some("粤B44442"), 150).await;
     desk.read(EXIT, Some("粤B44442"), 0).await;
-    let outcome = desk
-        .post(
-            StatusCode::OK,
-            "/gates/north-exit/open",
-            json!({ "kind": "normal" }),
-        )
-        .await;
+    let outcome = desk.act(EXIT, "open", json!({ "kind": "normal" })).await;
     assert_eq!(outcome["opened"], false);
     assert_eq!(
         outcome["decision"]["fee"],
         json!({ "amount": 1100, "currency": "CNY" })
     );
     let push = json!({ "display": smile(), "voice": "请扫码缴费或者出示您的微信付款码" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     assert_eq!(
         desk.robot_told(EXIT).await["voice"],
         "请扫码缴费或者出示您的微信付款码"
@@ -716,11 +655,7 @@ async fn exit_scenes(backend: Backend) {
     // Scene 4c: it is a special vehicle after all: abnormal, with evidence.
     let id_photo = desk.photo("image/jpeg", jpeg("police id")).await;
     let body = json!({ "kind": "abnormal", "reason": "special_vehicle", "note": "警车粤B44442，XX警官", "id_photos": [id_photo], "scene_photos": [id_photo] });
-    assert_eq!(
-        desk.post(StatusCode::OK, "/gates/north-exit/open", body)
-            .await["opened"],
-        true
-    );
+    assert_eq!(desk.act(EXIT, "open", body).await["opened"], true);
     let stay = desk.stay_of("粤B44442").await;
     assert_eq!(
         (stay["exited_at"].is_string(), stay["closed_by"].as_str()),
@@ -744,8 +679,7 @@ async fn exit_scenes(backend: Backend) {
     assert_eq!(pending["facts"]["session"]["billing"], "temporary");
     assert_eq!(pending["facts"]["monthly_pass"]["vehicles_inside"], 1);
     let push = json!({ "display": smile(), "voice": "请扫码缴费或者出示您的微信付款码" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
 
     // Scene 6: no entry record: the entry camera read 粤B856Z1 for 粤B85621.
     // The agent searches the vehicles inside, sees the entry photo, confirms
@@ -803,9 +737,7 @@ async fn exit_scenes(backend: Backend) {
         jpeg("entry 粤B856Z1").as_slice()
     );
     let chosen = json!({ "session_id": similar[0]["session_id"] });
-    let outcome = desk
-        .post(StatusCode::OK, "/gates/north-exit/match", chosen)
-        .await;
+    let outcome = desk.act(EXIT, "match", chosen).await;
     assert_eq!(outcome["supersedes"], held["decision_id"]);
     assert_eq!(outcome["decision"]["reason"], "payment_required");
     assert_eq!(
@@ -818,8 +750,7 @@ async fn exit_scenes(backend: Backend) {
         (&json!("payment_required"), &qr("quick_exit"))
     );
     let push = json!({ "display": smile(), "voice": "请扫码缴费或者出示您的微信付款码" });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
 
     // The evidence is in the openings list, readable by the owner.
     let openings = app
@@ -1170,11 +1101,7 @@ async fn roles(backend: Backend) {
     // The agent's opening is in the owner's openings list, and nobody
     // else's; the stranger cannot see it.
     let body = json!({ "phone": "13800000000", "reason": "2单元101业主客人" });
-    assert_eq!(
-        desk.post(StatusCode::OK, "/gates/north-entry/visitor", body)
-            .await["opened"],
-        true
-    );
+    assert_eq!(desk.act(ENTRY, "visitor", body).await["opened"], true);
     let openings = app
         .ok(
             StatusCode::OK,
@@ -1280,8 +1207,7 @@ async fn congestion(backend: Backend) {
     );
     // The agent lets the visitor in: the entry is no longer congested.
     let body = json!({ "phone": "13800000000", "reason": "快递" });
-    desk.post(StatusCode::OK, "/gates/north-entry/visitor", body)
-        .await;
+    desk.act(ENTRY, "visitor", body).await;
     let list = app
         .ok(StatusCode::OK, app.get(&desk.agent, "/v1/congestion").await)
         .await;
@@ -1349,9 +1275,7 @@ async fn robot_commands(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let push =
         json!({ "display": { "kind": "text", "text": "请稍候，客服正在处理" }, "voice": "请稍候" });
-    let pushed = desk
-        .post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    let pushed = desk.push(EXIT, push).await;
     let got = waiting.await.expect("poll task");
     assert_eq!(got["commands"][0]["id"], pushed["command_id"]);
     assert_eq!(
@@ -1368,8 +1292,7 @@ async fn robot_commands(backend: Backend) {
     // the exit's.
     let next = got["next"].as_str().expect("next");
     let push = json!({ "display": qr("quick_exit") });
-    desk.post(StatusCode::CREATED, "/gates/north-exit/display", push)
-        .await;
+    desk.push(EXIT, push).await;
     let later = app
         .ok(
             StatusCode::OK,
