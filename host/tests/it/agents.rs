@@ -277,11 +277,7 @@ async fn entry_scenes(backend: Backend) {
     says(&told, "monthly_pass_valid", "欢迎回家", smile(), "green");
     // Both decisions stay in the record; the agent's names the one it replaced.
     let log = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &desk.path("/decisions?gate=north-entry"))
-                .await,
-        )
+        .read(&app.owner, &desk.path("/decisions?gate=north-entry"))
         .await;
     let log = log.as_array().expect("log");
     assert_eq!(log[0]["id"], outcome["decision_id"]);
@@ -447,12 +443,7 @@ async fn entry_scenes(backend: Backend) {
     assert_eq!(desk.stay_of("粤B50002").await["billing"], "temporary");
 
     // Every opening is accounted for, newest first.
-    let openings = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &desk.path("/openings")).await,
-        )
-        .await;
+    let openings = app.read(&app.owner, &desk.path("/openings")).await;
     let kinds: Vec<&str> = openings
         .as_array()
         .expect("openings")
@@ -753,12 +744,7 @@ async fn exit_scenes(backend: Backend) {
     desk.push(EXIT, push).await;
 
     // The evidence is in the openings list, readable by the owner.
-    let openings = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &desk.path("/openings")).await,
-        )
-        .await;
+    let openings = app.read(&app.owner, &desk.path("/openings")).await;
     let abnormal: Vec<&Value> = openings
         .as_array()
         .expect("openings")
@@ -997,9 +983,7 @@ async fn roles(backend: Backend) {
         StatusCode::FORBIDDEN,
         "an agent does not make agents"
     );
-    let agents = app
-        .ok(StatusCode::OK, app.get(owner, "/v1/agents").await)
-        .await;
+    let agents = app.read(owner, "/v1/agents").await;
     assert_eq!(agents[0]["lots"], json!([desk.lot.id]));
     assert!(agents[0].get("token").is_none());
 
@@ -1102,12 +1086,7 @@ async fn roles(backend: Backend) {
     // else's; the stranger cannot see it.
     let body = json!({ "phone": "13800000000", "reason": "2单元101业主客人" });
     assert_eq!(desk.act(ENTRY, "visitor", body).await["opened"], true);
-    let openings = app
-        .ok(
-            StatusCode::OK,
-            app.get(owner, &desk.path("/openings")).await,
-        )
-        .await;
+    let openings = app.read(owner, &desk.path("/openings")).await;
     assert_eq!(openings.as_array().map(Vec::len), Some(1));
     assert_eq!(
         app.get(&stranger, &desk.path("/openings")).await.0,
@@ -1159,9 +1138,7 @@ async fn congestion(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let desk = Desk::open(&app, json!({ "visitor_confirmation": true })).await;
     desk.read(ENTRY, Some("粤B12345"), 0).await;
-    let list = app
-        .ok(StatusCode::OK, app.get(&desk.agent, "/v1/congestion").await)
-        .await;
+    let list = app.read(&desk.agent, "/v1/congestion").await;
     assert_eq!(
         list,
         json!([]),
@@ -1173,9 +1150,7 @@ async fn congestion(backend: Backend) {
     desk.read(ENTRY, Some("粤B00002"), 0).await;
     desk.read(ENTRY, Some("粤B00003"), 0).await;
     app.clock.advance(70_000);
-    let list = app
-        .ok(StatusCode::OK, app.get(&desk.agent, "/v1/congestion").await)
-        .await;
+    let list = app.read(&desk.agent, "/v1/congestion").await;
     let list = list.as_array().expect("list");
     // The entry's latest read replaced the first hold: one vehicle per gate.
     assert_eq!(list.len(), 2, "{list:?}");
@@ -1188,9 +1163,7 @@ async fn congestion(backend: Backend) {
     app.clock.advance(5_000);
     desk.read(EXIT, Some("粤B00005"), 0).await;
     app.clock.advance(65_000);
-    let list = app
-        .ok(StatusCode::OK, app.get(&desk.agent, "/v1/congestion").await)
-        .await;
+    let list = app.read(&desk.agent, "/v1/congestion").await;
     let waits: Vec<i64> = list
         .as_array()
         .expect("list")
@@ -1208,9 +1181,7 @@ async fn congestion(backend: Backend) {
     // The agent lets the visitor in: the entry is no longer congested.
     let body = json!({ "phone": "13800000000", "reason": "快递" });
     desk.act(ENTRY, "visitor", body).await;
-    let list = app
-        .ok(StatusCode::OK, app.get(&desk.agent, "/v1/congestion").await)
-        .await;
+    let list = app.read(&desk.agent, "/v1/congestion").await;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     assert_eq!(list[0]["gate_id"], EXIT);
     // A vehicle that pays leaves the list too.
@@ -1221,25 +1192,13 @@ async fn congestion(backend: Backend) {
         "payment_required"
     );
     app.clock.advance(61_000);
-    let list = app
-        .ok(
-            StatusCode::OK,
-            app.get(&unpaid.agent, "/v1/congestion").await,
-        )
-        .await;
+    let list = app.read(&unpaid.agent, "/v1/congestion").await;
     assert_eq!(list[0]["plate"], "粤B77777");
     unpaid.pay("粤B77777", 1400).await;
-    let list = app
-        .ok(
-            StatusCode::OK,
-            app.get(&unpaid.agent, "/v1/congestion").await,
-        )
-        .await;
+    let list = app.read(&unpaid.agent, "/v1/congestion").await;
     assert_eq!(list, json!([]));
     // The owner sees every lot of theirs.
-    let list = app
-        .ok(StatusCode::OK, app.get(&app.owner, "/v1/congestion").await)
-        .await;
+    let list = app.read(&app.owner, "/v1/congestion").await;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
 }
 
@@ -1248,12 +1207,7 @@ crate::on_both!(congestion);
 async fn robot_commands(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let desk = Desk::open(&app, json!({})).await;
-    let none = app
-        .ok(
-            StatusCode::OK,
-            app.get(&desk.lot.exit, "/v1/robot/commands?wait=0").await,
-        )
-        .await;
+    let none = app.read(&desk.lot.exit, "/v1/robot/commands?wait=0").await;
     assert_eq!(none, json!({ "commands": [], "next": null }));
     // A robot waits for a command; the agent pushes one; the robot gets it.
     let waiting = {
@@ -1294,20 +1248,11 @@ async fn robot_commands(backend: Backend) {
     let push = json!({ "display": qr("quick_exit") });
     desk.push(EXIT, push).await;
     let later = app
-        .ok(
-            StatusCode::OK,
-            app.get(&desk.lot.exit, &format!("/v1/robot/commands?after={next}"))
-                .await,
-        )
+        .read(&desk.lot.exit, &format!("/v1/robot/commands?after={next}"))
         .await;
     assert_eq!(later["commands"].as_array().map(Vec::len), Some(1));
     assert_eq!(later["commands"][0]["display"], qr("quick_exit"));
-    let entry = app
-        .ok(
-            StatusCode::OK,
-            app.get(&desk.lot.entry, "/v1/robot/commands").await,
-        )
-        .await;
+    let entry = app.read(&desk.lot.entry, "/v1/robot/commands").await;
     assert_eq!(entry["commands"], json!([]));
     // Bad pushes are refused with the field named.
     let bad = desk
@@ -1384,11 +1329,7 @@ async fn lot_information(backend: Backend) {
     let call = app.post(owner, &desk.path("/payments"), missing).await;
     assert_eq!(call.0, StatusCode::BAD_REQUEST);
     let found = app
-        .ok(
-            StatusCode::OK,
-            app.get(&desk.agent, "/v1/monthly-passes?phone=13800000042")
-                .await,
-        )
+        .read(&desk.agent, "/v1/monthly-passes?phone=13800000042")
         .await;
     let found = found.as_array().expect("passes");
     assert_eq!(found.len(), 2);
@@ -1405,11 +1346,7 @@ async fn lot_information(backend: Backend) {
         "payments are the account's"
     );
     let by_plate = app
-        .ok(
-            StatusCode::OK,
-            app.get(&desk.agent, "/v1/monthly-passes?plate=粤B66662")
-                .await,
-        )
+        .read(&desk.agent, "/v1/monthly-passes?plate=粤B66662")
         .await;
     assert_eq!(by_plate.as_array().map(Vec::len), Some(1));
     let call = app.get(&desk.agent, "/v1/monthly-passes").await;

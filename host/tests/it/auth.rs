@@ -58,11 +58,7 @@ async fn roles_hold(backend: Backend) {
     assert_eq!(entry["reason"], "visitor_confirmation_required");
     assert_eq!(exit["reason"], "no_entry_record");
     let log = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
-                .await,
-        )
+        .read(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
         .await;
     let gates: Vec<&str> = log
         .as_array()

@@ -34,13 +34,9 @@ async fn entry_payment_exit(backend: Backend) {
     );
     assert_eq!(entry["policy_version"], 1);
     let inside = app
-        .ok(
-            StatusCode::OK,
-            app.get(
-                &app.owner,
-                &format!("/v1/lots/{}/sessions?inside=true", lot.id),
-            )
-            .await,
+        .read(
+            &app.owner,
+            &format!("/v1/lots/{}/sessions?inside=true", lot.id),
         )
         .await;
     assert_eq!(inside.as_array().map(Vec::len), Some(1));
@@ -79,31 +75,19 @@ async fn entry_payment_exit(backend: Backend) {
         (Some("open"), Some("paid"))
     );
     let inside = app
-        .ok(
-            StatusCode::OK,
-            app.get(
-                &app.owner,
-                &format!("/v1/lots/{}/sessions?inside=true", lot.id),
-            )
-            .await,
+        .read(
+            &app.owner,
+            &format!("/v1/lots/{}/sessions?inside=true", lot.id),
         )
         .await;
     assert_eq!(inside, json!([]));
     let stays = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &format!("/v1/lots/{}/sessions", lot.id))
-                .await,
-        )
+        .read(&app.owner, &format!("/v1/lots/{}/sessions", lot.id))
         .await;
     assert_eq!(stays[0]["paid_amount"], 1100);
     assert_eq!(stays[0]["closed_by"], "robot");
     let log = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
-                .await,
-        )
+        .read(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
         .await;
     let reasons: Vec<&str> = log
         .as_array()
@@ -137,13 +121,9 @@ async fn retries_get_the_stored_decision(backend: Backend) {
         assert_eq!(answer["replayed"], true);
     }
     let inside = app
-        .ok(
-            StatusCode::OK,
-            app.get(
-                &app.owner,
-                &format!("/v1/lots/{}/sessions?inside=true", lot.id),
-            )
-            .await,
+        .read(
+            &app.owner,
+            &format!("/v1/lots/{}/sessions?inside=true", lot.id),
         )
         .await;
     assert_eq!(
@@ -240,11 +220,7 @@ async fn malformed_events_name_the_field(backend: Backend) {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     // Nothing was decided for any of them.
     let log = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
-                .await,
-        )
+        .read(&app.owner, &format!("/v1/lots/{}/decisions", lot.id))
         .await;
     assert_eq!(log, json!([]));
 }

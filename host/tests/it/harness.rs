@@ -186,6 +186,11 @@ impl TestApp {
             .await
     }
 
+    /// A GET that must succeed: its body.
+    pub async fn read(&self, token: &str, path: &str) -> Value {
+        self.ok(StatusCode::OK, self.get(token, path).await).await
+    }
+
     pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
         self.send(&self.client, reqwest::Method::DELETE, token, path, None)
             .await

@@ -122,11 +122,7 @@ async fn hot_swap_under_concurrent_events(backend: Backend) {
         (Some(v1), Some("visitor_confirmation_required"))
     );
     let history = app
-        .ok(
-            StatusCode::OK,
-            app.get(&owner, &format!("/v1/lots/{}/policies", lot.id))
-                .await,
-        )
+        .read(&owner, &format!("/v1/lots/{}/policies", lot.id))
         .await;
     let active: Vec<(i64, bool)> = history
         .as_array()
@@ -205,13 +201,9 @@ async fn a_broken_module_never_leaves_a_robot_without_an_answer(backend: Backend
         assert_eq!(answer["effects"], json!([{ "kind": "escalate" }]));
     }
     let log = app
-        .ok(
-            StatusCode::OK,
-            app.get(
-                &app.owner,
-                &format!("/v1/lots/{}/decisions?limit=4", lot.id),
-            )
-            .await,
+        .read(
+            &app.owner,
+            &format!("/v1/lots/{}/decisions?limit=4", lot.id),
         )
         .await;
     let faults: Vec<&str> = log

@@ -298,19 +298,12 @@ async fn fees_and_openapi(backend: Backend) {
         .version(&app.owner, &lot.id, &module, &standard_settings())
         .await;
     app.activate(&app.owner, &lot.id, v).await;
-    let text = app
-        .ok(StatusCode::OK, app.get(&app.owner, &fees).await)
-        .await;
+    let text = app.read(&app.owner, &fees).await;
     assert_eq!(
         text["text"],
         "30分钟内免费，1小时内5元，之后每小时3元，30元封顶"
     );
-    let en = app
-        .ok(
-            StatusCode::OK,
-            app.get(&app.owner, &format!("{fees}?locale=en")).await,
-        )
-        .await;
+    let en = app.read(&app.owner, &format!("{fees}?locale=en")).await;
     assert!(
         en["text"]
             .as_str()
