@@ -37,10 +37,7 @@ pub struct VehicleInside {
     pub entered_at: String,
 }
 
-pub fn billing_str(b: Billing) -> &'static str {
-    b.as_str()
-}
-
+/// A stored stay's billing.
 pub fn parse_billing(s: &str) -> Billing {
     match s {
         "monthly" => Billing::Monthly,
@@ -313,7 +310,7 @@ async fn apply(
                     id: &id,
                     lot: &lot.id,
                     plate,
-                    billing: billing_str(billing),
+                    billing: billing.as_str(),
                     entered_at: at,
                     gate: &event.gate_id,
                     decision: decision_id,

@@ -99,16 +99,7 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
         ..NewToken::default()
     };
     db::insert_token(&mut *tx, &scope, now).await?;
-    let module = ModuleRow {
-        digest: info.digest.clone(),
-        size: i64::try_from(info.size).unwrap_or(i64::MAX),
-        name: info.name.clone(),
-        version: info.version.clone(),
-        sdk_version: info.sdk_version.clone(),
-        interface_version: info.interface_version.clone(),
-        settings_schema: info.settings_schema.to_string(),
-        created_at: now,
-    };
+    let module = ModuleRow::new(info, now);
     db::insert_module(&mut tx, &module, bytes, owner).await?;
     let version =
         db::insert_version(&mut tx, lot, &info.digest, DEMO_SETTINGS, Some("demo"), now).await?;

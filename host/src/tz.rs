@@ -15,6 +15,11 @@ impl LotZone {
             .map_err(|_| format!("`{name}` is not an IANA time zone (e.g. `Asia/Shanghai`)"))
     }
 
+    /// A stored lot's zone (checked when the lot was created).
+    pub fn of(lot: &crate::db::LotRow) -> anyhow::Result<LotZone> {
+        LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)
+    }
+
     /// The instant `unix_ms` on the lot's wall clock.
     pub fn local(&self, unix_ms: i64) -> Timestamp {
         let secs = unix_ms.div_euclid(1000);

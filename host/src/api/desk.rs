@@ -25,32 +25,10 @@ use crate::ids::new_id;
 use crate::state::AppState;
 use crate::tz::LotZone;
 
-async fn gate_of(state: &AppState, lot: &LotRow, gate: &str) -> Result<GateRow, ApiError> {
-    db::gate(state.db.pool(), &lot.id, gate)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("lot `{}` has no gate `{gate}`", lot.id)))
-}
-
-fn zone(lot: &LotRow) -> Result<LotZone, ApiError> {
-    LotZone::parse(&lot.timezone).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
-}
-
-fn direction(gate: &GateRow) -> Direction {
-    if gate.direction == "entry" {
-        Direction::Entry
-    } else {
-        Direction::Exit
-    }
-}
-
 /// The held event at a gate: its latest decision, if that holds.
 async fn held(state: &AppState, lot: &str, gate: &str) -> Result<Option<DecisionRow>, ApiError> {
     let latest = db::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
     Ok(latest.into_iter().next().filter(|d| d.gate == "hold"))
-}
-
-fn plate_field(field: &str, raw: &str) -> Result<Plate, ApiError> {
-    Plate::parse(raw).map_err(|e| ApiError::field(field, e))
 }
 
 // ---------------------------------------------------------------- pending
@@ -195,11 +173,11 @@ pub async fn pending(
     Path((lot, gate)): Path<(String, String)>,
 ) -> Result<axum::Json<Pending>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = gate_of(&state, &lot, &gate).await?;
+    let gate = super::gate_of(&state, &lot.id, &gate).await?;
     let row = held(&state, &lot.id, &gate.id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("nothing is held at gate `{}`", gate.id)))?;
-    let zone = zone(&lot)?;
+    let zone = LotZone::of(&lot)?;
     let input: Input = serde_json::from_str(&row.input).map_err(anyhow::Error::from)?;
     let decision: Decision = serde_json::from_str(&row.decision).map_err(anyhow::Error::from)?;
     Ok(axum::Json(Pending {
@@ -292,7 +270,7 @@ impl<'a> Gatehouse<'a> {
         gate: &str,
     ) -> Result<Gatehouse<'a>, ApiError> {
         let lot = staff_lot(state, caller, lot).await?;
-        let gate = gate_of(state, &lot, gate).await?;
+        let gate = super::gate_of(state, &lot.id, gate).await?;
         let held = held(state, &lot.id, &gate.id).await?;
         Ok(Gatehouse {
             state,
@@ -304,25 +282,25 @@ impl<'a> Gatehouse<'a> {
     }
 
     fn direction(&self) -> Direction {
-        direction(&self.gate)
+        self.gate.way()
     }
 
     /// The plate the agent names, or else the held event's.
     fn plate(&self, given: Option<&str>) -> Result<Option<Plate>, ApiError> {
         match given {
-            Some(raw) => plate_field("plate", raw).map(Some),
+            Some(raw) => super::plate("plate", raw).map(Some),
             None => self
                 .held
                 .as_ref()
                 .and_then(|d| d.plate.as_deref())
-                .map(|p| plate_field("plate", p))
+                .map(|p| super::plate("plate", p))
                 .transpose(),
         }
     }
 
     /// What the policy would see of the vehicle at the gate now.
     async fn assemble(&self, plate: Option<&Plate>) -> Result<Assembled, ApiError> {
-        let zone = zone(&self.lot)?;
+        let zone = LotZone::of(&self.lot)?;
         let now = self.state.clock.now_ms();
         let gate = &self.gate.id;
         decide::assemble(
@@ -368,7 +346,10 @@ impl<'a> Gatehouse<'a> {
                 format!("`{plate}` has no monthly pass, so no account vehicles to show"),
             ));
         }
-        Ok(decide::vehicles_inside(&zone(&self.lot)?, &assembled))
+        Ok(decide::vehicles_inside(
+            &LotZone::of(&self.lot)?,
+            &assembled,
+        ))
     }
 
     /// Decides again through the policy and applies the answer; with
@@ -487,7 +468,7 @@ pub async fn correct_plate(
     Json(req): Json<Correction>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
     let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
-    let plate = plate_field("plate", &req.plate)?;
+    let plate = super::plate("plate", &req.plate)?;
     if desk.held.is_none() {
         return Err(ApiError::not_found(format!(
             "nothing is held at gate `{}`",
@@ -527,7 +508,7 @@ pub async fn match_entry(
                 format!("no open stay `{}` in lot `{}`", req.session_id, desk.lot.id),
             )
         })?;
-    let plate = plate_field("session_id", &session.plate)?;
+    let plate = super::plate("session_id", &session.plate)?;
     let opening = Opening::plain("correction");
     let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
     Ok(axum::Json(outcome))
@@ -888,8 +869,8 @@ pub async fn similar(
     Query(query): Query<SimilarQuery>,
 ) -> Result<axum::Json<Vec<Similar>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let read = plate_field("plate", &query.plate)?;
-    let zone = zone(&lot)?;
+    let read = super::plate("plate", &query.plate)?;
+    let zone = LotZone::of(&lot)?;
     let mut ranked: Vec<(u32, db::SessionRow)> = db::sessions_inside(state.db.pool(), &lot.id)
         .await?
         .into_iter()

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use boomgate_engine::sdk::{Decision, Direction, Plate};
+use boomgate_engine::sdk::{Decision, Plate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -80,7 +80,7 @@ fn validate(state: &AppState, req: &EventRequest) -> Result<Read, ApiError> {
     }
     let plate = match req.plate.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(Plate::parse(raw).map_err(|e| ApiError::field("plate", e))?),
+        Some(raw) => Some(super::plate("plate", raw)?),
     };
     let occurred_ms =
         parse_instant(&req.occurred_at).map_err(|e| ApiError::field("occurred_at", e))?;
@@ -165,17 +165,8 @@ async fn answer(
     if let Some(stored) = replay(state, robot, &req.event_id, &read.hash).await? {
         return Ok(stored);
     }
-    let lot = db::lot(state.db.pool(), &robot.lot_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("lot `{}` not found", robot.lot_id)))?;
-    let gate = db::gate(state.db.pool(), &robot.lot_id, &robot.gate_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("gate `{}` not found", robot.gate_id)))?;
-    let direction = if gate.direction == "entry" {
-        Direction::Entry
-    } else {
-        Direction::Exit
-    };
+    let lot = robot_lot(state, robot).await?;
+    let gate = super::gate_of(state, &lot.id, &robot.gate_id).await?;
     if let Some(photo) = &req.photo
         && !db::has_photo(state.db.pool(), &lot.id, photo).await?
     {
@@ -184,13 +175,13 @@ async fn answer(
             format!("no photo `{photo}` was uploaded to this lot"),
         ));
     }
-    let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
+    let zone = LotZone::of(&lot)?;
     let mut assembled = decide::assemble(
         state,
         &lot,
         &zone,
         &gate.id,
-        direction,
+        gate.way(),
         read.plate.as_ref(),
         read.occurred_ms,
     )
@@ -295,7 +286,7 @@ async fn stored_vehicles(
     else {
         return Ok(Vec::new());
     };
-    let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
+    let zone = LotZone::of(&lot)?;
     let Some(pass) = db::monthly_pass(state.db.pool(), &lot.id, plate).await? else {
         return Ok(Vec::new());
     };

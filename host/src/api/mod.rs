@@ -51,6 +51,25 @@ impl Modify for BearerAuth {
     }
 }
 
+/// A plate from a request, or a 400 naming `field`.
+pub(crate) fn plate(
+    field: &str,
+    raw: &str,
+) -> Result<boomgate_engine::sdk::Plate, error::ApiError> {
+    boomgate_engine::sdk::Plate::parse(raw).map_err(|e| error::ApiError::field(field, e))
+}
+
+/// A gate of `lot`, or a 404.
+pub(crate) async fn gate_of(
+    state: &AppState,
+    lot: &str,
+    gate: &str,
+) -> Result<crate::db::GateRow, error::ApiError> {
+    crate::db::gate(state.db.pool(), lot, gate)
+        .await?
+        .ok_or_else(|| error::ApiError::not_found(format!("lot `{lot}` has no gate `{gate}`")))
+}
+
 /// The routes and their OpenAPI document.
 fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     let modules = OpenApiRouter::new()

@@ -108,16 +108,7 @@ pub async fn upload_module(
         .await
         .map_err(prepare_error)?;
     let info = loaded.info();
-    let row = ModuleRow {
-        digest: info.digest.clone(),
-        size: i64::try_from(info.size).unwrap_or(i64::MAX),
-        name: info.name.clone(),
-        version: info.version.clone(),
-        sdk_version: info.sdk_version.clone(),
-        interface_version: info.interface_version.clone(),
-        settings_schema: info.settings_schema.to_string(),
-        created_at: state.clock.now_ms(),
-    };
+    let row = ModuleRow::new(info, state.clock.now_ms());
     let mut tx = state.db.write().await?;
     db::insert_module(&mut tx, &row, &bytes, owner).await?;
     tx.commit().await?;

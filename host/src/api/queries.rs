@@ -17,7 +17,7 @@ use super::error::{ApiError, ErrorBody};
 use super::json::Json;
 use super::stays::Stay;
 use crate::auth::{Caller, staff_lot, visible_lots};
-use crate::db::{self, LotRow, NewClosure};
+use crate::db::{self, NewClosure};
 use crate::decide::{self, parse_billing};
 use crate::ids::new_id;
 use crate::state::AppState;
@@ -29,15 +29,17 @@ const PAYMENTS_SHOWN_MS: i64 = 183 * 24 * 3600 * 1000;
 /// Holds younger than this are not congestion yet (seed 001: a minute).
 const CONGESTION_AFTER_MS: i64 = 60_000;
 
-fn zone(lot: &LotRow) -> Result<LotZone, ApiError> {
-    LotZone::parse(&lot.timezone).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))
-}
-
-fn plate_field(field: &str, raw: &str) -> Result<Plate, ApiError> {
-    Plate::parse(raw).map_err(|e| ApiError::field(field, e))
-}
-
 // ---------------------------------------------------------------- closing a stay
+
+/// A stored stay as the policy prices it, ending at `left_at`.
+fn priced(zone: &LotZone, stay: &db::SessionRow, left_at: i64) -> PricedStay {
+    PricedStay {
+        entered_at: zone.local(stay.entered_at),
+        left_at: zone.local(left_at),
+        billing: parse_billing(&stay.billing),
+        paid_amount: u64::try_from(stay.paid_amount).unwrap_or(0),
+    }
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +84,7 @@ pub async fn close_stay(
     Json(req): Json<Closing>,
 ) -> Result<axum::Json<Closed>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let zone = zone(&lot)?;
+    let zone = LotZone::of(&lot)?;
     let stay = db::session(state.db.pool(), &lot.id, &session)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("lot `{}` has no stay `{session}`", lot.id)))?;
@@ -120,12 +122,7 @@ pub async fn close_stay(
             lot.id
         ))
     })?;
-    let priced = PricedStay {
-        entered_at: zone.local(stay.entered_at),
-        left_at: zone.local(left_at),
-        billing: parse_billing(&stay.billing),
-        paid_amount: u64::try_from(stay.paid_amount).unwrap_or(0),
-    };
+    let priced = priced(&zone, &stay, left_at);
     let quote = active.policy.fee_quote(&priced).map_err(|e| match e {
         CallError::Refused(why) => {
             ApiError::unprocessable(format!("the policy does not price this stay: {why}"))
@@ -254,7 +251,7 @@ pub async fn congestion(
     let now = state.clock.now_ms();
     let mut out = Vec::new();
     for lot in visible_lots(&state, &caller).await? {
-        let zone = zone(&lot)?;
+        let zone = LotZone::of(&lot)?;
         // The latest decision at a gate is its state: another vehicle's
         // read, the robot letting this one through, or an agent's answer
         // replaces a hold.
@@ -344,7 +341,7 @@ pub async fn lot_info(
     Query(query): Query<InfoQuery>,
 ) -> Result<axum::Json<LotInformation>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let zone = zone(&lot)?;
+    let zone = LotZone::of(&lot)?;
     let mut info = LotInformation {
         lot_id: lot.id.clone(),
         name: lot.name.clone(),
@@ -444,7 +441,7 @@ pub async fn find_monthly_passes(
     let plate = query
         .plate
         .as_deref()
-        .map(|p| plate_field("plate", p))
+        .map(|p| super::plate("plate", p))
         .transpose()?;
     let lots = match query.lot.as_deref() {
         Some(lot) => vec![staff_lot(&state, &caller, lot).await?],
@@ -458,7 +455,7 @@ pub async fn find_monthly_passes(
     let now = state.clock.now_ms();
     let mut out = Vec::new();
     for lot in lots {
-        let zone = zone(&lot)?;
+        let zone = LotZone::of(&lot)?;
         let today = zone.today(now);
         let mut payments: HashMap<String, Vec<Payment>> = HashMap::new();
         for pass in db::find_passes(
@@ -559,15 +556,15 @@ pub async fn stays_of_plate(
     Query(query): Query<StayQuery>,
 ) -> Result<axum::Json<PlateRecord>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let plate = plate_field("plate", &query.plate)?;
-    let zone = zone(&lot)?;
+    let plate = super::plate("plate", &query.plate)?;
+    let zone = LotZone::of(&lot)?;
     let pool = state.db.pool();
     let now = state.clock.now_ms();
     let active = state.registry.active(&lot.id);
     let exit_gate = db::gates(pool, &lot.id)
         .await?
         .into_iter()
-        .find(|g| g.direction == "exit");
+        .find(|g| g.way() == Direction::Exit);
     let mut stays = Vec::new();
     for row in db::stays_of_plate(pool, &lot.id, plate.as_str(), 10).await? {
         let until = row.exited_at.unwrap_or(now);
@@ -575,12 +572,7 @@ pub async fn stays_of_plate(
         let minutes = entered.minutes_until(&zone.local(until));
         let due_now = match (&active, row.exited_at) {
             (Some(active), None) => {
-                let priced = PricedStay {
-                    entered_at: entered,
-                    left_at: zone.local(now),
-                    billing: parse_billing(&row.billing),
-                    paid_amount: u64::try_from(row.paid_amount).unwrap_or(0),
-                };
+                let priced = priced(&zone, &row, now);
                 active
                     .policy
                     .fee_quote(&priced)
@@ -680,7 +672,7 @@ pub async fn openings(
     Query(query): Query<OpeningsQuery>,
 ) -> Result<axum::Json<Vec<OpeningRecord>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let zone = zone(&lot)?;
+    let zone = LotZone::of(&lot)?;
     let urls = |json: &str| -> Vec<String> {
         serde_json::from_str::<Vec<String>>(json)
             .unwrap_or_default()

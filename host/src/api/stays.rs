@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use boomgate_engine::sdk::{Date, Decision, Plate};
+use boomgate_engine::sdk::{Date, Decision};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,10 +15,6 @@ use crate::db::{self, SessionRow};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::tz::{LotZone, parse_instant};
-
-fn plate(field: &str, raw: &str) -> Result<Plate, ApiError> {
-    Plate::parse(raw).map_err(|e| ApiError::field(field, e))
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -72,7 +68,7 @@ pub async fn put_monthly_pass(
 ) -> Result<(StatusCode, axum::Json<MonthlyPass>), ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = plate("plate", &req.plate)?;
+    let plate = super::plate("plate", &req.plate)?;
     let valid_until =
         Date::parse(&req.valid_until).map_err(|e| ApiError::field("valid_until", e.to_string()))?;
     check_id("account", &req.account)?;
@@ -135,7 +131,7 @@ pub async fn delete_monthly_pass(
 ) -> Result<StatusCode, ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = plate("plate", &raw)?;
+    let plate = super::plate("plate", &raw)?;
     if db::delete_monthly_pass(state.db.pool(), &lot.id, plate.as_str()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -170,7 +166,7 @@ pub async fn register_parking_pass(
 ) -> Result<(StatusCode, axum::Json<ParkingPass>), ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = plate("plate", &req.plate)?;
+    let plate = super::plate("plate", &req.plate)?;
     db::insert_parking_pass(
         state.db.pool(),
         &lot.id,
@@ -241,7 +237,7 @@ pub async fn list_sessions(
     Query(query): Query<SessionsQuery>,
 ) -> Result<axum::Json<Vec<Stay>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let zone = LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)?;
+    let zone = LotZone::of(&lot)?;
     let rows = if query.inside.unwrap_or(false) {
         db::sessions_inside(state.db.pool(), &lot.id).await?
     } else {
@@ -314,7 +310,7 @@ pub async fn record_payment(
 ) -> Result<(StatusCode, axum::Json<PaymentRecorded>), ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = plate("plate", &req.plate)?;
+    let plate = super::plate("plate", &req.plate)?;
     if req.amount <= 0 {
         return Err(ApiError::field(
             "amount",

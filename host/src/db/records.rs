@@ -212,6 +212,17 @@ pub struct GateRow {
     pub direction: String,
 }
 
+impl GateRow {
+    /// Which way vehicles pass the gate.
+    pub fn way(&self) -> boomgate_engine::sdk::Direction {
+        if self.direction == "entry" {
+            boomgate_engine::sdk::Direction::Entry
+        } else {
+            boomgate_engine::sdk::Direction::Exit
+        }
+    }
+}
+
 pub async fn insert_gate<'e>(
     db: impl Exec<'e>,
     lot: &str,
@@ -287,6 +298,22 @@ pub struct ModuleRow {
     pub interface_version: String,
     pub settings_schema: String,
     pub created_at: i64,
+}
+
+impl ModuleRow {
+    /// The record of a module the engine loaded.
+    pub fn new(info: &boomgate_engine::ModuleInfo, now: i64) -> ModuleRow {
+        ModuleRow {
+            digest: info.digest.clone(),
+            size: i64::try_from(info.size).unwrap_or(i64::MAX),
+            name: info.name.clone(),
+            version: info.version.clone(),
+            sdk_version: info.sdk_version.clone(),
+            interface_version: info.interface_version.clone(),
+            settings_schema: info.settings_schema.to_string(),
+            created_at: now,
+        }
+    }
 }
 
 macro_rules! module_columns {
