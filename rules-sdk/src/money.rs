@@ -80,18 +80,8 @@ impl Currency {
 
 /// Appends `n` with a comma between groups of three digits.
 fn push_grouped(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut rest = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let digits = &buf[i..];
+    let mut buf = [0; 20];
+    let digits = crate::time::decimal_digits(&mut buf, n);
     for (k, &b) in digits.iter().enumerate() {
         if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');

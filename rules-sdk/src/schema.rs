@@ -55,3 +55,29 @@ pub fn settings_schema<T: JsonSchema>() -> serde_json::Value {
         .into_generator();
     generator.into_root_schema_for::<T>().to_value()
 }
+
+/// For a policy's tests: asserts that `published` (the settings schema the
+/// module embeds, read from `path`) is the schema of `T`. With
+/// `BOOMGATE_BLESS` set, writes the generated schema to `path` instead (the
+/// next build embeds it), so a change to the settings type is one command
+/// and a reviewed diff.
+///
+/// # Panics
+/// When the two differ, naming the command that updates the file.
+pub fn assert_published<T: JsonSchema>(published: &str, path: &std::path::Path) {
+    let generated = settings_schema::<T>();
+    if std::env::var_os("BOOMGATE_BLESS").is_some() {
+        let text = serde_json::to_string_pretty(&generated).expect("a schema serialises") + "\n";
+        std::fs::write(path, text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let published: serde_json::Value = serde_json::from_str(published)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    assert_eq!(
+        published,
+        generated,
+        "{} is out of date: run the policy's tests with `BOOMGATE_BLESS=1` and review the diff",
+        path.display()
+    );
+}

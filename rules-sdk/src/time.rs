@@ -442,9 +442,8 @@ pub fn format_minutes(minutes: u64) -> String {
     out
 }
 
-/// Appends `n` in decimal.
-pub fn push_u64(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
+/// The decimal digits of `n` (ASCII), written into the end of `buf`.
+pub(crate) fn decimal_digits(buf: &mut [u8; 20], n: u64) -> &[u8] {
     let mut i = buf.len();
     let mut rest = n;
     loop {
@@ -455,7 +454,12 @@ pub fn push_u64(out: &mut String, n: u64) {
             break;
         }
     }
-    for &b in &buf[i..] {
+    &buf[i..]
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, n: u64) {
+    for &b in decimal_digits(&mut [0; 20], n) {
         out.push(char::from(b));
     }
 }

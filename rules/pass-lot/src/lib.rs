@@ -249,21 +249,8 @@ mod tests {
 
     #[test]
     fn published_schema_matches_the_settings_type() {
-        let generated = boomgate_rules_sdk::schema::settings_schema::<Settings>();
         let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/settings.schema.json"));
-        if std::env::var_os("BOOMGATE_BLESS").is_some() {
-            std::fs::write(
-                path,
-                serde_json::to_string_pretty(&generated).unwrap() + "\n",
-            )
-            .unwrap();
-            return;
-        }
-        let published: serde_json::Value = serde_json::from_str(PassLot::SETTINGS_SCHEMA).unwrap();
-        assert_eq!(
-            published, generated,
-            "settings.schema.json is out of date: run `BOOMGATE_BLESS=1 cargo test -p boomgate-pass-lot`"
-        );
+        boomgate_rules_sdk::schema::assert_published::<Settings>(PassLot::SETTINGS_SCHEMA, path);
     }
 
     #[test]
