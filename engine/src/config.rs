@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use boomgate_rules_sdk::Decision;
+
 /// What stops a policy that runs too long. The two are exclusive: each
 /// changes the code Cranelift generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +45,20 @@ pub struct Fallback {
     pub text: String,
 }
 
+impl Fallback {
+    /// The fallback decision, with `why` as its trace: hold, yellow, escalate.
+    /// The one place every fallback is made, the engine's for a faulting
+    /// policy and the host's for a lot without one.
+    pub fn decision(&self, why: impl Into<String>) -> Decision {
+        Decision::fault(&self.voice, &self.text, why)
+    }
+}
+
 impl Default for Fallback {
     fn default() -> Self {
         Fallback {
-            voice: "系统繁忙，正在为您联系客服".to_owned(),
-            text: "请稍候，正在联系客服".to_owned(),
+            voice: boomgate_rules_sdk::FALLBACK_VOICE.to_owned(),
+            text: boomgate_rules_sdk::FALLBACK_TEXT.to_owned(),
         }
     }
 }

@@ -11,11 +11,11 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use crate::bindings::exports::boomgate::policy::policy as wit;
 use crate::config::{Deadline, EngineConfig};
 use crate::error::{EngineError, LoadError};
+use crate::exports::Exports;
 use crate::janitor::Janitor;
-use crate::policy::{Exports, LoadedPolicy, ModuleInfo};
+use crate::policy::{LoadedPolicy, ModuleInfo};
 use crate::schema::SettingsSchema;
 use crate::store::{StoreState, new_store};
 use crate::{INTERFACE_VERSION, POLICY_INTERFACE};
@@ -194,10 +194,11 @@ impl Engine {
         exports
             .typecheck(&mut store, &instance)
             .map_err(LoadError::Interface)?;
-        let describe = instance
-            .get_typed_func::<(), (wit::PolicyInfo,)>(&mut store, &exports.describe)
+        let describe = exports
+            .describe(&mut store, &instance)
             .map_err(|e| LoadError::Interface(format!("{e:#}")))?;
         let (info,) = describe
+            .typed()
             .call(&mut store, ())
             .map_err(|e| LoadError::Describe(crate::fault::classify(e, store.data(), false)))?;
         let schema = SettingsSchema::compile(&info.settings_schema).map_err(LoadError::Schema)?;

@@ -79,11 +79,7 @@ impl fmt::Display for Fault {
 
 /// The decision a robot gets when its policy faults.
 pub(crate) fn fallback(config: &Fallback, fault: &Fault) -> Decision {
-    Decision::fault(
-        &config.voice,
-        &config.text,
-        format!("{}: {fault}", reason::POLICY_FAULT),
-    )
+    config.decision(format!("{}: {fault}", reason::POLICY_FAULT))
 }
 
 /// Frames of a backtrace worth showing: the policy's own, not the SDK's

@@ -8,15 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use boomgate_rules_sdk::{Decision, Input, LotInfo, Quote, Stay};
 use serde_json::Value;
 use wasmtime::Store;
-use wasmtime::component::{
-    Component, ComponentExportIndex, Func, Instance, InstancePre, TypedFunc,
-};
+use wasmtime::component::{Instance, InstancePre};
 
-use crate::POLICY_INTERFACE;
 use crate::bindings::exports::boomgate::policy::policy as wit;
 use crate::convert;
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineInner};
 use crate::error::{CallError, ConfigureError, FieldError};
+use crate::exports::{self, Exports};
 use crate::fault::{Fault, classify, fallback};
 use crate::schema::SettingsSchema;
 use crate::store::{StoreState, arm, fuel_used, new_store};
@@ -45,98 +43,6 @@ pub struct ModuleInfo {
     pub settings_schema: Value,
 }
 
-/// Where the interface's functions are in a component.
-#[derive(Clone)]
-pub(crate) struct Exports {
-    pub(crate) describe: ComponentExportIndex,
-    configure: ComponentExportIndex,
-    evaluate: ComponentExportIndex,
-    fee_schedule: ComponentExportIndex,
-    fee_quote: ComponentExportIndex,
-    lot_info: ComponentExportIndex,
-}
-
-type ConfigureFn<'a> = TypedFunc<(&'a str,), (Result<Vec<u8>, wit::SettingsError>,)>;
-type EvaluateFn<'a> = TypedFunc<(&'a [u8], wit::Input<'a>), (wit::Decision,)>;
-type FeeScheduleFn<'a> = TypedFunc<(&'a [u8], Option<&'a str>), (Result<String, String>,)>;
-type FeeQuoteFn<'a> = TypedFunc<(&'a [u8], wit::Stay), (Result<wit::Quote, String>,)>;
-type LotInfoFn<'a> = TypedFunc<(&'a [u8], Option<&'a str>), (Result<wit::LotInfo, String>,)>;
-
-impl Exports {
-    pub(crate) fn find(component: &Component) -> Result<Self, String> {
-        let interface = component
-            .get_export_index(None, POLICY_INTERFACE)
-            .ok_or_else(|| format!("no `{POLICY_INTERFACE}` instance"))?;
-        let func = |name: &str| {
-            component
-                .get_export_index(Some(&interface), name)
-                .ok_or_else(|| format!("`{POLICY_INTERFACE}` has no function `{name}`"))
-        };
-        Ok(Exports {
-            describe: func("describe")?,
-            configure: func("configure")?,
-            evaluate: func("evaluate")?,
-            fee_schedule: func("fee-schedule")?,
-            fee_quote: func("fee-quote")?,
-            lot_info: func("describe-lot")?,
-        })
-    }
-
-    /// Checks every function's type once, so calls can skip the check.
-    pub(crate) fn typecheck(
-        &self,
-        store: &mut Store<StoreState>,
-        instance: &Instance,
-    ) -> Result<(), String> {
-        let err = |name: &str, e: wasmtime::Error| format!("`{name}`: {e:#}");
-        instance
-            .get_typed_func::<(), (wit::PolicyInfo,)>(&mut *store, &self.describe)
-            .map_err(|e| err("describe", e))?;
-        instance
-            .get_typed_func::<(&str,), (Result<Vec<u8>, wit::SettingsError>,)>(
-                &mut *store,
-                &self.configure,
-            )
-            .map_err(|e| err("configure", e))?;
-        instance
-            .get_typed_func::<(&[u8], wit::Input<'_>), (wit::Decision,)>(
-                &mut *store,
-                &self.evaluate,
-            )
-            .map_err(|e| err("evaluate", e))?;
-        instance
-            .get_typed_func::<(&[u8], Option<&str>), (Result<String, String>,)>(
-                &mut *store,
-                &self.fee_schedule,
-            )
-            .map_err(|e| err("fee-schedule", e))?;
-        instance
-            .get_typed_func::<(&[u8], wit::Stay), (Result<wit::Quote, String>,)>(
-                &mut *store,
-                &self.fee_quote,
-            )
-            .map_err(|e| err("fee-quote", e))?;
-        instance
-            .get_typed_func::<(&[u8], Option<&str>), (Result<wit::LotInfo, String>,)>(
-                &mut *store,
-                &self.lot_info,
-            )
-            .map_err(|e| err("describe-lot", e))?;
-        Ok(())
-    }
-}
-
-/// Looks up an export of an instance of the component the indices came from.
-fn func(
-    store: &mut Store<StoreState>,
-    instance: &Instance,
-    index: &ComponentExportIndex,
-) -> wasmtime::Result<Func> {
-    instance
-        .get_func(&mut *store, index)
-        .ok_or_else(|| wasmtime::format_err!("an export checked at load is missing"))
-}
-
 /// A compiled, validated policy module. Cheap to clone.
 #[derive(Clone)]
 pub struct LoadedPolicy {
@@ -158,7 +64,26 @@ pub(crate) struct Loaded {
 /// A fresh instance in its own store, and its `evaluate` export.
 struct Spare {
     store: Store<StoreState>,
-    evaluate: Func,
+    evaluate: exports::Evaluate,
+}
+
+impl Spare {
+    /// Arms the deadline and decides one event; the fuel used comes back
+    /// with the answer.
+    fn evaluate(
+        &mut self,
+        engine: &EngineInner,
+        config: &[u8],
+        input: &Input,
+    ) -> Result<(wit::Decision, Option<u64>), Fault> {
+        let deadline = &engine.config.deadline;
+        arm(&mut self.store, deadline);
+        self.evaluate
+            .typed()
+            .call(&mut self.store, (config, convert::input(input)))
+            .map(|(d,)| (d, fuel_used(&self.store, deadline)))
+            .map_err(|e| classify(e, self.store.data(), false))
+    }
 }
 
 impl Loaded {
@@ -180,7 +105,7 @@ impl Loaded {
         let made = self
             .pre
             .instantiate(&mut store)
-            .and_then(|instance| func(&mut store, &instance, &self.exports.evaluate));
+            .and_then(|instance| self.exports.evaluate(&mut store, &instance));
         match made {
             Ok(evaluate) => Ok(Spare { store, evaluate }),
             Err(e) => Err(classify(e, store.data(), true)),
@@ -262,10 +187,8 @@ impl LoadedPolicy {
             .check(&value)
             .map_err(ConfigureError::Invalid)?;
         let outcome = self.run(|store, instance| {
-            let f = func(store, instance, &self.inner.exports.configure)?;
-            // SAFETY: the type was checked at load (`Exports::typecheck`).
-            let f: ConfigureFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-            Ok(f.call(store, (settings,))?.0)
+            let f = self.inner.exports.configure(store, instance)?;
+            Ok(f.typed().call(store, (settings,))?.0)
         });
         match outcome {
             Ok((Ok(config), _)) if config.len() > MAX_CONFIG_BYTES => {
@@ -358,24 +281,15 @@ impl ConfiguredPolicy {
         }
         let loaded = &self.inner.policy.inner;
         let engine = &loaded.engine.inner;
-        let Spare {
-            mut store,
-            evaluate,
-        } = match loaded.take_spare() {
+        let mut spare = match loaded.take_spare() {
             Some(spare) => spare,
             None => match loaded.fresh() {
                 Ok(spare) => spare,
                 Err(fault) => return self.faulted(fault, None),
             },
         };
-        arm(&mut store, &engine.config.deadline);
-        // SAFETY: the type was checked at load (`Exports::typecheck`).
-        let typed: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(evaluate) };
-        let outcome = typed
-            .call(&mut store, (&self.inner.config, convert::input(input)))
-            .map(|(d,)| (d, fuel_used(&store, &engine.config.deadline)))
-            .map_err(|e| classify(e, store.data(), false));
-        engine.janitor.retire(store);
+        let outcome = spare.evaluate(engine, &self.inner.config, input);
+        engine.janitor.retire(spare.store);
         self.finish(outcome, input)
     }
 
@@ -422,10 +336,8 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = func(store, instance, &exports.fee_schedule)?;
-                // SAFETY: the type was checked at load (`Exports::typecheck`).
-                let f: FeeScheduleFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-                Ok(f.call(store, (&self.inner.config, locale))?.0)
+                let f = exports.fee_schedule(store, instance)?;
+                Ok(f.typed().call(store, (&self.inner.config, locale))?.0)
             })
             .map_err(CallError::Fault)?;
         answer.map_err(CallError::Refused)
@@ -439,10 +351,10 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = func(store, instance, &exports.fee_quote)?;
-                // SAFETY: the type was checked at load (`Exports::typecheck`).
-                let f: FeeQuoteFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-                Ok(f.call(store, (&self.inner.config, convert::stay(stay)))?.0)
+                let f = exports.fee_quote(store, instance)?;
+                Ok(f.typed()
+                    .call(store, (&self.inner.config, convert::stay(stay)))?
+                    .0)
             })
             .map_err(CallError::Fault)?;
         let quote = answer.map_err(CallError::Refused)?;
@@ -457,10 +369,8 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = func(store, instance, &exports.lot_info)?;
-                // SAFETY: the type was checked at load (`Exports::typecheck`).
-                let f: LotInfoFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-                Ok(f.call(store, (&self.inner.config, locale))?.0)
+                let f = exports.describe_lot(store, instance)?;
+                Ok(f.typed().call(store, (&self.inner.config, locale))?.0)
             })
             .map_err(CallError::Fault)?;
         let info = answer.map_err(CallError::Refused)?;
@@ -482,7 +392,7 @@ impl ConfiguredPolicy {
 /// One instance reused across calls; replaced after any fault.
 pub struct WarmPolicy {
     policy: ConfiguredPolicy,
-    slot: Option<(Store<StoreState>, Func)>,
+    slot: Option<Spare>,
 }
 
 impl WarmPolicy {
@@ -497,42 +407,19 @@ impl WarmPolicy {
             return self.policy.faulted(Fault::Input(why), None);
         }
         let loaded = &self.policy.inner.policy.inner;
-        let engine = &loaded.engine.inner;
-        let (store, f) = match self.slot.take() {
-            Some(slot) => slot,
-            None => {
-                let mut store = new_store(
-                    &engine.wasmtime,
-                    &engine.config.deadline,
-                    engine.config.memory_limit,
-                );
-                let made = loaded
-                    .pre
-                    .instantiate(&mut store)
-                    .and_then(|instance| func(&mut store, &instance, &loaded.exports.evaluate));
-                match made {
-                    Ok(f) => (store, f),
-                    Err(e) => {
-                        let fault = classify(e, store.data(), true);
-                        return self.policy.faulted(fault, None);
-                    }
-                }
-            }
+        let mut spare = match self.slot.take() {
+            Some(spare) => spare,
+            None => match loaded.fresh() {
+                Ok(spare) => spare,
+                Err(fault) => return self.policy.faulted(fault, None),
+            },
         };
-        let mut store = store;
-        arm(&mut store, &engine.config.deadline);
-        // SAFETY: the type was checked at load (`Exports::typecheck`).
-        let typed: EvaluateFn<'_> = unsafe { TypedFunc::new_unchecked(f) };
-        let outcome = typed
-            .call(
-                &mut store,
-                (&self.policy.inner.config, convert::input(input)),
-            )
-            .map(|(d,)| (d, fuel_used(&store, &engine.config.deadline)))
-            .map_err(|e| classify(e, store.data(), false));
+        let outcome = spare.evaluate(&loaded.engine.inner, &self.policy.inner.config, input);
         let evaluation = self.policy.finish(outcome, input);
         if evaluation.fault.is_none() {
-            self.slot = Some((store, f));
+            self.slot = Some(spare);
+        } else {
+            loaded.engine.inner.janitor.retire(spare.store);
         }
         evaluation
     }

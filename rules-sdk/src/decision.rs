@@ -43,6 +43,12 @@ pub mod reason {
     pub const POLICY_FAULT: &str = "policy_fault";
 }
 
+/// What the robot says when its policy cannot decide (the fallback decision).
+pub const FALLBACK_VOICE: &str = "系统繁忙，正在为您联系客服";
+
+/// What the robot shows when its policy cannot decide (the fallback decision).
+pub const FALLBACK_TEXT: &str = "请稍候，正在联系客服";
+
 /// Whether the barrier opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -244,8 +250,16 @@ impl Decision {
         }
     }
 
-    /// The safe answer when a policy cannot decide: hold, yellow, hand the case
-    /// to an agent, and say why in the trace.
+    /// The safe answer when a policy cannot decide, in the words every part
+    /// of boomgate uses ([`FALLBACK_VOICE`], [`FALLBACK_TEXT`]): hold, yellow,
+    /// hand the case to an agent, and say why in the trace.
+    pub fn fallback(why: impl Into<String>) -> Self {
+        Decision::fault(FALLBACK_VOICE, FALLBACK_TEXT, why)
+    }
+
+    /// The safe answer when a policy cannot decide, in other words (a host
+    /// configured to say something else): hold, yellow, hand the case to an
+    /// agent, and say why in the trace.
     pub fn fault(
         voice: impl Into<String>,
         text: impl Into<String>,

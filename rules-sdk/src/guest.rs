@@ -3,6 +3,11 @@
 //! [`export_policy!`](crate::export_policy), and an arena allocator fit for an
 //! instance that lives for one call.
 
+#![allow(
+    unsafe_code,
+    reason = "the bindings wit-bindgen generates, the export glue and the arena allocator"
+)]
+
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 
@@ -33,7 +38,7 @@ use exports::boomgate::policy::policy as wit;
 /// What the module answers when the host's arguments do not make sense; the
 /// host shows the trace to an agent.
 fn refuse(why: String) -> Decision {
-    Decision::fault("系统繁忙，正在为您联系客服", "请稍候", why)
+    Decision::fallback(why)
 }
 
 #[doc(hidden)]

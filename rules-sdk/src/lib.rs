@@ -109,7 +109,10 @@ pub mod guest;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode, reason};
+pub use decision::{
+    Decision, Display, Effect, FALLBACK_TEXT, FALLBACK_VOICE, Gate, Light, OrderKind, QrCode,
+    reason,
+};
 pub use fees::{FeeSchedule, FreeMode, Owed, Quote, Stay};
 pub use input::{
     AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
