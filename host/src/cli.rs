@@ -10,10 +10,8 @@ use boomgate_engine::sdk::Input;
 use boomgate_engine::{ConfigureError, ConfiguredPolicy, Engine, EngineConfig, LoadedPolicy};
 use clap::{Parser, Subcommand};
 
-use crate::clock::Clock;
-use crate::config::Config;
 use crate::db;
-use crate::state::AppState;
+use crate::service::{AppState, Clock, Config, admin, demo, shipped};
 
 /// A WebAssembly-pluggable rules engine for parking lots.
 #[derive(Debug, Parser)]
@@ -146,10 +144,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check(&module, settings.as_deref())
         }
         Command::Policy(PolicyCommand::Export { name, out }) => {
-            let bytes = crate::shipped::module(&name).ok_or_else(|| {
+            let bytes = shipped::module(&name).ok_or_else(|| {
                 anyhow::anyhow!(
                     "no shipped policy `{name}` (shipped: {})",
-                    crate::shipped::names().join(", ")
+                    shipped::names().join(", ")
                 )
             })?;
             write(&out, bytes)?;
@@ -301,7 +299,7 @@ fn check(module: &Path, settings: Option<&Path>) -> anyhow::Result<ExitCode> {
 async fn create_owner(url: &str, name: &str) -> anyhow::Result<String> {
     let db = db::Db::connect(url).await?;
     let (id, token) =
-        crate::admin::create_owner(&db, name, jiff::Timestamp::now().as_millisecond()).await?;
+        admin::create_owner(&db, name, jiff::Timestamp::now().as_millisecond()).await?;
     eprintln!("created owner `{id}` ({name}); their token:");
     Ok(token)
 }
@@ -317,7 +315,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let demo = config.demo;
     let state = AppState::new(config, Clock::system()).await?;
-    if demo && let Some(demo) = crate::demo::create_if_empty(&state).await? {
+    if demo && let Some(demo) = demo::create_if_empty(&state).await? {
         println!(
             "boomgate: created the demo lot `{}` with the standard policy active",
             demo.lot

@@ -60,6 +60,8 @@ pub enum Gate {
     Hold,
 }
 
+crate::codes!(Gate, "gate state", { Open => "open", Hold => "hold" });
+
 /// The robot's light strip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -146,15 +148,10 @@ pub enum OrderKind {
     MonthlyRenewal,
 }
 
-impl OrderKind {
-    /// The kind as it appears in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderKind::Temporary => "temporary",
-            OrderKind::MonthlyRenewal => "monthly_renewal",
-        }
-    }
-}
+crate::codes!(OrderKind, "order kind", {
+    Temporary => "temporary",
+    MonthlyRenewal => "monthly_renewal",
+});
 
 /// A record the host creates or changes with the decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -29,15 +29,7 @@ pub enum Direction {
     Exit,
 }
 
-impl Direction {
-    /// The direction as it appears in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Entry => "entry",
-            Direction::Exit => "exit",
-        }
-    }
-}
+crate::codes!(Direction, "direction", { Entry => "entry", Exit => "exit" });
 
 /// What a remote agent asks of the policy for the vehicle at the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -138,16 +130,11 @@ pub enum Billing {
     Free,
 }
 
-impl Billing {
-    /// The billing as it appears in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Billing::Monthly => "monthly",
-            Billing::Temporary => "temporary",
-            Billing::Free => "free",
-        }
-    }
-}
+crate::codes!(Billing, "billing", {
+    Monthly => "monthly",
+    Temporary => "temporary",
+    Free => "free",
+});
 
 /// An open stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

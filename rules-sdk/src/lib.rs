@@ -87,6 +87,7 @@
 
 extern crate self as boomgate_rules_sdk;
 
+pub mod code;
 pub mod decision;
 pub mod fees;
 pub mod input;

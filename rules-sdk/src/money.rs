@@ -78,6 +78,13 @@ impl Currency {
     }
 }
 
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        Currency::parse(&code)
+    }
+}
+
 /// Appends `n` with a comma between groups of three digits.
 fn push_grouped(out: &mut String, n: u64) {
     let mut buf = [0; 20];

@@ -120,6 +120,13 @@ impl Plate {
     }
 }
 
+impl TryFrom<String> for Plate {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        Plate::parse(&raw)
+    }
+}
+
 impl fmt::Display for Plate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -151,6 +151,13 @@ impl FromStr for Date {
     }
 }
 
+impl TryFrom<String> for Date {
+    type Error = TimeError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Date::parse(&s)
+    }
+}
+
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {

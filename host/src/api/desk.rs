@@ -1,34 +1,59 @@
 //! The agents' desk at a gate (seed 001 §2.3): the held event and why, a
 //! corrected plate, a normal or abnormal opening, a registered visitor, a
 //! QR code or prompt pushed to the robot, the entry record picked from the
-//! vehicles inside. What the policy decides for an agent is recorded beside
-//! the robot's decision it replaces, and the robot is told.
-
-use std::time::Duration;
+//! vehicles inside; the gates where vehicles wait longest; the audit list
+//! of openings. What an agent decides goes through the decision pipeline,
+//! is recorded beside the robot's decision it replaces, and the robot is
+//! told.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use boomgate_engine::sdk::{
-    AgentAction, Billing, Decision, Direction, Display, Effect, Input, Light, Plate,
+    AgentAction, Billing, Decision, Direction, Display, Effect, Gate, Light, Plate,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::agents::photo_url;
+use super::auth::{Caller, staff_lot, visible_lots};
 use super::error::{ApiError, ErrorBody};
+use super::fields;
 use super::json::Json;
-use crate::auth::{Caller, staff_lot};
-use crate::commands::{self, Command, Issued};
-use crate::db::{self, DecisionRow, GateRow, LotRow, NewOpening, NewVisitor, PaymentRow};
-use crate::decide::{self, Assembled, Evaluated, Source, VehicleInside};
-use crate::ids::new_id;
-use crate::state::AppState;
-use crate::tz::LotZone;
+use super::payments::PaymentView;
+use super::photos::photo_url;
+use crate::db::decisions::{self, DecisionRow};
+use crate::db::types::OpeningKind;
+use crate::db::{desk, passes, payments, photos, stays};
+use crate::domain::commands::{self, Command};
+use crate::domain::input::{Reading, VehicleInside};
+use crate::domain::pipeline::{
+    self, AgentAct, Assembled, Committed, Evaluated, Opening, Origin, Read, Site,
+};
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(pending))
+            .routes(routes!(correct_plate))
+            .routes(routes!(match_entry))
+            .routes(routes!(open_gate))
+            .routes(routes!(register_visitor))
+            .routes(routes!(push_display))
+            .routes(routes!(congestion))
+            .routes(routes!(openings)),
+    )
+}
+
+/// Holds younger than this are not congestion yet (seed 001: a minute).
+const CONGESTION_AFTER_MS: i64 = 60_000;
 
 /// The held event at a gate: its latest decision, if that holds.
 async fn held(state: &AppState, lot: &str, gate: &str) -> Result<Option<DecisionRow>, ApiError> {
-    let latest = db::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
-    Ok(latest.into_iter().next().filter(|d| d.gate == "hold"))
+    let latest = decisions::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
+    Ok(latest.into_iter().next().filter(|d| d.gate == Gate::Hold))
 }
 
 // ---------------------------------------------------------------- pending
@@ -60,29 +85,6 @@ pub struct SessionFacts {
     pub pick: bool,
 }
 
-/// A payment.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Payment {
-    pub id: String,
-    pub kind: String,
-    pub amount: i64,
-    /// RFC 3339, the lot's local time.
-    pub paid_at: String,
-    pub plate: Option<String>,
-}
-
-impl Payment {
-    pub fn new(zone: &LotZone, row: PaymentRow) -> Payment {
-        Payment {
-            id: row.id,
-            kind: row.kind,
-            amount: row.amount,
-            paid_at: zone.local(row.paid_at).to_string(),
-            plate: row.plate,
-        }
-    }
-}
-
 /// What the policy saw about the vehicle.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Facts {
@@ -90,7 +92,7 @@ pub struct Facts {
     pub parking_pass: bool,
     pub session: Option<SessionFacts>,
     /// Payments on the stay.
-    pub payments: Vec<Payment>,
+    pub payments: Vec<PaymentView>,
 }
 
 /// A held event, as the agent who answers the robot's call sees it.
@@ -98,7 +100,7 @@ pub struct Facts {
 pub struct Pending {
     pub decision_id: String,
     pub gate_id: String,
-    pub direction: String,
+    pub direction: Direction,
     pub event_id: Option<String>,
     pub plate: Option<String>,
     /// RFC 3339, the lot's local time.
@@ -111,16 +113,18 @@ pub struct Pending {
     pub facts: Facts,
 }
 
+/// What the policy saw about the vehicle, with the account and payments
+/// beside it.
 async fn facts(
     state: &AppState,
-    lot: &LotRow,
-    zone: &LotZone,
-    input: &Input,
+    site: &Site,
+    input: &boomgate_engine::sdk::Input,
 ) -> Result<Facts, ApiError> {
+    let lot = &site.lot;
     let today = input.today();
     let plate = input.event.plate.as_ref();
     let account = match plate {
-        Some(p) => db::monthly_pass(state.db.pool(), &lot.id, p.as_str()).await?,
+        Some(p) => passes::monthly_pass(state.db.pool(), &lot.id, p).await?,
         None => None,
     };
     let monthly_pass = input.vehicle.monthly_pass.map(|pass| {
@@ -147,12 +151,12 @@ async fn facts(
     let mut payments = Vec::new();
     if let Some(p) = plate
         && input.vehicle.session.is_some()
-        && let Some(open) = db::open_session(state.db.pool(), &lot.id, p.as_str()).await?
+        && let Some(open) = stays::open_session(state.db.pool(), &lot.id, p).await?
     {
-        payments = db::payments_of_session(state.db.pool(), &open.id)
+        payments = payments::payments_of_session(state.db.pool(), &open.id)
             .await?
             .into_iter()
-            .map(|r| Payment::new(zone, r))
+            .map(|r| PaymentView::new(&lot.zone, r))
             .collect();
     }
     Ok(Facts {
@@ -173,15 +177,15 @@ pub async fn pending(
     Path((lot, gate)): Path<(String, String)>,
 ) -> Result<axum::Json<Pending>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let gate = super::gate_of(&state, &lot.id, &gate).await?;
+    let gate = fields::gate_of(&state, &lot.id, &gate).await?;
     let row = held(&state, &lot.id, &gate.id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("nothing is held at gate `{}`", gate.id)))?;
-    let zone = LotZone::of(&lot)?;
-    let input: Input = serde_json::from_str(&row.input).map_err(anyhow::Error::from)?;
-    let decision: Decision = serde_json::from_str(&row.decision).map_err(anyhow::Error::from)?;
+    let input = row.input()?;
+    let decision = row.decision()?;
+    let site = Site { lot, gate };
     Ok(axum::Json(Pending {
-        facts: facts(&state, &lot, &zone, &input).await?,
+        facts: facts(&state, &site, &input).await?,
         decision_id: row.id,
         gate_id: row.gate_id,
         direction: row.direction,
@@ -216,6 +220,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The policy's answer when it does not let the agent open: nothing is
+    /// recorded.
     fn refused(evaluated: Evaluated) -> Outcome {
         Outcome {
             opened: false,
@@ -229,34 +235,11 @@ impl Outcome {
     }
 }
 
-/// An opening to record with a decision.
-struct Opening<'a> {
-    kind: &'a str,
-    reason: Option<&'a str>,
-    note: Option<&'a str>,
-    id_photos: &'a [String],
-    scene_photos: &'a [String],
-}
-
-impl<'a> Opening<'a> {
-    /// An opening with no reason, note or evidence.
-    fn plain(kind: &'a str) -> Opening<'a> {
-        Opening {
-            kind,
-            reason: None,
-            note: None,
-            id_photos: &[],
-            scene_photos: &[],
-        }
-    }
-}
-
 /// An agent at a gate: who, where, and what is held there.
 struct Gatehouse<'a> {
     state: &'a AppState,
     caller: &'a Caller,
-    lot: LotRow,
-    gate: GateRow,
+    site: Site,
     /// The gate's held decision, which what the agent decides replaces.
     held: Option<DecisionRow>,
 }
@@ -270,61 +253,50 @@ impl<'a> Gatehouse<'a> {
         gate: &str,
     ) -> Result<Gatehouse<'a>, ApiError> {
         let lot = staff_lot(state, caller, lot).await?;
-        let gate = super::gate_of(state, &lot.id, gate).await?;
+        let gate = fields::gate_of(state, &lot.id, gate).await?;
         let held = held(state, &lot.id, &gate.id).await?;
         Ok(Gatehouse {
             state,
             caller,
-            lot,
-            gate,
+            site: Site { lot, gate },
             held,
         })
     }
 
     fn direction(&self) -> Direction {
-        self.gate.way()
+        self.site.gate.direction
     }
 
     /// The plate the agent names, or else the held event's.
     fn plate(&self, given: Option<&str>) -> Result<Option<Plate>, ApiError> {
         match given {
-            Some(raw) => super::plate("plate", raw).map(Some),
+            Some(raw) => fields::plate("plate", raw).map(Some),
             None => self
                 .held
                 .as_ref()
                 .and_then(|d| d.plate.as_deref())
-                .map(|p| super::plate("plate", p))
+                .map(|p| fields::plate("plate", p))
                 .transpose(),
         }
     }
 
-    /// What the policy would see of the vehicle at the gate now.
-    async fn assemble(&self, plate: Option<&Plate>) -> Result<Assembled, ApiError> {
-        let zone = LotZone::of(&self.lot)?;
-        let now = self.state.clock.now_ms();
-        let gate = &self.gate.id;
-        decide::assemble(
-            self.state,
-            &self.lot,
-            &zone,
-            gate,
-            self.direction(),
-            plate,
-            now,
-        )
-        .await
-    }
-
-    /// Decides for the vehicle at the gate now, as the agent asks.
-    async fn redecide(
+    /// What the policy sees of the vehicle at the gate now, as the agent
+    /// asks.
+    async fn read(
         &self,
         plate: Option<&Plate>,
         agent: Option<AgentAction>,
-    ) -> Result<(Assembled, Evaluated), ApiError> {
-        let mut assembled = self.assemble(plate).await?;
-        assembled.input.event.agent = agent;
-        let evaluated = decide::evaluate(self.state, &self.lot, &assembled.input);
-        Ok((assembled, evaluated))
+    ) -> Result<Assembled, ApiError> {
+        let reading = Reading {
+            plate: plate.cloned(),
+            occurred_ms: self.state.clock.now_ms(),
+            confidence: None,
+            agent,
+        };
+        match pipeline::read(self.state, &self.site, &reading, None).await? {
+            Read::Fresh(assembled) => Ok(*assembled),
+            Read::Received { .. } => Err(anyhow::anyhow!("an agent's act is no retry").into()),
+        }
     }
 
     /// The vehicles inside of the held vehicle's monthly-pass account (seed
@@ -335,24 +307,24 @@ impl<'a> Gatehouse<'a> {
                 "display.kind",
                 format!(
                     "no vehicle with a plate is held at gate `{}`: whose vehicles inside to show?",
-                    self.gate.id
+                    self.site.gate.id
                 ),
             )
         })?;
-        let assembled = self.assemble(Some(&plate)).await?;
-        if assembled.pass.is_none() {
+        let lot = &self.site.lot;
+        let pool = self.state.db.pool();
+        let Some(pass) = passes::monthly_pass(pool, &lot.id, &plate).await? else {
             return Err(ApiError::field(
                 "display.kind",
                 format!("`{plate}` has no monthly pass, so no account vehicles to show"),
             ));
-        }
-        Ok(decide::vehicles_inside(
-            &LotZone::of(&self.lot)?,
-            &assembled,
-        ))
+        };
+        let inside =
+            passes::account_vehicles_inside(pool, &lot.id, &pass.account_id, &plate).await?;
+        Ok(VehicleInside::list(&lot.zone, inside))
     }
 
-    /// Decides again through the policy and applies the answer; with
+    /// Decides again through the policy and records the answer; with
     /// `only_if_open`, an answer that does not open changes nothing.
     async fn ask(
         self,
@@ -362,88 +334,46 @@ impl<'a> Gatehouse<'a> {
         opening: Opening<'_>,
         visitor: Option<(&str, &str)>,
     ) -> Result<Outcome, ApiError> {
-        let (assembled, evaluated) = self.redecide(plate, agent).await?;
+        let assembled = self.read(plate, agent).await?;
+        let evaluated = pipeline::evaluate(self.state, &self.site.lot, &assembled.input);
         if only_if_open && !evaluated.decision.is_open() {
             return Ok(Outcome::refused(evaluated));
         }
-        self.apply(&assembled, evaluated, opening, visitor).await
+        self.record(&assembled, evaluated, opening, visitor).await
     }
 
-    /// Records the agent's decision with its effects (and the opening, and
-    /// the visitor) in one transaction, resolves the gate's escalations, and
-    /// tells the robot.
-    async fn apply(
+    /// Commits the agent's decision through the pipeline: its effects, the
+    /// opening (and the visitor), the gate's cases resolved, the robot told.
+    async fn record(
         self,
         assembled: &Assembled,
         evaluated: Evaluated,
         opening: Opening<'_>,
         visitor: Option<(&str, &str)>,
     ) -> Result<Outcome, ApiError> {
-        let Gatehouse {
-            state,
-            caller,
-            lot,
-            gate,
-            held,
-        } = self;
-        let supersedes = held.map(|h| h.id);
-        let by = caller.label();
-        let now = state.clock.now_ms();
-        let mut tx = state.db.write().await?;
-        let source = Source::Agent {
-            agent_id: &by,
+        let by = self.caller.label();
+        let supersedes = self.held.map(|h| h.id);
+        let act = AgentAct {
+            by: &by,
             supersedes: supersedes.as_deref(),
+            opening,
+            visitor,
         };
-        let decision_id =
-            decide::record(state, &mut tx, &lot, assembled, &evaluated, &source).await?;
-        let plate = assembled.input.event.plate.as_ref().map(Plate::as_str);
-        let opened = evaluated.decision.is_open();
-        let mut opening_id = None;
-        if opened {
-            let id = new_id("opn", now);
-            let row = NewOpening {
-                id: &id,
-                lot: &lot.id,
-                gate: &gate.id,
-                direction: &gate.direction,
-                plate,
-                kind: opening.kind,
-                reason: opening.reason,
-                note: opening.note,
-                id_photos: opening.id_photos,
-                scene_photos: opening.scene_photos,
-                decision: &decision_id,
-                by: &by,
+        let origin = Origin::Agent(&act);
+        let recorded =
+            match pipeline::commit(self.state, &self.site, assembled, &evaluated, origin).await? {
+                Committed::Recorded(recorded) => recorded,
+                Committed::Raced => {
+                    return Err(anyhow::anyhow!("an agent's act raced no event").into());
+                }
             };
-            db::insert_opening(&mut *tx, &row, now).await?;
-            opening_id = Some(id);
-        }
-        if let Some((phone, reason)) = visitor.filter(|_| opened) {
-            let id = new_id("vis", now);
-            let row = NewVisitor {
-                id: &id,
-                lot: &lot.id,
-                gate: &gate.id,
-                plate,
-                phone,
-                reason,
-                decision: &decision_id,
-                by: &by,
-            };
-            db::insert_visitor(&mut *tx, &row, now).await?;
-        }
-        db::resolve_escalations(&mut *tx, &lot.id, &gate.id, &decision_id, now).await?;
-        let command = Command::decision(&decision_id, &evaluated.decision);
-        let command_id = commands::issue(&mut tx, now, &lot.id, &gate.id, &command, &by).await?;
-        tx.commit().await?;
-        state.commands.wake(&lot.id, &gate.id);
         Ok(Outcome {
-            opened,
+            opened: evaluated.decision.is_open(),
             decision: evaluated.decision,
-            decision_id: Some(decision_id),
+            decision_id: Some(recorded.decision_id),
             supersedes,
-            opening_id,
-            command_id: Some(command_id),
+            opening_id: recorded.opening_id,
+            command_id: recorded.command_id,
             policy_version: evaluated.version,
         })
     }
@@ -468,14 +398,14 @@ pub async fn correct_plate(
     Json(req): Json<Correction>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
     let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
-    let plate = super::plate("plate", &req.plate)?;
+    let plate = fields::plate("plate", &req.plate)?;
     if desk.held.is_none() {
         return Err(ApiError::not_found(format!(
             "nothing is held at gate `{}`",
-            desk.gate.id
+            desk.site.gate.id
         )));
     }
-    let opening = Opening::plain("correction");
+    let opening = Opening::plain(OpeningKind::Correction);
     let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
     Ok(axum::Json(outcome))
 }
@@ -499,18 +429,20 @@ pub async fn match_entry(
     Json(req): Json<Match>,
 ) -> Result<axum::Json<Outcome>, ApiError> {
     let desk = Gatehouse::enter(&state, &caller, &lot, &gate).await?;
-    let session = db::session(state.db.pool(), &desk.lot.id, &req.session_id)
+    let lot = &desk.site.lot.id;
+    let session = stays::session(state.db.pool(), lot, &req.session_id)
         .await?
         .filter(|s| s.exited_at.is_none())
         .ok_or_else(|| {
             ApiError::field(
                 "session_id",
-                format!("no open stay `{}` in lot `{}`", req.session_id, desk.lot.id),
+                format!("no open stay `{}` in lot `{lot}`", req.session_id),
             )
         })?;
-    let plate = super::plate("session_id", &session.plate)?;
-    let opening = Opening::plain("correction");
-    let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
+    let opening = Opening::plain(OpeningKind::Correction);
+    let outcome = desk
+        .ask(Some(&session.plate), None, false, opening, None)
+        .await?;
     Ok(axum::Json(outcome))
 }
 
@@ -581,7 +513,7 @@ async fn check_photos(
         ));
     }
     for (i, digest) in photos.iter().enumerate() {
-        if !db::has_photo(state.db.pool(), lot, digest).await? {
+        if !photos::has_photo(state.db.pool(), lot, digest).await? {
             return Err(ApiError::field(
                 format!("{field}[{i}]"),
                 format!("no photo `{digest}` was uploaded to this lot"),
@@ -607,7 +539,7 @@ pub async fn open_gate(
     match req {
         OpenRequest::Normal { plate } => {
             let plate = desk.plate(plate.as_deref())?;
-            let opening = Opening::plain("normal");
+            let opening = Opening::plain(OpeningKind::Normal);
             let outcome = desk
                 .ask(plate.as_ref(), Some(AgentAction::Open), true, opening, None)
                 .await?;
@@ -621,18 +553,13 @@ pub async fn open_gate(
             plate,
             voice,
         } => {
-            let note = note.trim();
-            if note.is_empty() || note.chars().count() > 500 {
-                return Err(ApiError::field(
-                    "note",
-                    "say what happened (1 to 500 characters)",
-                ));
-            }
+            let note = fields::text("note", &note, 500, "say what happened")?;
             let exit = desk.direction() == Direction::Exit;
-            check_photos(&state, &desk.lot.id, "id_photos", &id_photos, exit).await?;
-            check_photos(&state, &desk.lot.id, "scene_photos", &scene_photos, exit).await?;
+            let lot = &desk.site.lot.id;
+            check_photos(&state, lot, "id_photos", &id_photos, exit).await?;
+            check_photos(&state, lot, "scene_photos", &scene_photos, exit).await?;
             let plate = desk.plate(plate.as_deref())?;
-            let (assembled, policy) = desk.redecide(plate.as_ref(), None).await?;
+            let assembled = desk.read(plate.as_ref(), None).await?;
             // The agent overrides the policy: an exempted stay at the entry
             // (a special vehicle does not pay), the stay closed at the exit.
             let mut decision = Decision::open("abnormal_opening")
@@ -653,21 +580,15 @@ pub async fn open_gate(
                 (true, _, Some(_)) => decision.effect(Effect::CloseSession),
                 _ => decision,
             };
-            let evaluated = Evaluated {
-                decision,
-                fault: None,
-                version: policy.version,
-                digest: policy.digest,
-                micros: 0,
-            };
+            let evaluated = pipeline::overridden(&state, &desk.site.lot, decision);
             let opening = Opening {
-                kind: "abnormal",
+                kind: OpeningKind::Abnormal,
                 reason: Some(reason.as_str()),
                 note: Some(note),
                 id_photos: &id_photos,
                 scene_photos: &scene_photos,
             };
-            let outcome = desk.apply(&assembled, evaluated, opening, None).await?;
+            let outcome = desk.record(&assembled, evaluated, opening, None).await?;
             Ok(axum::Json(outcome))
         }
     }
@@ -700,7 +621,7 @@ pub async fn register_visitor(
     if desk.direction() != Direction::Entry {
         return Err(ApiError::bad_request(format!(
             "gate `{}` is an exit: visitors are registered at an entry",
-            desk.gate.id
+            desk.site.gate.id
         )));
     }
     let phone = req.phone.trim();
@@ -715,16 +636,10 @@ pub async fn register_visitor(
             format!("`{phone}` is not a phone number"),
         ));
     }
-    let reason = req.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::field(
-            "reason",
-            "say why the visitor comes (1 to 500 characters)",
-        ));
-    }
+    let reason = fields::text("reason", &req.reason, 500, "say why the visitor comes")?;
     let plate = desk.plate(req.plate.as_deref())?;
     let opening = Opening {
-        kind: "visitor",
+        kind: OpeningKind::Visitor,
         reason: Some(reason),
         note: Some(phone),
         id_photos: &[],
@@ -785,7 +700,7 @@ pub async fn push_display(
         Display::VehiclesInside => Some(desk.account_vehicles().await?),
         _ => None,
     };
-    let Gatehouse { lot, gate, .. } = desk;
+    let Site { lot, gate } = desk.site;
     let now = state.clock.now_ms();
     let command = Command::Display {
         display: req.display,
@@ -800,98 +715,132 @@ pub async fn push_display(
     Ok((StatusCode::CREATED, axum::Json(Pushed { command_id: id })))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct CommandsQuery {
-    /// The last command id seen; only newer ones come back.
-    pub after: Option<String>,
-    /// Seconds to wait for a command when there is none (at most 30).
-    pub wait: Option<u64>,
-}
+// ---------------------------------------------------------------- congestion
 
+/// A gate where a vehicle has been held for over a minute.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Commands {
-    pub commands: Vec<Issued>,
-    /// Pass as `after` next time.
-    pub next: Option<String>,
+pub struct Congested {
+    pub lot_id: String,
+    pub lot_name: String,
+    pub gate_id: String,
+    pub direction: Direction,
+    pub plate: Option<String>,
+    /// Why the robot held.
+    pub reason: String,
+    pub decision_id: String,
+    /// RFC 3339, the lot's local time.
+    pub held_since: String,
+    pub waiting_seconds: i64,
 }
 
-#[utoipa::path(get, path = "/v1/robot/commands", tag = "robots", params(CommandsQuery),
-    responses((status = 200, description = "Commands for the robot's gate after `after`, oldest first; waits up to `wait` seconds for one", body = Commands)),
+#[utoipa::path(get, path = "/v1/congestion", tag = "agents",
+    responses((status = 200, description = "Gates of the caller's lots with a vehicle held for over a minute that has not paid, left or been let through since; longest wait first", body = Vec<Congested>),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn robot_commands(
+pub async fn congestion(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<CommandsQuery>,
-) -> Result<axum::Json<Commands>, ApiError> {
-    let robot = caller.robot()?;
-    let after = query.after.unwrap_or_default();
-    let wait = Duration::from_secs(query.wait.unwrap_or(0).min(30));
-    let commands = commands::fetch(&state, &robot.lot_id, &robot.gate_id, &after, wait).await?;
-    let next = commands
-        .last()
-        .map(|c| c.id.clone())
-        .or(Some(after).filter(|a| !a.is_empty()));
-    Ok(axum::Json(Commands { commands, next }))
+) -> Result<axum::Json<Vec<Congested>>, ApiError> {
+    let now = state.clock.now_ms();
+    let mut out = Vec::new();
+    for lot in visible_lots(&state, &caller).await? {
+        let zone = &lot.zone;
+        // The latest decision at a gate is its state: another vehicle's
+        // read, the robot letting this one through, or an agent's answer
+        // replaces a hold.
+        for held in decisions::latest_decisions(state.db.pool(), &lot.id).await? {
+            let waited = now - held.created_at;
+            if held.gate != Gate::Hold || waited < CONGESTION_AFTER_MS {
+                continue;
+            }
+            if let Some(plate) = &held.plate
+                && payments::paid_since(state.db.pool(), &lot.id, plate, held.created_at).await? > 0
+            {
+                continue;
+            }
+            out.push(Congested {
+                lot_id: lot.id.clone(),
+                lot_name: lot.name.clone(),
+                gate_id: held.gate_id,
+                direction: held.direction,
+                plate: held.plate,
+                reason: held.reason,
+                decision_id: held.id,
+                held_since: zone.local(held.created_at).to_string(),
+                waiting_seconds: waited / 1000,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.waiting_seconds
+            .cmp(&a.waiting_seconds)
+            .then_with(|| a.gate_id.cmp(&b.gate_id))
+    });
+    Ok(axum::Json(out))
 }
 
-/// A vehicle inside whose plate is close to a misread one.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Similar {
-    pub session_id: String,
-    pub plate: String,
-    /// How far the plate is from the read (0: the same), LPR confusions cheap.
-    pub distance: u32,
-    pub entered_at: String,
-    pub entry_gate: Option<String>,
-    pub billing: String,
-    /// The entry photo, if the robot sent one.
-    pub entry_photo: Option<String>,
-}
+// ---------------------------------------------------------------- openings
 
 #[derive(Debug, Deserialize, IntoParams)]
-pub struct SimilarQuery {
-    /// The plate as read at the exit.
-    pub plate: String,
+pub struct OpeningsQuery {
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<i64>,
 }
 
-/// How many candidates the fuzzy search offers (seed 001: six).
-const SIMILAR: usize = 6;
+/// A gate opened by a person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningRecord {
+    pub id: String,
+    pub gate_id: String,
+    pub direction: String,
+    pub plate: Option<String>,
+    /// `normal`, `abnormal`, `visitor` or `correction`.
+    pub kind: OpeningKind,
+    /// For abnormal openings: `special_vehicle`, `special_person`,
+    /// `non_motor_vehicle`; for visitors, why they came.
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    /// Where to read the ID photos.
+    pub id_photos: Vec<String>,
+    /// Where to read the scene photos.
+    pub scene_photos: Vec<String>,
+    pub decision_id: String,
+    /// Who opened: `agent:<id>` or `owner:<id>`.
+    pub opened_by: String,
+    /// RFC 3339, the lot's local time.
+    pub opened_at: String,
+}
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/sessions/similar", tag = "agents",
-    params(("lot" = String, Path), SimilarQuery),
-    responses((status = 200, description = "At most six vehicles inside, closest plate first", body = Vec<Similar>),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/openings", tag = "agents", params(("lot" = String, Path), OpeningsQuery),
+    responses((status = 200, body = Vec<OpeningRecord>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn similar(
+pub async fn openings(
     State(state): State<AppState>,
     caller: Caller,
     Path(lot): Path<String>,
-    Query(query): Query<SimilarQuery>,
-) -> Result<axum::Json<Vec<Similar>>, ApiError> {
+    Query(query): Query<OpeningsQuery>,
+) -> Result<axum::Json<Vec<OpeningRecord>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let read = super::plate("plate", &query.plate)?;
-    let zone = LotZone::of(&lot)?;
-    let mut ranked: Vec<(u32, db::SessionRow)> = db::sessions_inside(state.db.pool(), &lot.id)
-        .await?
-        .into_iter()
-        .filter_map(|s| {
-            Plate::parse(&s.plate)
-                .ok()
-                .map(|p| (boomgate_engine::sdk::plate::lpr_distance(&read, &p), s))
-        })
-        .collect();
-    ranked.sort_by(|(da, a), (db_, b)| da.cmp(db_).then(b.entered_at.cmp(&a.entered_at)));
-    let mut out = Vec::with_capacity(SIMILAR);
-    for (distance, s) in ranked.into_iter().take(SIMILAR) {
-        let photo = db::entry_photo(state.db.pool(), &s.id).await?;
-        out.push(Similar {
-            entry_photo: photo.map(|d| photo_url(&lot.id, &d)),
-            entered_at: zone.local(s.entered_at).to_string(),
-            session_id: s.id,
-            plate: s.plate,
-            distance,
-            entry_gate: s.entry_gate,
-            billing: s.billing,
+    let urls = |digests: Vec<String>| -> Vec<String> {
+        digests.iter().map(|d| photo_url(&lot.id, d)).collect()
+    };
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let mut out = Vec::new();
+    for row in desk::openings(state.db.pool(), &lot.id, limit).await? {
+        let (id_photos, scene_photos) = row.photos()?;
+        out.push(OpeningRecord {
+            id_photos: urls(id_photos),
+            scene_photos: urls(scene_photos),
+            opened_at: lot.zone.local(row.created_at).to_string(),
+            id: row.id,
+            gate_id: row.gate_id,
+            direction: row.direction,
+            plate: row.plate,
+            kind: row.kind,
+            reason: row.reason,
+            note: row.note,
+            decision_id: row.decision_id,
+            opened_by: row.opened_by,
         });
     }
     Ok(axum::Json(out))

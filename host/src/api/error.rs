@@ -37,6 +37,9 @@ pub enum ApiError {
         message: String,
         retry_after_seconds: i64,
     },
+    /// 500: a stored record that does not decode (a value the service never
+    /// writes): the column and the value are named, and logged.
+    Corrupt(String),
     /// 500: logged with its cause.
     Internal(anyhow::Error),
 }
@@ -98,13 +101,22 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(e.into())
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => ApiError::Corrupt(format!(
+                "a stored record cannot be read: column `{}`: {source}",
+                index.trim_matches('"')
+            )),
+            e => ApiError::Internal(e.into()),
+        }
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
-        ApiError::Internal(e)
+        match e.downcast::<sqlx::Error>() {
+            Ok(e) => e.into(),
+            Err(e) => ApiError::Internal(e),
+        }
     }
 }
 
@@ -149,6 +161,16 @@ impl IntoResponse for ApiError {
                 vec![],
                 Some(retry_after_seconds),
             ),
+            ApiError::Corrupt(message) => {
+                tracing::error!(error = message, "stored record does not decode");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "corrupt_record",
+                    message,
+                    vec![],
+                    None,
+                )
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "request failed");
                 (

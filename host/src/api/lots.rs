@@ -1,33 +1,33 @@
-//! Lots, their gates and the robots bound to them (owners).
+//! Lots (owners create and read them) and what an agent tells a caller
+//! about one (its information panel, seed 001 §2.3.1 C).
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use boomgate_engine::sdk::Currency;
+use boomgate_engine::CallError;
+use boomgate_engine::sdk::{Currency, Direction};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::auth::{Caller, owned_lot, staff_lot};
 use super::error::{ApiError, ErrorBody};
+use super::fields::check_id;
 use super::json::Json;
-use crate::auth::{Caller, owned_lot};
-use crate::db::{self, LotRow, NewToken};
-use crate::ids;
-use crate::state::AppState;
-use crate::tz::LotZone;
+use crate::db::{self, lots::LotRow};
+use crate::domain::zone::LotZone;
+use crate::service::{AppState, Config};
 
-/// Checks an id given by a client: 1 to 64 letters, digits, `-`, `_`, `.`.
-pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
-    let ok = (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::field(
-            field,
-            format!("`{id}` is not an id (1 to 64 letters, digits, `-`, `_`, `.`)"),
-        ))
-    }
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(create_lot, list_lots))
+            .routes(routes!(get_lot))
+            .routes(routes!(lot_info)),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,8 +60,8 @@ impl From<LotRow> for Lot {
         Lot {
             id: row.id,
             name: row.name,
-            timezone: row.timezone,
-            currency: row.currency,
+            timezone: row.zone.name().to_owned(),
+            currency: row.currency.code().to_owned(),
             emergency_contact: row.emergency_contact,
             active_version: row.active_version,
         }
@@ -81,19 +81,19 @@ pub async fn create_lot(
     if req.name.trim().is_empty() || req.name.chars().count() > 200 {
         return Err(ApiError::field("name", "must be 1 to 200 characters"));
     }
-    LotZone::parse(&req.timezone).map_err(|e| ApiError::field("timezone", e))?;
-    Currency::parse(&req.currency).map_err(|e| ApiError::field("currency", e))?;
+    let zone = LotZone::parse(&req.timezone).map_err(|e| ApiError::field("timezone", e))?;
+    let currency = Currency::parse(&req.currency).map_err(|e| ApiError::field("currency", e))?;
     let row = LotRow {
         id: req.id,
         owner_id: owner.to_owned(),
         name: req.name.trim().to_owned(),
-        timezone: req.timezone,
-        currency: req.currency,
+        zone,
+        currency,
         emergency_contact: req.emergency_contact,
         active_version: None,
         created_at: state.clock.now_ms(),
     };
-    match db::insert_lot(state.db.pool(), &row).await {
+    match db::lots::insert_lot(state.db.pool(), &row).await {
         Ok(()) => Ok((StatusCode::CREATED, axum::Json(row.into()))),
         Err(e) if db::is_unique_violation(&e) => {
             Err(ApiError::Conflict(format!("lot id `{}` is taken", row.id)))
@@ -109,7 +109,7 @@ pub async fn list_lots(
     caller: Caller,
 ) -> Result<axum::Json<Vec<Lot>>, ApiError> {
     let owner = caller.owner()?;
-    let lots = db::lots_of_owner(state.db.pool(), owner).await?;
+    let lots = db::lots::lots_of_owner(state.db.pool(), owner).await?;
     Ok(axum::Json(lots.into_iter().map(Lot::from).collect()))
 }
 
@@ -124,124 +124,110 @@ pub async fn get_lot(
     Ok(axum::Json(owned_lot(&state, owner, &lot).await?.into()))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewGate {
-    pub id: String,
-    /// `entry` or `exit`.
-    pub direction: String,
+// ---------------------------------------------------------------- information
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InfoQuery {
+    /// The agent's locale (`zh-CN`, `ko-KR`, `en`); the policy's own when
+    /// absent or not spoken by the policy.
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Gate {
+pub struct RobotInfo {
     pub id: String,
-    pub direction: String,
+    /// When it last sent an event, RFC 3339 in the lot's local time.
+    pub last_seen_at: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates", tag = "owners", params(("lot" = String, Path)), request_body = NewGate,
-    responses((status = 201, body = Gate), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GateInfo {
+    pub id: String,
+    pub direction: Direction,
+    pub robots: Vec<RobotInfo>,
+}
+
+/// What an agent tells a caller about the lot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LotInformation {
+    pub lot_id: String,
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub emergency_contact: Option<String>,
+    /// The active policy version; the policy's texts are null without one.
+    pub policy_version: Option<i64>,
+    /// The locale the texts are in: the one asked for, or null for the
+    /// policy's own when it does not speak that one.
+    pub locale: Option<String>,
+    /// Whether vehicles without a pass may enter.
+    pub visitors_admitted: Option<bool>,
+    /// The visitor policy from the active settings.
+    pub visitor_policy: Option<String>,
+    /// The fee schedule as text.
+    pub fee_schedule: Option<String>,
+    pub gates: Vec<GateInfo>,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/info", tag = "agents", params(("lot" = String, Path), InfoQuery),
+    responses((status = 200, body = LotInformation), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn create_gate(
+pub async fn lot_info(
     State(state): State<AppState>,
     caller: Caller,
     Path(lot): Path<String>,
-    Json(req): Json<NewGate>,
-) -> Result<(StatusCode, axum::Json<Gate>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    check_id("id", &req.id)?;
-    if !matches!(req.direction.as_str(), "entry" | "exit") {
-        return Err(ApiError::field(
-            "direction",
-            format!("`{}` is neither `entry` nor `exit`", req.direction),
-        ));
-    }
-    match db::insert_gate(
-        state.db.pool(),
-        &lot.id,
-        &req.id,
-        &req.direction,
-        state.clock.now_ms(),
-    )
-    .await
-    {
-        Ok(()) => Ok((
-            StatusCode::CREATED,
-            axum::Json(Gate {
-                id: req.id,
-                direction: req.direction,
-            }),
-        )),
-        Err(e) if db::is_unique_violation(&e) => {
-            Err(ApiError::Conflict(format!("gate `{}` exists", req.id)))
+    Query(query): Query<InfoQuery>,
+) -> Result<axum::Json<LotInformation>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let zone = &lot.zone;
+    let mut info = LotInformation {
+        lot_id: lot.id.clone(),
+        name: lot.name.clone(),
+        timezone: zone.name().to_owned(),
+        currency: lot.currency.code().to_owned(),
+        emergency_contact: lot.emergency_contact.clone(),
+        policy_version: None,
+        locale: None,
+        visitors_admitted: None,
+        visitor_policy: None,
+        fee_schedule: None,
+        gates: Vec::new(),
+    };
+    if let Some(active) = state.registry.active(&lot.id) {
+        let mut locale = query.locale.filter(|l| !l.is_empty());
+        let texts = match active.policy.lot_info(locale.as_deref()) {
+            Err(CallError::Refused(_)) if locale.is_some() => {
+                locale = None;
+                active.policy.lot_info(None)
+            }
+            other => other,
         }
-        Err(e) => Err(e.into()),
+        .map_err(|e| ApiError::unprocessable(format!("the policy cannot describe the lot: {e}")))?;
+        info.policy_version = Some(active.version);
+        info.locale = locale;
+        info.visitors_admitted = Some(texts.visitors_admitted);
+        info.visitor_policy = Some(texts.visitor_policy);
+        info.fee_schedule = Some(texts.fee_schedule);
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRobot {
-    pub id: String,
-    /// The gate the robot stands at.
-    pub gate_id: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RobotCreated {
-    pub id: String,
-    pub gate_id: String,
-    /// The robot's token: shown once, stored only as a hash.
-    pub token: String,
-}
-
-#[utoipa::path(post, path = "/v1/lots/{lot}/robots", tag = "owners", params(("lot" = String, Path)), request_body = NewRobot,
-    responses((status = 201, body = RobotCreated), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn create_robot(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(lot): Path<String>,
-    Json(req): Json<NewRobot>,
-) -> Result<(StatusCode, axum::Json<RobotCreated>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    check_id("id", &req.id)?;
-    if db::gate(state.db.pool(), &lot.id, &req.gate_id)
+    let seen: HashMap<String, i64> = db::lots::robots_last_seen(state.db.pool(), &lot.id)
         .await?
-        .is_none()
-    {
-        return Err(ApiError::field(
-            "gate_id",
-            format!("lot `{}` has no gate `{}`", lot.id, req.gate_id),
-        ));
-    }
-    let now = state.clock.now_ms();
-    let (token, hash) = ids::token("robot")?;
-    let mut tx = state.db.write().await?;
-    if let Err(e) = db::insert_robot(&mut *tx, &lot.id, &req.id, &req.gate_id, now).await {
-        return Err(if db::is_unique_violation(&e) {
-            ApiError::Conflict(format!("robot `{}` exists", req.id))
-        } else {
-            e.into()
+        .into_iter()
+        .collect();
+    let robots = db::lots::robots(state.db.pool(), &lot.id).await?;
+    for gate in db::lots::gates(state.db.pool(), &lot.id).await? {
+        let robots = robots
+            .iter()
+            .filter(|r| r.gate_id == gate.id)
+            .map(|r| RobotInfo {
+                id: r.id.clone(),
+                last_seen_at: seen.get(&r.id).map(|&t| zone.local(t).to_string()),
+            })
+            .collect();
+        info.gates.push(GateInfo {
+            id: gate.id,
+            direction: gate.direction,
+            robots,
         });
     }
-    let scope = NewToken {
-        hash: &hash,
-        role: "robot",
-        owner_id: owner,
-        lot_id: Some(&lot.id),
-        robot_id: Some(&req.id),
-        agent_id: None,
-    };
-    db::insert_token(&mut *tx, &scope, now).await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(RobotCreated {
-            id: req.id,
-            gate_id: req.gate_id,
-            token,
-        }),
-    ))
+    Ok(axum::Json(info))
 }

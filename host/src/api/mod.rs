@@ -1,5 +1,10 @@
 //! The HTTP API. Paths under `/v1` are the contract; `/openapi.json` is
 //! generated from the handlers' types.
+//!
+//! One module per resource, each with its handlers, its request and
+//! response types, and its router fragment; the service's routes are the
+//! merge of the fragments. A handler parses and authorises, then calls the
+//! domain (`crate::domain`) or storage (`crate::db`).
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -9,18 +14,24 @@ use axum::routing::get;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::state::AppState;
+use crate::service::{AppState, Config};
 
 pub mod agents;
+pub mod auth;
+pub mod decisions;
 pub mod desk;
 pub mod error;
-pub mod events;
+pub mod fields;
+pub mod gates;
 pub mod json;
 pub mod lots;
+pub mod passes;
+pub mod payments;
+pub mod photos;
 pub mod policies;
-pub mod queries;
+pub mod robot;
+pub mod robots;
 pub mod stays;
 
 #[derive(OpenApi)]
@@ -51,71 +62,27 @@ impl Modify for BearerAuth {
     }
 }
 
-/// A plate from a request, or a 400 naming `field`.
-pub(crate) fn plate(
-    field: &str,
-    raw: &str,
-) -> Result<boomgate_engine::sdk::Plate, error::ApiError> {
-    boomgate_engine::sdk::Plate::parse(raw).map_err(|e| error::ApiError::field(field, e))
+/// Routes whose bodies are JSON, within the JSON body limit.
+pub(crate) fn json(config: &Config, routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    routes.layer(DefaultBodyLimit::max(config.body_limit))
 }
 
-/// A gate of `lot`, or a 404.
-pub(crate) async fn gate_of(
-    state: &AppState,
-    lot: &str,
-    gate: &str,
-) -> Result<crate::db::GateRow, error::ApiError> {
-    crate::db::gate(state.db.pool(), lot, gate)
-        .await?
-        .ok_or_else(|| error::ApiError::not_found(format!("lot `{lot}` has no gate `{gate}`")))
-}
-
-/// The routes and their OpenAPI document.
+/// The routes and their OpenAPI document: every resource's fragment.
 fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let modules = OpenApiRouter::new()
-        .routes(routes!(policies::upload_module))
-        .layer(DefaultBodyLimit::max(state.config.module_limit));
-    let photos = OpenApiRouter::new()
-        .routes(routes!(agents::upload_photo))
-        .routes(routes!(agents::robot_photo))
-        .layer(DefaultBodyLimit::max(state.config.photo_limit));
-    let json = OpenApiRouter::new()
-        .routes(routes!(events::post_event))
-        .routes(routes!(lots::create_lot, lots::list_lots))
-        .routes(routes!(lots::get_lot))
-        .routes(routes!(lots::create_gate))
-        .routes(routes!(lots::create_robot))
-        .routes(routes!(policies::create_version, policies::list_versions))
-        .routes(routes!(policies::activate))
-        .routes(routes!(policies::preview))
-        .routes(routes!(policies::fees))
-        .routes(routes!(stays::put_monthly_pass, stays::list_monthly_passes))
-        .routes(routes!(stays::delete_monthly_pass))
-        .routes(routes!(stays::register_parking_pass))
-        .routes(routes!(stays::list_sessions))
-        .routes(routes!(stays::record_payment))
-        .routes(routes!(stays::list_decisions))
-        .routes(routes!(agents::create_agent, agents::list_agents))
-        .routes(routes!(agents::get_photo))
-        .routes(routes!(desk::pending))
-        .routes(routes!(desk::correct_plate))
-        .routes(routes!(desk::match_entry))
-        .routes(routes!(desk::open_gate))
-        .routes(routes!(desk::register_visitor))
-        .routes(routes!(desk::push_display))
-        .routes(routes!(desk::robot_commands))
-        .routes(routes!(desk::similar))
-        .routes(routes!(queries::close_stay))
-        .routes(routes!(queries::congestion))
-        .routes(routes!(queries::lot_info))
-        .routes(routes!(queries::find_monthly_passes))
-        .routes(routes!(queries::stays_of_plate))
-        .routes(routes!(queries::openings))
-        .layer(DefaultBodyLimit::max(state.config.body_limit));
+    let config = &state.config;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(modules)
-        .merge(photos)
-        .merge(json)
+        .merge(robot::router(config))
+        .merge(lots::router(config))
+        .merge(gates::router(config))
+        .merge(robots::router(config))
+        .merge(policies::router(config))
+        .merge(passes::router(config))
+        .merge(stays::router(config))
+        .merge(payments::router(config))
+        .merge(decisions::router(config))
+        .merge(agents::router(config))
+        .merge(photos::router(config))
+        .merge(desk::router(config))
 }
 
 /// The OpenAPI document.

@@ -3,7 +3,7 @@
 //! ready), roll back, preview what a version would change, read the fees.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use boomgate_engine::sdk::Decision;
@@ -11,13 +11,31 @@ use boomgate_engine::{CallError, ConfigureError, FieldError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::{Caller, owned_lot, staff_lot};
 use super::error::{ApiError, ErrorBody};
+use super::fields::rfc3339;
 use super::json::{Json, body_error};
-use crate::auth::{Caller, owned_lot, staff_lot};
-use crate::db::{self, ModuleRow};
-use crate::ids::new_id;
-use crate::policies::PrepareError;
-use crate::state::AppState;
+use crate::db::ids::new_id;
+use crate::db::policies::{self, ModuleRow};
+use crate::db::types::Source;
+use crate::db::{decisions, lots::LotRow};
+use crate::service::registry::PrepareError;
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    let modules = OpenApiRouter::new()
+        .routes(routes!(upload_module))
+        .layer(DefaultBodyLimit::max(config.module_limit));
+    let versions = OpenApiRouter::new()
+        .routes(routes!(create_version, list_versions))
+        .routes(routes!(activate))
+        .routes(routes!(preview))
+        .routes(routes!(fees));
+    modules.merge(super::json(config, versions))
+}
 
 /// A module as the service knows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,7 +128,7 @@ pub async fn upload_module(
     let info = loaded.info();
     let row = ModuleRow::new(info, state.clock.now_ms());
     let mut tx = state.db.write().await?;
-    db::insert_module(&mut tx, &row, &bytes, owner).await?;
+    policies::insert_module(&mut tx, &row, &bytes, owner).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -155,10 +173,6 @@ pub struct PolicyVersion {
     pub activated_at: Option<String>,
 }
 
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
-}
-
 #[utoipa::path(post, path = "/v1/lots/{lot}/policies", tag = "owners", params(("lot" = String, Path)),
     request_body = NewPolicyVersion,
     responses((status = 201, body = PolicyVersion), (status = 404, body = ErrorBody),
@@ -172,7 +186,7 @@ pub async fn create_version(
 ) -> Result<(StatusCode, axum::Json<PolicyVersion>), ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let module = db::module_of_owner(state.db.pool(), &req.module, owner)
+    let module = policies::module_of_owner(state.db.pool(), &req.module, owner)
         .await?
         .ok_or_else(|| {
             ApiError::field(
@@ -193,7 +207,7 @@ pub async fn create_version(
         .map_err(prepare_error)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.write().await?;
-    let version = db::insert_version(
+    let version = policies::insert_version(
         &mut tx,
         &lot.id,
         &module.digest,
@@ -245,7 +259,7 @@ pub async fn activate(
         .map_err(prepare_error)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.write().await?;
-    db::activate(
+    policies::activate(
         &mut tx,
         &new_id("act", now),
         &lot.id,
@@ -280,25 +294,23 @@ pub async fn list_versions(
 ) -> Result<axum::Json<Vec<PolicyVersion>>, ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
-    let activations = db::last_activations(state.db.pool(), &lot.id).await?;
-    let rows = db::versions(state.db.pool(), &lot.id).await?;
+    let rows = policies::versions(state.db.pool(), &lot.id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let name = db::module_of_owner(state.db.pool(), &row.module_digest, owner)
-            .await?
-            .map(|m| m.name);
         out.push(PolicyVersion {
+            settings: serde_json::from_str(&row.settings).map_err(|e| {
+                anyhow::anyhow!(
+                    "stored settings of version {} are not JSON: {e}",
+                    row.version
+                )
+            })?,
+            active: lot.active_version == Some(row.version),
             version: row.version,
             module: row.module_digest,
-            module_name: name,
-            settings: serde_json::from_str(&row.settings).unwrap_or(serde_json::Value::Null),
+            module_name: Some(row.module_name),
             note: row.note,
-            active: lot.active_version == Some(row.version),
             created_at: rfc3339(row.created_at),
-            activated_at: activations
-                .iter()
-                .find(|(v, _)| *v == row.version)
-                .map(|(_, at)| rfc3339(*at)),
+            activated_at: row.activated_at.map(rfc3339),
         });
     }
     Ok(axum::Json(out))
@@ -349,17 +361,14 @@ pub async fn preview(
         .await
         .map_err(prepare_error)?;
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
-    let rows = db::decisions(state.db.pool(), &lot.id, None, None, limit).await?;
+    let rows = decisions::decisions(state.db.pool(), &lot.id, None, None, limit).await?;
     let result = tokio::task::spawn_blocking(move || {
         let mut warm = candidate.policy.warm();
         let mut replayed = 0;
         let mut changed = 0;
         let mut examples = Vec::new();
-        for row in rows.into_iter().filter(|r| r.source == "robot") {
-            let (Ok(input), Ok(before)) = (
-                serde_json::from_str::<boomgate_engine::sdk::Input>(&row.input),
-                serde_json::from_str::<Decision>(&row.decision),
-            ) else {
+        for row in rows.into_iter().filter(|r| r.source == Source::Robot) {
+            let (Ok(input), Ok(before)) = (row.input(), row.decision()) else {
                 continue;
             };
             replayed += 1;
@@ -420,17 +429,12 @@ pub async fn fees(
     Query(query): Query<FeesQuery>,
 ) -> Result<axum::Json<Fees>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    fee_text(&state, &lot.id, query.locale)
-        .await
-        .map(axum::Json)
+    fee_text(&state, &lot, query.locale).map(axum::Json)
 }
 
 /// The active policy's fee text for `lot`.
-pub async fn fee_text(
-    state: &AppState,
-    lot: &str,
-    locale: Option<String>,
-) -> Result<Fees, ApiError> {
+fn fee_text(state: &AppState, lot: &LotRow, locale: Option<String>) -> Result<Fees, ApiError> {
+    let lot = lot.id.as_str();
     let active = state
         .registry
         .active(lot)

@@ -1,186 +1,43 @@
-//! Passes, stays, payments and the decision log of a lot (owners; payments
-//! also from the payment system).
+//! Stays: the vehicles inside and recent stays, a plate's stays with what
+//! they owe (seed 001 §2.4.2), the vehicles inside closest to a misread
+//! plate (§2.3 C), and a stay closed at the time the customer states when
+//! the exit was not recognised (seed 000).
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use boomgate_engine::sdk::{Date, Decision};
+use boomgate_engine::CallError;
+use boomgate_engine::sdk::plate::lpr_distance;
+use boomgate_engine::sdk::{Billing, Decision, Direction, Quote, Stay as PricedStay};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::auth::{Caller, staff_lot};
 use super::error::{ApiError, ErrorBody};
+use super::fields;
 use super::json::Json;
-use super::lots::check_id;
-use crate::auth::{Caller, owned_lot, staff_lot};
-use crate::db::{self, SessionRow};
-use crate::ids::new_id;
-use crate::state::AppState;
-use crate::tz::{LotZone, parse_instant};
+use super::passes::MonthlyPass;
+use super::payments::{PAYMENTS_SHOWN_MS, PaymentView};
+use super::photos::photo_url;
+use crate::db::ids::new_id;
+use crate::db::payments::{self, NewOrder};
+use crate::db::stays::{self, Exit, NewClosure, SessionRow};
+use crate::db::types::ClosedBy;
+use crate::db::{lots, passes};
+use crate::domain::input::Reading;
+use crate::domain::pipeline::{self, Read, Site};
+use crate::domain::zone::{LotZone, parse_instant};
+use crate::service::{AppState, Config};
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewMonthlyPass {
-    pub plate: String,
-    /// The last local date on which the pass is valid.
-    pub valid_until: String,
-    /// The pass's account (a household, a company); passes of one account
-    /// share its spaces.
-    pub account: String,
-    /// How many spaces the account holds.
-    pub spaces: i64,
-    #[serde(default)]
-    pub holder: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MonthlyPass {
-    pub plate: String,
-    pub valid_until: String,
-    pub account: String,
-    pub spaces: i64,
-    pub holder: Option<String>,
-    pub phone: Option<String>,
-}
-
-impl From<db::PassRow> for MonthlyPass {
-    fn from(row: db::PassRow) -> Self {
-        MonthlyPass {
-            plate: row.plate,
-            valid_until: row.valid_until,
-            account: row.account_id,
-            spaces: row.spaces,
-            holder: row.holder,
-            phone: row.phone,
-        }
-    }
-}
-
-#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
-    request_body = NewMonthlyPass,
-    responses((status = 201, description = "Created or renewed", body = MonthlyPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn put_monthly_pass(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(lot): Path<String>,
-    Json(req): Json<NewMonthlyPass>,
-) -> Result<(StatusCode, axum::Json<MonthlyPass>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = super::plate("plate", &req.plate)?;
-    let valid_until =
-        Date::parse(&req.valid_until).map_err(|e| ApiError::field("valid_until", e.to_string()))?;
-    check_id("account", &req.account)?;
-    if !(1..=1000).contains(&req.spaces) {
-        return Err(ApiError::field(
-            "spaces",
-            format!("{} is not between 1 and 1000", req.spaces),
-        ));
-    }
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write().await?;
-    db::upsert_account(
-        &mut *tx,
-        &lot.id,
-        &req.account,
-        req.spaces,
-        req.holder.as_deref(),
-        req.phone.as_deref(),
-        now,
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(list_sessions))
+            .routes(routes!(similar))
+            .routes(routes!(close_stay))
+            .routes(routes!(stays_of_plate)),
     )
-    .await?;
-    db::upsert_monthly_pass(
-        &mut *tx,
-        &lot.id,
-        plate.as_str(),
-        &req.account,
-        &valid_until.to_string(),
-        now,
-    )
-    .await?;
-    let row = db::monthly_pass(&mut *tx, &lot.id, plate.as_str())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("pass vanished within its transaction"))?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(row.into())))
-}
-
-#[utoipa::path(get, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
-    responses((status = 200, body = Vec<MonthlyPass>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_monthly_passes(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(lot): Path<String>,
-) -> Result<axum::Json<Vec<MonthlyPass>>, ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    let rows = db::monthly_passes(state.db.pool(), &lot.id).await?;
-    Ok(axum::Json(
-        rows.into_iter().map(MonthlyPass::from).collect(),
-    ))
-}
-
-#[utoipa::path(delete, path = "/v1/lots/{lot}/monthly-passes/{plate}", tag = "owners",
-    params(("lot" = String, Path), ("plate" = String, Path)),
-    responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn delete_monthly_pass(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((lot, raw)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = super::plate("plate", &raw)?;
-    if db::delete_monthly_pass(state.db.pool(), &lot.id, plate.as_str()).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!(
-            "no monthly pass for `{plate}` in lot `{}`",
-            lot.id
-        )))
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewParkingPass {
-    pub plate: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParkingPass {
-    pub plate: String,
-    pub registered: bool,
-}
-
-#[utoipa::path(post, path = "/v1/lots/{lot}/parking-passes", tag = "owners", params(("lot" = String, Path)),
-    request_body = NewParkingPass,
-    responses((status = 201, body = ParkingPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn register_parking_pass(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(lot): Path<String>,
-    Json(req): Json<NewParkingPass>,
-) -> Result<(StatusCode, axum::Json<ParkingPass>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = super::plate("plate", &req.plate)?;
-    db::insert_parking_pass(
-        state.db.pool(),
-        &lot.id,
-        plate.as_str(),
-        state.clock.now_ms(),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(ParkingPass {
-            plate: plate.into_string(),
-            registered: true,
-        }),
-    ))
 }
 
 /// A stay.
@@ -189,15 +46,15 @@ pub struct Stay {
     pub id: String,
     pub plate: String,
     /// `monthly`, `temporary` or `free`.
-    pub billing: String,
+    pub billing: Billing,
     /// RFC 3339, the lot's local time.
     pub entered_at: String,
     pub entry_gate: Option<String>,
     pub exited_at: Option<String>,
     pub exit_gate: Option<String>,
     /// `robot`, `agent` or `reentry` (a new entry closed a stay whose exit was missed).
-    pub closed_by: Option<String>,
-    pub paid_amount: i64,
+    pub closed_by: Option<ClosedBy>,
+    pub paid_amount: u64,
     pub paid_at: Option<String>,
     pub pick: bool,
 }
@@ -206,7 +63,7 @@ impl Stay {
     pub fn new(zone: &LotZone, row: SessionRow) -> Stay {
         Stay {
             id: row.id,
-            plate: row.plate,
+            plate: row.plate.into_string(),
             billing: row.billing,
             entered_at: zone.local(row.entered_at).to_string(),
             entry_gate: row.entry_gate,
@@ -219,6 +76,18 @@ impl Stay {
         }
     }
 }
+
+/// A stored stay as the policy prices it, ending at `left_at`.
+fn priced(zone: &LotZone, stay: &SessionRow, left_at: i64) -> PricedStay {
+    PricedStay {
+        entered_at: zone.local(stay.entered_at),
+        left_at: zone.local(left_at),
+        billing: stay.billing,
+        paid_amount: stay.paid_amount,
+    }
+}
+
+// ---------------------------------------------------------------- lists
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SessionsQuery {
@@ -237,260 +106,384 @@ pub async fn list_sessions(
     Query(query): Query<SessionsQuery>,
 ) -> Result<axum::Json<Vec<Stay>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let zone = LotZone::of(&lot)?;
     let rows = if query.inside.unwrap_or(false) {
-        db::sessions_inside(state.db.pool(), &lot.id).await?
+        stays::sessions_inside(state.db.pool(), &lot.id).await?
     } else {
-        db::recent_sessions(
-            state.db.pool(),
-            &lot.id,
-            query.limit.unwrap_or(100).clamp(1, 1000),
-        )
-        .await?
+        let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+        stays::recent_sessions(state.db.pool(), &lot.id, limit).await?
     };
     Ok(axum::Json(
-        rows.into_iter().map(|r| Stay::new(&zone, r)).collect(),
+        rows.into_iter().map(|r| Stay::new(&lot.zone, r)).collect(),
     ))
 }
 
-/// What a payment pays for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentKind {
-    /// The fee of the plate's open stay.
-    #[default]
-    Temporary,
-    /// A monthly pass renewed up to `valid_until`.
-    MonthlyRenewal,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewPayment {
-    pub plate: String,
-    /// In the currency's minor unit.
-    pub amount: i64,
-    /// RFC 3339, any offset.
-    pub paid_at: String,
-    /// The payment system's id for it: a retry with the same id is not
-    /// recorded twice.
-    #[serde(default)]
-    pub payment_id: Option<String>,
-    #[serde(default)]
-    pub kind: PaymentKind,
-    /// For a monthly renewal: the pass's new last valid local date.
-    #[serde(default)]
-    pub valid_until: Option<String>,
-}
-
+/// A vehicle inside whose plate is close to a misread one.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentRecorded {
-    pub payment_id: String,
-    /// The stay paid for (temporary payments).
-    pub session_id: Option<String>,
-    /// Everything paid on the stay so far (temporary payments).
-    pub paid_amount: Option<i64>,
-    /// The pass's last valid date now (monthly renewals).
-    pub valid_until: Option<String>,
-    /// Pending orders now settled.
-    pub orders_settled: u64,
-}
-
-#[utoipa::path(post, path = "/v1/lots/{lot}/payments", tag = "payments", params(("lot" = String, Path)),
-    request_body = NewPayment,
-    responses((status = 201, body = PaymentRecorded), (status = 400, body = ErrorBody),
-        (status = 404, description = "No open stay (or no monthly pass) for the plate", body = ErrorBody),
-        (status = 409, description = "The payment id is already recorded", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn record_payment(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(lot): Path<String>,
-    Json(req): Json<NewPayment>,
-) -> Result<(StatusCode, axum::Json<PaymentRecorded>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
-    let plate = super::plate("plate", &req.plate)?;
-    if req.amount <= 0 {
-        return Err(ApiError::field(
-            "amount",
-            "must be a positive amount in the minor unit",
-        ));
-    }
-    let paid_at = parse_instant(&req.paid_at).map_err(|e| ApiError::field("paid_at", e))?;
-    if let Some(id) = &req.payment_id {
-        check_id("payment_id", id)?;
-    }
-    let valid_until = match (req.kind, &req.valid_until) {
-        (PaymentKind::MonthlyRenewal, Some(date)) => {
-            Some(Date::parse(date).map_err(|e| ApiError::field("valid_until", e.to_string()))?)
-        }
-        (PaymentKind::MonthlyRenewal, None) => {
-            return Err(ApiError::field(
-                "valid_until",
-                "a monthly renewal says until when the pass is valid",
-            ));
-        }
-        (PaymentKind::Temporary, Some(_)) => {
-            return Err(ApiError::field(
-                "valid_until",
-                "only a `monthly_renewal` payment renews a pass",
-            ));
-        }
-        (PaymentKind::Temporary, None) => None,
-    };
-    let now = state.clock.now_ms();
-    let id = req
-        .payment_id
-        .clone()
-        .map_or_else(|| new_id("pay", now), |id| format!("ext_{id}"));
-    let mut tx = state.db.write().await?;
-    let (session, kind) = match valid_until {
-        None => {
-            let session = db::open_session(&mut *tx, &lot.id, plate.as_str())
-                .await?
-                .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "no open stay for plate `{plate}` in lot `{}`",
-                        lot.id
-                    ))
-                })?;
-            (Some(session), "temporary")
-        }
-        Some(until) => {
-            let pass = db::monthly_pass(&mut *tx, &lot.id, plate.as_str())
-                .await?
-                .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "plate `{plate}` has no monthly pass in lot `{}`",
-                        lot.id
-                    ))
-                })?;
-            db::upsert_monthly_pass(
-                &mut *tx,
-                &lot.id,
-                plate.as_str(),
-                &pass.account_id,
-                &until.to_string(),
-                now,
-            )
-            .await?;
-            (None, "monthly_renewal")
-        }
-    };
-    let payment = db::NewPayment {
-        id: &id,
-        lot: &lot.id,
-        session: session.as_ref().map(|s| s.id.as_str()),
-        order: None,
-        plate: Some(plate.as_str()),
-        kind,
-        amount: req.amount,
-        paid_at,
-    };
-    if let Err(e) = db::insert_payment(&mut *tx, &payment, now).await {
-        if db::is_unique_violation(&e) {
-            return Err(ApiError::Conflict(format!(
-                "payment `{}` is already recorded",
-                req.payment_id.unwrap_or_default()
-            )));
-        }
-        return Err(e.into());
-    }
-    let settled = match &session {
-        Some(session) => {
-            db::add_session_payment(&mut *tx, &session.id, req.amount, paid_at).await?;
-            db::settle_orders(&mut *tx, &session.id, paid_at).await?
-        }
-        None => db::settle_plate_orders(&mut *tx, &lot.id, plate.as_str(), kind, paid_at).await?,
-    };
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(PaymentRecorded {
-            payment_id: id,
-            paid_amount: session.as_ref().map(|s| s.paid_amount + req.amount),
-            session_id: session.map(|s| s.id),
-            valid_until: valid_until.map(|d| d.to_string()),
-            orders_settled: settled,
-        }),
-    ))
+pub struct Similar {
+    pub session_id: String,
+    pub plate: String,
+    /// How far the plate is from the read (0: the same), LPR confusions cheap.
+    pub distance: u32,
+    pub entered_at: String,
+    pub entry_gate: Option<String>,
+    pub billing: Billing,
+    /// The entry photo, if the robot sent one.
+    pub entry_photo: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
-pub struct DecisionsQuery {
-    /// Only this gate.
-    pub gate: Option<String>,
-    /// Decisions older than this decision id (for paging).
-    pub before: Option<String>,
-    /// At most this many (default 50, at most 500).
-    pub limit: Option<i64>,
+pub struct SimilarQuery {
+    /// The plate as read at the exit.
+    pub plate: String,
 }
 
-/// A recorded decision.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionRecord {
-    pub id: String,
-    pub gate_id: String,
-    pub direction: String,
-    pub plate: Option<String>,
-    /// `robot` or `agent`.
-    pub source: String,
-    pub event_id: Option<String>,
-    pub policy_version: Option<i64>,
-    pub decision: Decision,
-    /// Why the fallback was given, if the policy failed.
-    pub fault: Option<String>,
-    pub evaluation_us: i64,
-    /// The decision this one replaced (an agent's correction).
-    pub supersedes: Option<String>,
-    /// Who decided, for decisions by people: `agent:<id>` or `owner:<id>`.
-    pub decided_by: Option<String>,
-    /// RFC 3339 (UTC).
-    pub created_at: String,
-}
+/// How many candidates the fuzzy search offers (seed 001: six).
+const SIMILAR: usize = 6;
 
-impl TryFrom<db::DecisionRow> for DecisionRecord {
-    type Error = anyhow::Error;
-    fn try_from(row: db::DecisionRow) -> anyhow::Result<Self> {
-        Ok(DecisionRecord {
-            decision: serde_json::from_str(&row.decision)?,
-            id: row.id,
-            gate_id: row.gate_id,
-            direction: row.direction,
-            plate: row.plate,
-            source: row.source,
-            event_id: row.event_id,
-            policy_version: row.policy_version,
-            fault: row.fault,
-            evaluation_us: row.evaluation_us,
-            supersedes: row.supersedes,
-            decided_by: row.agent_id,
-            created_at: jiff::Timestamp::from_millisecond(row.created_at)?.to_string(),
-        })
-    }
-}
-
-#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "agents", params(("lot" = String, Path), DecisionsQuery),
-    responses((status = 200, description = "Newest first", body = Vec<DecisionRecord>), (status = 404, body = ErrorBody)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/sessions/similar", tag = "agents",
+    params(("lot" = String, Path), SimilarQuery),
+    responses((status = 200, description = "At most six vehicles inside, closest plate first", body = Vec<Similar>),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_decisions(
+pub async fn similar(
     State(state): State<AppState>,
     caller: Caller,
     Path(lot): Path<String>,
-    Query(query): Query<DecisionsQuery>,
-) -> Result<axum::Json<Vec<DecisionRecord>>, ApiError> {
+    Query(query): Query<SimilarQuery>,
+) -> Result<axum::Json<Vec<Similar>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
-    let rows = db::decisions(
-        state.db.pool(),
-        &lot.id,
-        query.gate.as_deref(),
-        query.before.as_deref(),
-        limit,
-    )
-    .await?;
-    let records: anyhow::Result<Vec<DecisionRecord>> =
-        rows.into_iter().map(DecisionRecord::try_from).collect();
-    Ok(axum::Json(records?))
+    let read = fields::plate("plate", &query.plate)?;
+    let mut ranked: Vec<(u32, SessionRow)> = stays::sessions_inside(state.db.pool(), &lot.id)
+        .await?
+        .into_iter()
+        .map(|s| (lpr_distance(&read, &s.plate), s))
+        .collect();
+    ranked.sort_by(|(da, a), (db, b)| da.cmp(db).then(b.entered_at.cmp(&a.entered_at)));
+    let out = ranked
+        .into_iter()
+        .take(SIMILAR)
+        .map(|(distance, s)| Similar {
+            entry_photo: s.entry_photo.as_deref().map(|d| photo_url(&lot.id, d)),
+            entered_at: lot.zone.local(s.entered_at).to_string(),
+            session_id: s.id,
+            plate: s.plate.into_string(),
+            distance,
+            entry_gate: s.entry_gate,
+            billing: s.billing,
+        })
+        .collect();
+    Ok(axum::Json(out))
+}
+
+// ---------------------------------------------------------------- a plate's stays
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StayQuery {
+    pub plate: String,
+}
+
+/// A stay with what it owes and how it began.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StayRecord {
+    #[serde(flatten)]
+    pub stay: Stay,
+    /// Minutes from entry to exit, or to now while inside.
+    pub minutes: u64,
+    /// While inside: what the policy's fee schedule says is due for the
+    /// stay as billed if it ended now.
+    pub due_now: Option<i64>,
+    /// While inside: what the robot at an exit would decide now (a lapsed
+    /// pass, a fee, a grace period), as the policy says; nothing is recorded.
+    pub exit_now: Option<Decision>,
+    /// The entry photo, if the robot sent one.
+    pub entry_photo: Option<String>,
+    /// Payments on this stay.
+    pub payments: Vec<PaymentView>,
+}
+
+/// Everything about a plate in a lot, as an agent reads it to a caller
+/// (seed 001 §2.4.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlateRecord {
+    pub plate: String,
+    /// Its monthly pass, if it has one.
+    pub monthly_pass: Option<MonthlyPass>,
+    /// Whether it has a registered app parking pass.
+    pub parking_pass: bool,
+    /// Its latest stays, newest first (at most 10); the open one first
+    /// while inside.
+    pub stays: Vec<StayRecord>,
+    /// The plate's payments of the last six months, newest first.
+    pub payments: Vec<PaymentView>,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/stays", tag = "agents", params(("lot" = String, Path), StayQuery),
+    responses((status = 200, description = "The plate's stays, payments and passes", body = PlateRecord),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn stays_of_plate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<StayQuery>,
+) -> Result<axum::Json<PlateRecord>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let plate = fields::plate("plate", &query.plate)?;
+    let zone = lot.zone.clone();
+    let pool = state.db.pool();
+    let now = state.clock.now_ms();
+    let active = state.registry.active(&lot.id);
+    let exit_gate = lots::gates(pool, &lot.id)
+        .await?
+        .into_iter()
+        .find(|g| g.direction == Direction::Exit);
+    let site = exit_gate.map(|gate| Site {
+        lot: lot.clone(),
+        gate,
+    });
+    let mut records = Vec::new();
+    for row in stays::stays_of_plate(pool, &lot.id, &plate, 10).await? {
+        let until = row.exited_at.unwrap_or(now);
+        let minutes = zone.local(row.entered_at).minutes_until(&zone.local(until));
+        let inside = row.exited_at.is_none();
+        let due_now = match &active {
+            Some(active) if inside => active
+                .policy
+                .fee_quote(&priced(&zone, &row, now))
+                .ok()
+                .map(|q| i64::try_from(q.due.amount).unwrap_or(i64::MAX)),
+            _ => None,
+        };
+        let exit_now = match (&active, &site) {
+            (Some(active), Some(site)) if inside => {
+                let reading = Reading {
+                    plate: Some(plate.clone()),
+                    occurred_ms: now,
+                    confidence: None,
+                    agent: None,
+                };
+                match pipeline::read(&state, site, &reading, None).await? {
+                    Read::Fresh(assembled) => Some(active.policy.evaluate(&assembled.input)),
+                    Read::Received { .. } => None,
+                }
+            }
+            _ => None,
+        };
+        let payments = payments::payments_of_session(pool, &row.id)
+            .await?
+            .into_iter()
+            .map(|r| PaymentView::new(&zone, r))
+            .collect();
+        records.push(StayRecord {
+            entry_photo: row.entry_photo.as_deref().map(|d| photo_url(&lot.id, d)),
+            stay: Stay::new(&zone, row),
+            minutes,
+            due_now,
+            exit_now,
+            payments,
+        });
+    }
+    let payments = payments::payments_of_plate(pool, &lot.id, &plate, now - PAYMENTS_SHOWN_MS)
+        .await?
+        .into_iter()
+        .map(|r| PaymentView::new(&zone, r))
+        .collect();
+    Ok(axum::Json(PlateRecord {
+        monthly_pass: passes::monthly_pass(pool, &lot.id, &plate)
+            .await?
+            .map(Into::into),
+        parking_pass: passes::has_parking_pass(pool, &lot.id, &plate).await?,
+        plate: plate.into_string(),
+        stays: records,
+        payments,
+    }))
+}
+
+// ---------------------------------------------------------------- closing a stay
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closing {
+    /// When the customer says the vehicle left, RFC 3339 with any offset.
+    pub left_at: String,
+    /// What the customer said, e.g. `出口未识别，客户称18:05离场`.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Charge the fee to the plate's app parking pass, creating the pick
+    /// that was not created at entry (seed 000: "주차패스 등록되었으나 pick
+    /// 미생성"). Without it, a stay with no pick gets a pending order.
+    #[serde(default)]
+    pub pay_with_pass: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Closed {
+    pub closure_id: String,
+    /// The stay, closed.
+    pub stay: Stay,
+    /// The policy's price of the stay up to `left_at`.
+    pub quote: Quote,
+    /// Charged to the stay's app parking-pass pick.
+    pub charged: i64,
+    /// The pending order for what is due, when there is no pick to charge.
+    pub order_id: Option<String>,
+    pub policy_version: i64,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/sessions/{session}/close", tag = "agents",
+    params(("lot" = String, Path), ("session" = String, Path)), request_body = Closing,
+    responses((status = 200, description = "Closed at the stated time, priced by the policy; the pick charged or an order created", body = Closed),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The stay is already closed", body = ErrorBody),
+        (status = 422, description = "The lot's policy cannot price the stay", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn close_stay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((lot, session)): Path<(String, String)>,
+    Json(req): Json<Closing>,
+) -> Result<axum::Json<Closed>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let zone = &lot.zone;
+    let stay = stays::session(state.db.pool(), &lot.id, &session)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("lot `{}` has no stay `{session}`", lot.id)))?;
+    if let Some(exited) = stay.exited_at {
+        return Err(ApiError::Conflict(format!(
+            "stay `{session}` was already closed at {}",
+            zone.local(exited)
+        )));
+    }
+    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        return Err(ApiError::field("note", "is over 500 characters"));
+    }
+    let left_at = parse_instant(&req.left_at).map_err(|e| ApiError::field("left_at", e))?;
+    if left_at < stay.entered_at {
+        return Err(ApiError::field(
+            "left_at",
+            format!(
+                "{} is before the entry at {}",
+                zone.local(left_at),
+                zone.local(stay.entered_at)
+            ),
+        ));
+    }
+    let now = state.clock.now_ms();
+    if left_at > now + state.config.max_clock_skew_seconds * 1000 {
+        return Err(ApiError::field(
+            "left_at",
+            format!("{} is in the future", zone.local(left_at)),
+        ));
+    }
+    let active = state.registry.active(&lot.id).ok_or_else(|| {
+        ApiError::unprocessable(format!(
+            "lot `{}` has no active policy to price the stay",
+            lot.id
+        ))
+    })?;
+    let quote = active
+        .policy
+        .fee_quote(&priced(zone, &stay, left_at))
+        .map_err(|e| match e {
+            CallError::Refused(why) => {
+                ApiError::unprocessable(format!("the policy does not price this stay: {why}"))
+            }
+            other => {
+                ApiError::unprocessable(format!("the policy failed to price the stay: {other}"))
+            }
+        })?;
+    if quote.due.currency != lot.currency {
+        return Err(ApiError::unprocessable(format!(
+            "the policy prices in {} but the lot charges in {}",
+            quote.due.currency, lot.currency
+        )));
+    }
+    if req.pay_with_pass
+        && stay.pick_id.is_none()
+        && !passes::has_parking_pass(state.db.pool(), &lot.id, &stay.plate).await?
+    {
+        return Err(ApiError::field(
+            "pay_with_pass",
+            format!(
+                "plate `{}` has no registered parking pass in lot `{}`",
+                stay.plate, lot.id
+            ),
+        ));
+    }
+    let due = i64::try_from(quote.due.amount).unwrap_or(i64::MAX);
+    let by = caller.label();
+    let mut tx = state.db.write().await?;
+    let pick = match &stay.pick_id {
+        Some(pick) => Some(pick.clone()),
+        None if req.pay_with_pass => {
+            let id = new_id("pck", now);
+            stays::insert_pick(&mut tx, &id, &lot.id, &stay.id, &stay.plate, now).await?;
+            Some(id)
+        }
+        None => None,
+    };
+    let (mut charged, mut order_id) = (0, None);
+    match &pick {
+        Some(pick) => {
+            let payment_id = new_id("pay", now);
+            crate::domain::payments::charge_pick(
+                &mut tx,
+                &stay,
+                pick,
+                due,
+                left_at,
+                &payment_id,
+                now,
+            )
+            .await?;
+            charged = due;
+        }
+        None if due > 0 => {
+            let order = NewOrder {
+                id: &new_id("ord", now),
+                lot: &lot.id,
+                session: Some(&stay.id),
+                plate: Some(&stay.plate),
+                kind: boomgate_engine::sdk::OrderKind::Temporary,
+                amount: Some(due),
+                decision: None,
+            };
+            order_id = Some(payments::upsert_pending_order(&mut tx, &order, now).await?);
+        }
+        None => {}
+    }
+    let exit = Exit {
+        at: left_at,
+        gate: None,
+        decision: None,
+        by: ClosedBy::Agent,
+    };
+    stays::close_session(&mut *tx, &stay.id, &exit).await?;
+    let closure_id = new_id("cls", now);
+    let closure = NewClosure {
+        id: &closure_id,
+        lot: &lot.id,
+        session: &stay.id,
+        left_at,
+        note,
+        total: i64::try_from(quote.total.amount).unwrap_or(i64::MAX),
+        due,
+        charged,
+        order: order_id.as_deref(),
+        by: &by,
+    };
+    stays::insert_closure(&mut *tx, &closure, now).await?;
+    let closed = stays::session(&mut *tx, &lot.id, &stay.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("stay vanished within its transaction"))?;
+    tx.commit().await?;
+    Ok(axum::Json(Closed {
+        closure_id,
+        stay: Stay::new(zone, closed),
+        quote,
+        charged,
+        order_id,
+        policy_version: active.version,
+    }))
 }

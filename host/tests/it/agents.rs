@@ -57,7 +57,7 @@ impl<'a> Desk<'a> {
     ) -> Desk<'a> {
         let owner = &app.owner;
         let lot = app.lot(owner, &unique("lot"), zone, currency).await;
-        let bytes = boomgate_host::shipped::module(policy).expect("shipped policy");
+        let bytes = boomgate_host::service::shipped::module(policy).expect("shipped policy");
         let module = app
             .ok(StatusCode::CREATED, app.upload(owner, bytes).await)
             .await;
@@ -1378,19 +1378,19 @@ crate::on_both!(lot_information);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_lot_has_a_desk() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = boomgate_host::config::Config {
+    let config = boomgate_host::service::Config {
         db: format!("sqlite://{}", dir.path().join("demo.db").display()),
-        ..boomgate_host::config::Config::default()
+        ..boomgate_host::service::Config::default()
     };
-    let state = boomgate_host::AppState::new(config, boomgate_host::clock::Clock::system())
+    let state = boomgate_host::AppState::new(config, boomgate_host::service::Clock::system())
         .await
         .expect("service starts");
-    let demo = boomgate_host::demo::create_if_empty(&state)
+    let demo = boomgate_host::service::demo::create_if_empty(&state)
         .await
         .expect("demo")
         .expect("an empty database gets the demo lot");
     assert!(
-        boomgate_host::demo::create_if_empty(&state)
+        boomgate_host::service::demo::create_if_empty(&state)
             .await
             .expect("demo")
             .is_none(),

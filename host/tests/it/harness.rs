@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use boomgate_host::AppState;
-use boomgate_host::clock::Clock;
-use boomgate_host::config::Config;
+use boomgate_host::service::Clock;
+use boomgate_host::service::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Executor;
@@ -88,7 +88,7 @@ impl TestApp {
             .await
             .expect("service starts");
         let (owner_id, owner) =
-            boomgate_host::admin::create_owner(&state.db, "Test owner", clock.now_ms())
+            boomgate_host::service::admin::create_owner(&state.db, "Test owner", clock.now_ms())
                 .await
                 .expect("owner");
         let (url, server) = serve(state.clone()).await;
@@ -141,7 +141,7 @@ impl TestApp {
 
     /// Another owner, with their token.
     pub async fn new_owner(&self, name: &str) -> String {
-        boomgate_host::admin::create_owner(&self.state.db, name, self.clock.now_ms())
+        boomgate_host::service::admin::create_owner(&self.state.db, name, self.clock.now_ms())
             .await
             .expect("owner")
             .1
@@ -253,7 +253,8 @@ impl TestApp {
 
     /// Uploads the standard policy; returns its digest.
     pub async fn standard_module(&self, owner: &str) -> String {
-        let bytes = boomgate_host::shipped::module("standard-lot").expect("shipped standard lot");
+        let bytes =
+            boomgate_host::service::shipped::module("standard-lot").expect("shipped standard lot");
         let module = self
             .ok(StatusCode::CREATED, self.upload(owner, bytes).await)
             .await;

@@ -13,6 +13,7 @@ mod hotswap;
 mod owners;
 mod restart;
 mod scenarios;
+mod storage;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL.
 #[macro_export]

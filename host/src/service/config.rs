@@ -40,6 +40,10 @@ pub struct Config {
     /// How often other hosts' policy activations are picked up, in
     /// milliseconds (several hosts on one PostgreSQL database).
     pub policy_refresh_ms: u64,
+    /// How often a robot's long poll for commands looks in the database,
+    /// in milliseconds: commands issued on this host wake it at once, those
+    /// issued on other hosts reach it within this interval.
+    pub command_repoll_ms: u64,
 }
 
 impl Default for Config {
@@ -58,6 +62,7 @@ impl Default for Config {
             policy_memory: 16 << 20,
             max_clock_skew_seconds: 300,
             policy_refresh_ms: 2_000,
+            command_repoll_ms: 1_000,
         }
     }
 }
@@ -76,6 +81,7 @@ const KEYS: &[&str] = &[
     "policy_memory",
     "max_clock_skew_seconds",
     "policy_refresh_ms",
+    "command_repoll_ms",
 ];
 
 impl Config {

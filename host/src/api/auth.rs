@@ -9,10 +9,14 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::api::error::ApiError;
-use crate::db::{self, LotRow};
-use crate::ids::token_hash;
-use crate::state::AppState;
+use super::error::ApiError;
+use crate::db::ids::token_hash;
+use crate::db::lots::{self, LotRow};
+use crate::db::owners::{self, TokenRow};
+use crate::db::types::Role;
+use crate::db::{Tx, agents};
+use crate::domain::pipeline::Site;
+use crate::service::AppState;
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -20,18 +24,29 @@ pub enum Caller {
     /// A lot owner: their lots.
     Owner { owner_id: String },
     /// A gate robot: its gate.
-    Robot(Robot),
+    Robot(Box<Robot>),
     /// A remote agent: the lots it serves.
     Agent { agent_id: String, owner_id: String },
 }
 
-/// A robot and the gate it is bound to.
+/// A robot and where it stands: its lot and gate, read with its token.
 #[derive(Debug, Clone)]
 pub struct Robot {
     pub owner_id: String,
-    pub lot_id: String,
     pub robot_id: String,
-    pub gate_id: String,
+    pub site: Site,
+}
+
+impl Robot {
+    /// The robot's lot.
+    pub fn lot_id(&self) -> &str {
+        &self.site.lot.id
+    }
+
+    /// The robot's gate.
+    pub fn gate_id(&self) -> &str {
+        &self.site.gate.id
+    }
 }
 
 impl Caller {
@@ -66,7 +81,7 @@ impl Caller {
     pub fn label(&self) -> String {
         match self {
             Caller::Owner { owner_id } => format!("owner:{owner_id}"),
-            Caller::Robot(r) => format!("robot:{}/{}", r.lot_id, r.robot_id),
+            Caller::Robot(r) => format!("robot:{}/{}", r.lot_id(), r.robot_id),
             Caller::Agent { agent_id, .. } => format!("agent:{agent_id}"),
         }
     }
@@ -75,7 +90,7 @@ impl Caller {
 /// The lot, if `owner` owns it; 404 otherwise (another owner's lot does not
 /// exist as far as this caller can tell).
 pub async fn owned_lot(state: &AppState, owner: &str, lot: &str) -> Result<LotRow, ApiError> {
-    match db::lot(state.db.pool(), lot).await? {
+    match lots::lot(state.db.pool(), lot).await? {
         Some(row) if row.owner_id == owner => Ok(row),
         _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
     }
@@ -85,13 +100,12 @@ pub async fn owned_lot(state: &AppState, owner: &str, lot: &str) -> Result<LotRo
 /// otherwise, 403 for robots.
 pub async fn staff_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<LotRow, ApiError> {
     caller.staff()?;
-    let row = db::lot(state.db.pool(), lot).await?;
+    let row = lots::lot(state.db.pool(), lot).await?;
     let allowed = match (&row, caller) {
         (Some(row), Caller::Owner { owner_id }) => row.owner_id == *owner_id,
-        (Some(_), Caller::Agent { agent_id, .. }) => db::agent_lots(state.db.pool(), agent_id)
-            .await?
-            .iter()
-            .any(|l| l == lot),
+        (Some(_), Caller::Agent { agent_id, .. }) => {
+            agents::serves(state.db.pool(), agent_id, lot).await?
+        }
         _ => false,
     };
     match row {
@@ -103,16 +117,8 @@ pub async fn staff_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<L
 /// The lots a caller may see: an owner's, or those an agent serves.
 pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRow>, ApiError> {
     match caller {
-        Caller::Owner { owner_id } => Ok(db::lots_of_owner(state.db.pool(), owner_id).await?),
-        Caller::Agent { agent_id, .. } => {
-            let mut lots = Vec::new();
-            for id in db::agent_lots(state.db.pool(), agent_id).await? {
-                if let Some(lot) = db::lot(state.db.pool(), &id).await? {
-                    lots.push(lot);
-                }
-            }
-            Ok(lots)
-        }
+        Caller::Owner { owner_id } => Ok(lots::lots_of_owner(state.db.pool(), owner_id).await?),
+        Caller::Agent { agent_id, .. } => Ok(lots::lots_of_agent(state.db.pool(), agent_id).await?),
         Caller::Robot(_) => Err(ApiError::Forbidden(
             "this route is for agents and lot owners".into(),
         )),
@@ -165,7 +171,7 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         let hash = token_hash(token);
-        if let Some(row) = db::find_token(state.db.pool(), &hash).await?
+        if let Some(row) = owners::find_token(state.db.pool(), &hash).await?
             && let Some(caller) = caller(state, row).await?
         {
             return Ok(caller);
@@ -174,8 +180,8 @@ impl FromRequestParts<AppState> for Caller {
         let source = source(parts, state.config.trust_forwarded_for);
         let now = state.clock.now_ms();
         let lock_ms = state.config.lockout_minutes * 60_000;
-        let mut tx = state.db.write().await?;
-        let locked = db::record_auth_failure(
+        let mut tx: Tx = state.db.write().await?;
+        let locked = owners::record_auth_failure(
             &mut tx,
             &source,
             now,
@@ -199,34 +205,28 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// The caller a stored token stands for, if its scope still exists.
-async fn caller(state: &AppState, row: db::TokenRow) -> Result<Option<Caller>, ApiError> {
-    Ok(match row.role.as_str() {
-        "owner" => Some(Caller::Owner {
+async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiError> {
+    Ok(match row.role {
+        Role::Owner => Some(Caller::Owner {
             owner_id: row.owner_id,
         }),
-        "robot" => {
+        Role::Robot => {
             let (Some(lot_id), Some(robot_id)) = (row.lot_id, row.robot_id) else {
                 return Ok(None);
             };
-            let gate: Option<String> =
-                sqlx::query_scalar("SELECT gate_id FROM robots WHERE lot_id = $1 AND id = $2")
-                    .bind(&lot_id)
-                    .bind(&robot_id)
-                    .fetch_optional(state.db.pool())
-                    .await?;
-            gate.map(|gate_id| {
-                Caller::Robot(Robot {
-                    owner_id: row.owner_id,
-                    lot_id,
-                    robot_id,
-                    gate_id,
+            lots::robot_site(state.db.pool(), &lot_id, &robot_id)
+                .await?
+                .map(|(lot, gate)| {
+                    Caller::Robot(Box::new(Robot {
+                        owner_id: row.owner_id,
+                        robot_id,
+                        site: Site { lot, gate },
+                    }))
                 })
-            })
         }
-        "agent" => row.agent_id.map(|agent_id| Caller::Agent {
+        Role::Agent => row.agent_id.map(|agent_id| Caller::Agent {
             agent_id,
             owner_id: row.owner_id,
         }),
-        _ => None,
     })
 }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use boomgate_engine::{Deadline, Engine, EngineConfig};
 
-use crate::clock::Clock;
-use crate::config::Config;
+use super::clock::Clock;
+use super::config::Config;
+use super::metrics::Metrics;
+use super::registry::Registry;
 use crate::db::Db;
-use crate::metrics::Metrics;
-use crate::policies::Registry;
 
 /// The service's shared state. Cheap to clone.
 #[derive(Clone)]
@@ -22,7 +22,7 @@ pub struct State {
     pub clock: Clock,
     pub metrics: Metrics,
     /// Wakes robots waiting for commands at a gate.
-    pub commands: crate::commands::Hub,
+    pub commands: crate::domain::commands::Hub,
 }
 
 impl Deref for AppState {
@@ -53,7 +53,7 @@ impl AppState {
             config,
             clock,
             metrics: Metrics::default(),
-            commands: crate::commands::Hub::default(),
+            commands: crate::domain::commands::Hub::default(),
         })))
     }
 

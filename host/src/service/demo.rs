@@ -2,9 +2,16 @@
 //! lot with the standard policy active and prints an owner token, robot
 //! tokens and an agent token, so the service works at once.
 
-use crate::db::{self, LotRow, ModuleRow, NewToken};
-use crate::ids::{new_id, token};
-use crate::state::AppState;
+use boomgate_engine::sdk::{Currency, Direction};
+
+use super::AppState;
+use crate::db::agents;
+use crate::db::ids::{new_id, token};
+use crate::db::lots::{self, GateRow, LotRow, RobotRow};
+use crate::db::owners::{self, NewToken};
+use crate::db::policies::{self, ModuleRow};
+use crate::db::types::Role;
+use crate::domain::zone::LotZone;
 
 /// The standard policy's settings for the demo lot: PRODUCT.md's defaults,
 /// with visitors admitted so a walk-through can enter, pay and leave.
@@ -34,76 +41,62 @@ pub struct Demo {
 
 /// Creates the demo lot if the database has no owner yet.
 pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
-    if db::count_owners(state.db.pool()).await? > 0 {
+    if owners::count_owners(state.db.pool()).await? > 0 {
         return Ok(None);
     }
-    let bytes = crate::shipped::module("standard-lot")
+    let bytes = super::shipped::module("standard-lot")
         .ok_or_else(|| anyhow::anyhow!("the standard policy is not built into this binary"))?;
     let loaded = state.registry.load(bytes.to_vec()).await?;
     let now = state.clock.now_ms();
     let owner = "demo";
     let lot = "demo";
-    let (owner_token, owner_hash) = token("owner")?;
-    let (entry_token, entry_hash) = token("robot")?;
-    let (exit_token, exit_hash) = token("robot")?;
-    let (agent_token, agent_hash) = token("agent")?;
+    let (owner_token, owner_hash) = token(Role::Owner)?;
+    let (entry_token, entry_hash) = token(Role::Robot)?;
+    let (exit_token, exit_hash) = token(Role::Robot)?;
+    let (agent_token, agent_hash) = token(Role::Agent)?;
     let info = loaded.info();
     let mut tx = state.db.write().await?;
-    db::insert_owner(&mut *tx, owner, "Demo operator", now).await?;
-    db::insert_token(
-        &mut *tx,
-        &NewToken {
-            hash: &owner_hash,
-            role: "owner",
-            owner_id: owner,
-            ..NewToken::default()
-        },
-        now,
-    )
-    .await?;
+    owners::insert_owner(&mut *tx, owner, "Demo operator", now).await?;
+    owners::insert_token(&mut *tx, &NewToken::owner(&owner_hash, owner), now).await?;
     let row = LotRow {
         id: lot.to_owned(),
         owner_id: owner.to_owned(),
         name: "Demo lot".to_owned(),
-        timezone: "Asia/Shanghai".to_owned(),
-        currency: "CNY".to_owned(),
+        zone: LotZone::parse("Asia/Shanghai").map_err(anyhow::Error::msg)?,
+        currency: Currency::CNY,
         emergency_contact: Some("张三 13000000000".to_owned()),
         active_version: None,
         created_at: now,
     };
-    db::insert_lot(&mut *tx, &row).await?;
+    lots::insert_lot(&mut *tx, &row).await?;
     for (gate, direction, robot, hash) in [
-        ("north-entry", "entry", "robot-entry", &entry_hash),
-        ("north-exit", "exit", "robot-exit", &exit_hash),
+        ("north-entry", Direction::Entry, "robot-entry", &entry_hash),
+        ("north-exit", Direction::Exit, "robot-exit", &exit_hash),
     ] {
-        db::insert_gate(&mut *tx, lot, gate, direction, now).await?;
-        db::insert_robot(&mut *tx, lot, robot, gate, now).await?;
-        let scope = NewToken {
-            hash,
-            role: "robot",
-            owner_id: owner,
-            lot_id: Some(lot),
-            robot_id: Some(robot),
-            agent_id: None,
+        let gate = GateRow {
+            lot_id: lot.to_owned(),
+            id: gate.to_owned(),
+            direction,
         };
-        db::insert_token(&mut *tx, &scope, now).await?;
+        lots::insert_gate(&mut *tx, &gate, now).await?;
+        let robot_row = RobotRow {
+            lot_id: lot.to_owned(),
+            id: robot.to_owned(),
+            gate_id: gate.id,
+        };
+        lots::insert_robot(&mut *tx, &robot_row, now).await?;
+        owners::insert_token(&mut *tx, &NewToken::robot(hash, owner, lot, robot), now).await?;
     }
     let agent = "demo-agent";
-    db::insert_agent(&mut *tx, agent, owner, "Demo agent", now).await?;
-    db::add_agent_lot(&mut *tx, agent, lot).await?;
-    let scope = NewToken {
-        hash: &agent_hash,
-        role: "agent",
-        owner_id: owner,
-        agent_id: Some(agent),
-        ..NewToken::default()
-    };
-    db::insert_token(&mut *tx, &scope, now).await?;
+    agents::insert_agent(&mut *tx, agent, owner, "Demo agent", now).await?;
+    agents::add_agent_lot(&mut *tx, agent, lot).await?;
+    owners::insert_token(&mut *tx, &NewToken::agent(&agent_hash, owner, agent), now).await?;
     let module = ModuleRow::new(info, now);
-    db::insert_module(&mut tx, &module, bytes, owner).await?;
+    policies::insert_module(&mut tx, &module, bytes, owner).await?;
     let version =
-        db::insert_version(&mut tx, lot, &info.digest, DEMO_SETTINGS, Some("demo"), now).await?;
-    db::activate(&mut tx, &new_id("act", now), lot, version, "demo", now).await?;
+        policies::insert_version(&mut tx, lot, &info.digest, DEMO_SETTINGS, Some("demo"), now)
+            .await?;
+    policies::activate(&mut tx, &new_id("act", now), lot, version, "demo", now).await?;
     tx.commit().await?;
     state.registry.refresh(&state.db).await?;
     Ok(Some(Demo {

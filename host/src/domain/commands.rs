@@ -1,7 +1,8 @@
 //! Commands to robots: what an agent tells the robot at a gate to do (open
 //! for a decision) or show (a QR code, a text, the ID prompt). Stored, so a
 //! robot that was offline gets them; robots long-poll for new ones and are
-//! woken as soon as one is issued on this host (within a second from others).
+//! woken as soon as one is issued on this host (from other hosts, within
+//! `command_repoll_ms`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use utoipa::ToSchema;
 
+use crate::db::ids::new_id;
 use crate::db::{self, Tx};
-use crate::ids::new_id;
-use crate::state::AppState;
+use crate::service::AppState;
 
 /// What a robot is told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -39,7 +40,7 @@ pub enum Command {
         /// With `display: vehicles_inside`: the held vehicle's account's
         /// vehicles inside.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        vehicles_inside: Option<Vec<crate::decide::VehicleInside>>,
+        vehicles_inside: Option<Vec<crate::domain::input::VehicleInside>>,
     },
 }
 
@@ -101,7 +102,7 @@ pub async fn issue(
     by: &str,
 ) -> anyhow::Result<String> {
     let id = new_id("cmd", now);
-    db::insert_command(
+    db::commands::insert_command(
         &mut **tx,
         &id,
         lot,
@@ -128,7 +129,7 @@ pub async fn fetch(
         // Register interest before looking, so a command issued in between
         // still wakes this poll.
         let woken = notify.notified();
-        let rows = db::commands_after(state.db.pool(), lot, gate, after, 50).await?;
+        let rows = db::commands::commands_after(state.db.pool(), lot, gate, after, 50).await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
             return rows
                 .into_iter()
@@ -142,8 +143,9 @@ pub async fn fetch(
                 })
                 .collect();
         }
-        // Another host may issue it: look again at least every second.
+        // Another host may issue it: look again every `command_repoll_ms`.
+        let repoll = Duration::from_millis(state.config.command_repoll_ms.max(10));
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let _ = tokio::time::timeout(left.min(Duration::from_secs(1)), woken).await;
+        let _ = tokio::time::timeout(left.min(repoll), woken).await;
     }
 }

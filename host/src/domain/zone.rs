@@ -5,26 +5,32 @@ use boomgate_engine::sdk::{Date, Timestamp};
 
 /// A lot's IANA time zone.
 #[derive(Debug, Clone)]
-pub struct LotZone(jiff::tz::TimeZone);
+pub struct LotZone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
 
 impl LotZone {
     /// `Asia/Shanghai`, `Asia/Seoul`, ...
     pub fn parse(name: &str) -> Result<LotZone, String> {
         jiff::tz::TimeZone::get(name)
-            .map(LotZone)
+            .map(|zone| LotZone {
+                name: name.to_owned(),
+                zone,
+            })
             .map_err(|_| format!("`{name}` is not an IANA time zone (e.g. `Asia/Shanghai`)"))
     }
 
-    /// A stored lot's zone (checked when the lot was created).
-    pub fn of(lot: &crate::db::LotRow) -> anyhow::Result<LotZone> {
-        LotZone::parse(&lot.timezone).map_err(anyhow::Error::msg)
+    /// The zone's IANA name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The instant `unix_ms` on the lot's wall clock.
     pub fn local(&self, unix_ms: i64) -> Timestamp {
         let secs = unix_ms.div_euclid(1000);
         let offset = jiff::Timestamp::from_second(secs)
-            .map(|t| self.0.to_offset(t).seconds())
+            .map(|t| self.zone.to_offset(t).seconds())
             .unwrap_or(0);
         // Offsets with seconds (local mean time before 1900) are cut to the
         // minute; `from_unix` only fails outside the years 1 to 9999, which
@@ -35,6 +41,13 @@ impl LotZone {
     /// The lot's local date at `unix_ms`.
     pub fn today(&self, unix_ms: i64) -> Date {
         self.local(unix_ms).local_date()
+    }
+}
+
+impl TryFrom<String> for LotZone {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        LotZone::parse(&name)
     }
 }
 

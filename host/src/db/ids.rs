@@ -2,6 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
+use super::types::Role;
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The OS random source does not fail on the platforms the service runs
@@ -21,14 +23,14 @@ pub fn new_id(prefix: &str, now_ms: i64) -> String {
 }
 
 /// A new secret API token for `role` and the hash it is stored under.
-pub fn token(role: &str) -> anyhow::Result<(String, String)> {
+pub fn token(role: Role) -> anyhow::Result<(String, String)> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)
         .map_err(|e| anyhow::anyhow!("no OS randomness for a token: {e}"))?;
     let prefix = match role {
-        "owner" => "bgo",
-        "robot" => "bgr",
-        _ => "bga",
+        Role::Owner => "bgo",
+        Role::Robot => "bgr",
+        Role::Agent => "bga",
     };
     let secret = format!("{prefix}_{}", hex(&bytes));
     let hash = token_hash(&secret);
@@ -60,7 +62,7 @@ mod tests {
 
     #[test]
     fn tokens_are_stored_hashed() {
-        let (secret, hash) = token("robot").unwrap();
+        let (secret, hash) = token(Role::Robot).unwrap();
         assert!(secret.starts_with("bgr_") && secret.len() == 52);
         assert_eq!(hash, token_hash(&secret));
         assert!(!hash.contains(&secret[4..]));

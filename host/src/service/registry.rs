@@ -105,7 +105,7 @@ impl Registry {
         if let Some(loaded) = self.cached(digest) {
             return Ok(loaded);
         }
-        let bytes = db::module_bytes(db.pool(), digest)
+        let bytes = db::policies::module_bytes(db.pool(), digest)
             .await?
             .ok_or_else(|| PrepareError::NoSuchModule(digest.to_owned()))?;
         self.load(bytes).await
@@ -125,7 +125,7 @@ impl Registry {
 
     /// Loads and configures version `version` of `lot`.
     pub async fn prepare(&self, db: &Db, lot: &str, version: i64) -> Result<Active, PrepareError> {
-        let row = db::version(db.pool(), lot, version)
+        let row = db::policies::version(db.pool(), lot, version)
             .await?
             .ok_or(PrepareError::NoSuchVersion(version))?;
         let module = self.module(db, &row.module_digest).await?;
@@ -140,7 +140,7 @@ impl Registry {
     /// Brings every lot's policy in line with the database: at start, and
     /// periodically to pick up activations made by other hosts.
     pub async fn refresh(&self, db: &Db) -> anyhow::Result<()> {
-        for (lot, version) in db::active_versions(db.pool()).await? {
+        for (lot, version) in db::lots::active_versions(db.pool()).await? {
             let Some(version) = version else { continue };
             if self.active(&lot).is_some_and(|a| a.version == version) {
                 continue;

@@ -1,0 +1,98 @@
+//! The decision log of a lot: every decision, with the policy version, the
+//! input's trace and the timing.
+
+use axum::extract::{Path, Query, State};
+use boomgate_engine::sdk::{Decision, Direction};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::{Caller, staff_lot};
+use super::error::{ApiError, ErrorBody};
+use super::fields::rfc3339;
+use crate::db::decisions::{self, DecisionRow};
+use crate::db::types::Source;
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(config, OpenApiRouter::new().routes(routes!(list_decisions)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DecisionsQuery {
+    /// Only this gate.
+    pub gate: Option<String>,
+    /// Decisions older than this decision id (for paging).
+    pub before: Option<String>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// A recorded decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionRecord {
+    pub id: String,
+    pub gate_id: String,
+    pub direction: Direction,
+    pub plate: Option<String>,
+    /// `robot` or `agent`.
+    pub source: Source,
+    pub event_id: Option<String>,
+    pub policy_version: Option<i64>,
+    pub decision: Decision,
+    /// Why the fallback was given, if the policy failed.
+    pub fault: Option<String>,
+    pub evaluation_us: i64,
+    /// The decision this one replaced (an agent's correction).
+    pub supersedes: Option<String>,
+    /// Who decided, for decisions by people: `agent:<id>` or `owner:<id>`.
+    pub decided_by: Option<String>,
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+}
+
+impl TryFrom<DecisionRow> for DecisionRecord {
+    type Error = anyhow::Error;
+    fn try_from(row: DecisionRow) -> anyhow::Result<Self> {
+        Ok(DecisionRecord {
+            decision: row.decision()?,
+            id: row.id,
+            gate_id: row.gate_id,
+            direction: row.direction,
+            plate: row.plate,
+            source: row.source,
+            event_id: row.event_id,
+            policy_version: row.policy_version,
+            fault: row.fault,
+            evaluation_us: row.evaluation_us,
+            supersedes: row.supersedes,
+            decided_by: row.agent_id,
+            created_at: rfc3339(row.created_at),
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "agents", params(("lot" = String, Path), DecisionsQuery),
+    responses((status = 200, description = "Newest first", body = Vec<DecisionRecord>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_decisions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<DecisionsQuery>,
+) -> Result<axum::Json<Vec<DecisionRecord>>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let rows = decisions::decisions(
+        state.db.pool(),
+        &lot.id,
+        query.gate.as_deref(),
+        query.before.as_deref(),
+        limit,
+    )
+    .await?;
+    let records: anyhow::Result<Vec<DecisionRecord>> =
+        rows.into_iter().map(DecisionRecord::try_from).collect();
+    Ok(axum::Json(records?))
+}

@@ -1,0 +1,342 @@
+//! What a gate robot calls: `POST /v1/events` with a plate read, answered
+//! with the decision, and `GET /v1/robot/commands`, the long poll for what
+//! agents tell it.
+//!
+//! The lot, gate and direction come from the robot's token. A retry of the
+//! same `event_id` gets the stored decision back and creates nothing twice;
+//! the same `event_id` with other content is refused.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use boomgate_engine::sdk::{Decision, Display, Plate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::{Caller, Robot};
+use super::error::{ApiError, ErrorBody};
+use super::fields;
+use super::json::Json;
+use crate::db::ids::sha256;
+use crate::db::{decisions, passes};
+use crate::domain::commands::{self, Issued};
+use crate::domain::input::{Reading, VehicleInside};
+use crate::domain::pipeline::{self, Committed, EventKey, Origin, Read};
+use crate::domain::zone::parse_instant;
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(post_event))
+            .routes(routes!(robot_commands)),
+    )
+}
+
+/// The longest event id accepted.
+const MAX_EVENT_ID: usize = 128;
+
+/// One plate read at the robot's gate.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    /// Unique per robot; a retry sends the same id.
+    pub event_id: String,
+    /// The plate as read, or null when there is none or it cannot be read.
+    pub plate: Option<String>,
+    /// When the read happened, RFC 3339 with any offset.
+    pub occurred_at: String,
+    /// The camera's confidence, 0 to 1.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    /// The digest of an entry photo uploaded first with `POST /v1/photos`;
+    /// agents see it when they match an exit to its entry.
+    #[serde(default)]
+    pub photo: Option<String>,
+}
+
+/// The decision for an event, as the robot acts on it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventAnswer {
+    pub event_id: String,
+    pub decision_id: String,
+    /// The lot's policy version that decided; null when the lot had none.
+    pub policy_version: Option<i64>,
+    /// How long the policy took, in microseconds.
+    pub evaluation_us: i64,
+    /// True when this answers a retry with the stored decision.
+    pub replayed: bool,
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// The account's vehicles inside, when the display shows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vehicles_inside: Option<Vec<VehicleInside>>,
+}
+
+/// A validated event.
+struct Checked {
+    reading: Reading,
+    hash: String,
+}
+
+fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
+    if req.event_id.is_empty()
+        || req.event_id.len() > MAX_EVENT_ID
+        || req.event_id.chars().any(char::is_control)
+    {
+        return Err(ApiError::field(
+            "event_id",
+            format!("must be 1 to {MAX_EVENT_ID} printable characters"),
+        ));
+    }
+    let plate = match req.plate.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(fields::plate("plate", raw)?),
+    };
+    let occurred_ms =
+        parse_instant(&req.occurred_at).map_err(|e| ApiError::field("occurred_at", e))?;
+    let skew = occurred_ms - state.clock.now_ms();
+    if skew > state.config.max_clock_skew_seconds * 1000 {
+        return Err(ApiError::field(
+            "occurred_at",
+            format!(
+                "`{}` is {}s ahead of the service's clock; check the robot's clock",
+                req.occurred_at,
+                skew / 1000
+            ),
+        ));
+    }
+    if let Some(c) = req.confidence
+        && !(0.0..=1.0).contains(&c)
+    {
+        return Err(ApiError::field(
+            "confidence",
+            format!("{c} is not between 0 and 1"),
+        ));
+    }
+    if let Some(photo) = &req.photo
+        && (photo.len() != 64
+            || !photo
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    {
+        return Err(ApiError::field(
+            "photo",
+            "must be the sha256 digest `POST /v1/photos` returned",
+        ));
+    }
+    // What makes a retry the same event: its content, as the robot meant it.
+    let canonical = serde_json::json!([
+        req.event_id,
+        plate.as_ref().map(Plate::as_str),
+        occurred_ms,
+        req.confidence,
+        req.photo
+    ]);
+    Ok(Checked {
+        reading: Reading {
+            plate,
+            occurred_ms,
+            confidence: req.confidence.map(|c| c as f32),
+            agent: None,
+        },
+        hash: sha256(canonical.to_string().as_bytes()),
+    })
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/events",
+    tag = "robots",
+    request_body = EventRequest,
+    responses(
+        (status = 200, description = "The decision (a retry gets the stored one)", body = EventAnswer),
+        (status = 400, description = "Malformed event; the field is named", body = ErrorBody),
+        (status = 401, description = "No token or a wrong one", body = ErrorBody),
+        (status = 403, description = "Not a robot token", body = ErrorBody),
+        (status = 409, description = "The event id was used with other content", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn post_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<EventRequest>,
+) -> Result<axum::Json<EventAnswer>, ApiError> {
+    let started = Instant::now();
+    let robot = caller.robot()?;
+    let checked = check(&state, &req)?;
+    let answer = decide(&state, robot, &req, &checked).await;
+    state.metrics.event(started.elapsed());
+    answer.map(axum::Json)
+}
+
+/// The event through the decision pipeline: read, evaluate, commit.
+async fn decide(
+    state: &AppState,
+    robot: &Robot,
+    req: &EventRequest,
+    checked: &Checked,
+) -> Result<EventAnswer, ApiError> {
+    let key = EventKey {
+        robot_id: &robot.robot_id,
+        event_id: &req.event_id,
+        payload_hash: &checked.hash,
+        photo: req.photo.as_deref(),
+        confidence: req.confidence,
+    };
+    let site = &robot.site;
+    let assembled = match pipeline::read(state, site, &checked.reading, Some(&key)).await? {
+        Read::Received {
+            payload_hash,
+            decision_id,
+        } => {
+            return replay(
+                state,
+                robot,
+                &req.event_id,
+                &payload_hash,
+                &checked.hash,
+                &decision_id,
+            )
+            .await;
+        }
+        Read::Fresh(assembled) => assembled,
+    };
+    let evaluated = pipeline::evaluate(state, &site.lot, &assembled.input);
+    let recorded = match pipeline::commit(state, site, &assembled, &evaluated, Origin::Robot(&key))
+        .await?
+    {
+        Committed::Recorded(recorded) => recorded,
+        // A retry raced its original: answer with the original's decision.
+        Committed::Raced => {
+            let stored = decisions::event(
+                state.db.pool(),
+                robot.lot_id(),
+                &robot.robot_id,
+                &req.event_id,
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("event `{}` raced but is not stored", req.event_id))?;
+            return replay(
+                state,
+                robot,
+                &req.event_id,
+                &stored.payload_hash,
+                &checked.hash,
+                &stored.decision_id,
+            )
+            .await;
+        }
+    };
+    let vehicles_inside = match shows_vehicles(&evaluated.decision) {
+        true => Some(vehicles_inside(state, robot, checked.reading.plate.as_ref()).await?),
+        false => None,
+    };
+    Ok(EventAnswer {
+        event_id: req.event_id.clone(),
+        decision_id: recorded.decision_id,
+        policy_version: evaluated.version,
+        evaluation_us: evaluated.micros,
+        replayed: false,
+        decision: evaluated.decision,
+        vehicles_inside,
+    })
+}
+
+fn shows_vehicles(decision: &Decision) -> bool {
+    matches!(decision.display, Display::VehiclesInside)
+}
+
+/// The stored answer to an event already decided.
+async fn replay(
+    state: &AppState,
+    robot: &Robot,
+    event_id: &str,
+    stored_hash: &str,
+    hash: &str,
+    decision_id: &str,
+) -> Result<EventAnswer, ApiError> {
+    if stored_hash != hash {
+        return Err(ApiError::Conflict(format!(
+            "event `{event_id}` was already received with other content; a new read needs a new event id"
+        )));
+    }
+    let row = decisions::decision(state.db.pool(), decision_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("event `{event_id}` points at a missing decision"))?;
+    let decision = row.decision()?;
+    let vehicles_inside = match shows_vehicles(&decision) {
+        true => {
+            let plate = row.plate.as_deref().map(Plate::parse).transpose();
+            let plate = plate.map_err(|e| anyhow::anyhow!("stored decision `{}`: {e}", row.id))?;
+            Some(vehicles_inside(state, robot, plate.as_ref()).await?)
+        }
+        false => None,
+    };
+    Ok(EventAnswer {
+        event_id: event_id.to_owned(),
+        decision_id: row.id,
+        policy_version: row.policy_version,
+        evaluation_us: row.evaluation_us,
+        replayed: true,
+        decision,
+        vehicles_inside,
+    })
+}
+
+/// The vehicles of the plate's monthly-pass account inside now, as the
+/// robot shows them.
+async fn vehicles_inside(
+    state: &AppState,
+    robot: &Robot,
+    plate: Option<&Plate>,
+) -> Result<Vec<VehicleInside>, ApiError> {
+    let lot = &robot.site.lot;
+    let Some(plate) = plate else {
+        return Ok(Vec::new());
+    };
+    let Some(pass) = passes::monthly_pass(state.db.pool(), &lot.id, plate).await? else {
+        return Ok(Vec::new());
+    };
+    let inside =
+        passes::account_vehicles_inside(state.db.pool(), &lot.id, &pass.account_id, plate).await?;
+    Ok(VehicleInside::list(&lot.zone, inside))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CommandsQuery {
+    /// The last command id seen; only newer ones come back.
+    pub after: Option<String>,
+    /// Seconds to wait for a command when there is none (at most 30).
+    pub wait: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Commands {
+    pub commands: Vec<Issued>,
+    /// Pass as `after` next time.
+    pub next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/robot/commands", tag = "robots", params(CommandsQuery),
+    responses((status = 200, description = "Commands for the robot's gate after `after`, oldest first; waits up to `wait` seconds for one", body = Commands)),
+    security(("bearer" = [])))]
+pub async fn robot_commands(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<CommandsQuery>,
+) -> Result<axum::Json<Commands>, ApiError> {
+    let robot = caller.robot()?;
+    let after = query.after.unwrap_or_default();
+    let wait = Duration::from_secs(query.wait.unwrap_or(0).min(30));
+    let commands = commands::fetch(&state, robot.lot_id(), robot.gate_id(), &after, wait).await?;
+    let next = commands
+        .last()
+        .map(|c| c.id.clone())
+        .or(Some(after).filter(|a| !a.is_empty()));
+    Ok(axum::Json(Commands { commands, next }))
+}

@@ -1,0 +1,191 @@
+//! Monthly-pass accounts (a household, a company) and their passes, and
+//! the app parking passes of seed 000.
+
+use boomgate_engine::sdk::{Date, Plate};
+use sqlx::FromRow;
+
+use super::types::{Parsed, Unsigned};
+use super::{Exec, Result};
+
+pub async fn upsert_account<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    id: &str,
+    spaces: u32,
+    holder: Option<&str>,
+    phone: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO accounts (lot_id, id, spaces, holder, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (lot_id, id) DO UPDATE SET spaces = excluded.spaces,
+             holder = COALESCE(excluded.holder, accounts.holder),
+             phone = COALESCE(excluded.phone, accounts.phone)",
+    )
+    .bind(lot)
+    .bind(id)
+    .bind(i64::from(spaces))
+    .bind(holder)
+    .bind(phone)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+pub async fn upsert_monthly_pass<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: &Plate,
+    account: &str,
+    valid_until: Date,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO monthly_passes (lot_id, plate, account_id, valid_until, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (lot_id, plate) DO UPDATE SET account_id = excluded.account_id,
+             valid_until = excluded.valid_until, updated_at = excluded.updated_at",
+    )
+    .bind(lot)
+    .bind(plate.as_str())
+    .bind(account)
+    .bind(valid_until.to_string())
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// A monthly pass with its account.
+#[derive(Debug, Clone, FromRow)]
+pub struct PassRow {
+    #[sqlx(try_from = "Parsed<Plate>")]
+    pub plate: Plate,
+    pub account_id: String,
+    /// The last local date on which the pass is valid.
+    #[sqlx(try_from = "Parsed<Date>")]
+    pub valid_until: Date,
+    /// The spaces the account holds.
+    #[sqlx(try_from = "Unsigned<u32>")]
+    pub spaces: u32,
+    pub holder: Option<String>,
+    pub phone: Option<String>,
+}
+
+macro_rules! pass_select {
+    () => {
+        "SELECT p.plate, p.account_id, p.valid_until, a.spaces, a.holder, a.phone
+         FROM monthly_passes p JOIN accounts a ON a.lot_id = p.lot_id AND a.id = p.account_id"
+    };
+}
+
+pub async fn monthly_pass<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: &Plate,
+) -> Result<Option<PassRow>> {
+    sqlx::query_as(concat!(
+        pass_select!(),
+        " WHERE p.lot_id = $1 AND p.plate = $2"
+    ))
+    .bind(lot)
+    .bind(plate.as_str())
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn monthly_passes<'e>(db: impl Exec<'e>, lot: &str) -> Result<Vec<PassRow>> {
+    sqlx::query_as(concat!(
+        pass_select!(),
+        " WHERE p.lot_id = $1 ORDER BY p.plate"
+    ))
+    .bind(lot)
+    .fetch_all(db)
+    .await
+}
+
+/// Passes of `lot` matching a phone and a plate, each if given.
+pub async fn find_passes<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    phone: Option<&str>,
+    plate: Option<&Plate>,
+) -> Result<Vec<PassRow>> {
+    sqlx::query_as(concat!(
+        pass_select!(),
+        " WHERE p.lot_id = $1 AND ($2 IS NULL OR a.phone = $2) AND ($3 IS NULL OR p.plate = $3)
+         ORDER BY p.plate"
+    ))
+    .bind(lot)
+    .bind(phone)
+    .bind(plate.map(Plate::as_str))
+    .fetch_all(db)
+    .await
+}
+
+/// A vehicle of an account inside the lot now.
+#[derive(Debug, Clone, FromRow)]
+pub struct InsideRow {
+    pub plate: String,
+    pub entered_at: i64,
+}
+
+/// The account's vehicles inside now, but `except`.
+pub async fn account_vehicles_inside<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    account: &str,
+    except: &Plate,
+) -> Result<Vec<InsideRow>> {
+    sqlx::query_as(
+        "SELECT s.plate, s.entered_at FROM sessions s
+         JOIN monthly_passes p ON p.lot_id = s.lot_id AND p.plate = s.plate
+         WHERE s.lot_id = $1 AND p.account_id = $2 AND s.plate <> $3 AND s.exited_at IS NULL
+         ORDER BY s.entered_at",
+    )
+    .bind(lot)
+    .bind(account)
+    .bind(except.as_str())
+    .fetch_all(db)
+    .await
+}
+
+pub async fn delete_monthly_pass<'e>(db: impl Exec<'e>, lot: &str, plate: &Plate) -> Result<bool> {
+    sqlx::query("DELETE FROM monthly_passes WHERE lot_id = $1 AND plate = $2")
+        .bind(lot)
+        .bind(plate.as_str())
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() > 0)
+}
+
+// ---------------------------------------------------------------- app parking passes
+
+pub async fn insert_parking_pass<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: &Plate,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO parking_passes (lot_id, plate, registered_at) VALUES ($1, $2, $3)
+         ON CONFLICT (lot_id, plate) DO NOTHING",
+    )
+    .bind(lot)
+    .bind(plate.as_str())
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+pub async fn has_parking_pass<'e>(db: impl Exec<'e>, lot: &str, plate: &Plate) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM parking_passes WHERE lot_id = $1 AND plate = $2")
+            .bind(lot)
+            .bind(plate.as_str())
+            .fetch_one(db)
+            .await?;
+    Ok(n > 0)
+}

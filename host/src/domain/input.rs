@@ -1,0 +1,87 @@
+//! The policy input, assembled from what the database knows: the pass and
+//! how many of its account's vehicles are inside, the app parking pass, the
+//! open stay with its payments, all on the lot's wall clock.
+
+use boomgate_engine::sdk::{
+    AgentAction, Direction, Event, Input, MonthlyPass, ParkingPass, Plate, Session, Vehicle,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::input::Facts;
+use crate::db::lots::{GateRow, LotRow};
+use crate::db::passes::InsideRow;
+use crate::domain::zone::LotZone;
+
+/// What is read at a gate: by a robot's camera, or by an agent.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The plate, or none when there is none or it cannot be read.
+    pub plate: Option<Plate>,
+    /// When, in Unix milliseconds.
+    pub occurred_ms: i64,
+    /// The camera's confidence.
+    pub confidence: Option<f32>,
+    /// What an agent asks of the policy.
+    pub agent: Option<AgentAction>,
+}
+
+/// The policy input for `reading` at `gate` of `lot`, from `facts`.
+pub fn assemble(lot: &LotRow, gate: &GateRow, reading: &Reading, facts: &Facts) -> Input {
+    let zone = &lot.zone;
+    let mut vehicle = Vehicle::default();
+    if let Some(pass) = &facts.pass {
+        vehicle.monthly_pass = Some(MonthlyPass {
+            valid_until: pass.valid_until,
+            spaces: pass.spaces,
+            vehicles_inside: facts.account_inside,
+        });
+    }
+    if facts.parking_pass {
+        vehicle.parking_pass = Some(ParkingPass { registered: true });
+    }
+    // The policy sees the stay at the exit, where it is billed.
+    if gate.direction == Direction::Exit
+        && let Some(stay) = &facts.session
+    {
+        vehicle.session = Some(Session {
+            entered_at: zone.local(stay.entered_at),
+            billing: stay.billing,
+            paid_amount: stay.paid_amount,
+            paid_at: stay.paid_at.map(|t| zone.local(t)),
+            pick: stay.pick_id.is_some(),
+        });
+    }
+    Input {
+        event: Event {
+            lot_id: lot.id.clone(),
+            gate_id: gate.id.clone(),
+            direction: gate.direction,
+            plate: reading.plate.clone(),
+            occurred_at: zone.local(reading.occurred_ms),
+            confidence: reading.confidence,
+            agent: reading.agent,
+        },
+        vehicle,
+    }
+}
+
+/// A vehicle of the same account inside the lot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VehicleInside {
+    pub plate: String,
+    /// RFC 3339, the lot's local time.
+    pub entered_at: String,
+}
+
+impl VehicleInside {
+    /// The vehicles inside as the robot shows them.
+    pub fn list(zone: &LotZone, rows: Vec<InsideRow>) -> Vec<VehicleInside> {
+        rows.into_iter()
+            .map(|row| VehicleInside {
+                plate: row.plate,
+                entered_at: zone.local(row.entered_at).to_string(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,11 @@
+//! What the service does, apart from how it is asked over HTTP: the one
+//! decision pipeline that robots' events and agents' acts share, the effects
+//! a decision has, the one path every payment takes, commands to robots,
+//! and lot time zones.
+
+pub mod commands;
+pub mod effects;
+pub mod input;
+pub mod payments;
+pub mod pipeline;
+pub mod zone;
