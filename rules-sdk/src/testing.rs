@@ -212,39 +212,109 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
+/// Where a scenario runs: natively, through a built module, over a
+/// service's HTTP API. One [`Suite`] runs the same files on each.
+pub trait Target {
+    /// Decides the scenario's input under `settings` (the suite's base
+    /// settings with the scenario's patch applied, as JSON).
+    fn decide(&self, settings: &str, scenario: &Scenario) -> Result<Decision, String>;
+}
+
+/// A policy run natively, configured exactly as its module configures it.
+pub struct Native<P>(core::marker::PhantomData<fn() -> P>);
+
+impl<P> Default for Native<P> {
+    fn default() -> Self {
+        Native(core::marker::PhantomData)
+    }
+}
+
+impl<P: Policy> Target for Native<P> {
+    fn decide(&self, settings: &str, scenario: &Scenario) -> Result<Decision, String> {
+        let harness =
+            Harness::<P>::new(settings).map_err(|e| format!("  settings refused: {e}"))?;
+        Ok(harness.evaluate(&scenario.input))
+    }
+}
+
+/// A folder of scenario files and the base settings (`settings.json`) they
+/// patch.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The base settings.
+    pub base: Value,
+    /// Every scenario, by file, sorted by file name.
+    pub scenarios: Vec<(PathBuf, Scenario)>,
+}
+
+impl Suite {
+    /// Reads `dir/settings.json` and every other `*.json` in `dir`.
+    pub fn load(dir: &Path) -> Result<Suite, String> {
+        let base_path = dir.join("settings.json");
+        let base: Value = serde_json::from_str(
+            &std::fs::read_to_string(&base_path)
+                .map_err(|e| format!("cannot read `{}`: {e}", base_path.display()))?,
+        )
+        .map_err(|e| format!("`{}`: {e}", base_path.display()))?;
+        Ok(Suite {
+            dir: dir.to_owned(),
+            base,
+            scenarios: Scenario::load_dir(dir)?,
+        })
+    }
+
+    /// The settings JSON of `scenario`.
+    pub fn settings(&self, scenario: &Scenario) -> String {
+        scenario.settings_json(&self.base)
+    }
+
+    /// Runs one scenario on `target`; the error says every field that
+    /// differs from the expected decision, and the trace.
+    pub fn check(&self, scenario: &Scenario, target: &dyn Target) -> Result<Decision, String> {
+        let decision = target.decide(&self.settings(scenario), scenario)?;
+        scenario.expect.check(&decision)?;
+        Ok(decision)
+    }
+
+    /// Runs every scenario on `target` and returns how many ran; the error
+    /// lists every scenario that failed and why.
+    pub fn run(&self, target: &dyn Target) -> Result<usize, String> {
+        let mut failures = Vec::new();
+        for (path, scenario) in &self.scenarios {
+            if let Err(why) = self.check(scenario, target) {
+                failures.push(format!(
+                    "{} ({}):\n{why}",
+                    file_name(path),
+                    scenario.description
+                ));
+            }
+        }
+        if failures.is_empty() {
+            Ok(self.scenarios.len())
+        } else {
+            Err(format!(
+                "{} of {} scenarios failed:\n{}",
+                failures.len(),
+                self.scenarios.len(),
+                failures.join("\n")
+            ))
+        }
+    }
+}
+
+/// A scenario's file name, as failures name it.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
 /// Runs every scenario in `dir` against `P` natively, with `dir/settings.json`
 /// as the base settings, and returns how many ran; the error lists every
 /// scenario that failed and why.
 pub fn run_dir<P: Policy>(dir: &Path) -> Result<usize, String> {
-    let base_path = dir.join("settings.json");
-    let base: Value = serde_json::from_str(
-        &std::fs::read_to_string(&base_path)
-            .map_err(|e| format!("cannot read `{}`: {e}", base_path.display()))?,
-    )
-    .map_err(|e| format!("`{}`: {e}", base_path.display()))?;
-    let scenarios = Scenario::load_dir(dir)?;
-    let mut failures = Vec::new();
-    for (path, scenario) in &scenarios {
-        let name = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let outcome = Harness::<P>::new(&scenario.settings_json(&base))
-            .map_err(|e| format!("  settings refused: {e}"))
-            .and_then(|h| scenario.expect.check(&h.evaluate(&scenario.input)));
-        if let Err(why) = outcome {
-            failures.push(format!("{name} ({}):\n{why}", scenario.description));
-        }
-    }
-    if failures.is_empty() {
-        Ok(scenarios.len())
-    } else {
-        Err(format!(
-            "{} of {} scenarios failed:\n{}",
-            failures.len(),
-            scenarios.len(),
-            failures.join("\n")
-        ))
-    }
+    Suite::load(dir)?.run(&Native::<P>::default())
 }
 
 #[cfg(test)]

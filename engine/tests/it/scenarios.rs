@@ -1,17 +1,12 @@
-//! Every scenario file through the standard policy's real component, checked
-//! against the expected decision and against the same policy run natively.
-
-use std::collections::HashMap;
+//! The standard policy's component beside its decisions: fee texts, quotes,
+//! lot information, settings errors. (Every scenario file runs through the
+//! component, natively and over HTTP in `host/tests/scenarios`.)
 
 use boomgate_engine::{CallError, ConfigureError, ConfiguredPolicy};
-use boomgate_pass_lot::PassLot;
-use boomgate_rules_sdk::testing::{Harness, Scenario};
-use boomgate_rules_sdk::{Billing, Currency, Decision, Input, Money, Stay, Timestamp};
-use boomgate_standard_lot::StandardLot;
-use boomgate_test_artifacts as artifacts;
+use boomgate_rules_sdk::{Billing, Currency, Money, Stay, Timestamp};
 use serde_json::{Value, json};
 
-use crate::{ENGINE, STANDARD_LOT, root};
+use crate::{STANDARD_LOT, root};
 
 fn base_settings() -> Value {
     let path = root().join("tests/scenarios/standard-lot/settings.json");
@@ -22,68 +17,6 @@ fn default_lot() -> ConfiguredPolicy {
     STANDARD_LOT
         .configure(&base_settings().to_string())
         .unwrap()
-}
-
-/// Runs every scenario of `tests/scenarios/<dir>` through `module`,
-/// comparing each decision with the expected one and with `native`.
-fn run_scenarios(
-    module: &boomgate_engine::LoadedPolicy,
-    dir: &str,
-    native: impl Fn(&str, &Input) -> Decision,
-) {
-    let dir = root().join("tests/scenarios").join(dir);
-    let base: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
-    let scenarios = Scenario::load_dir(&dir).unwrap();
-    let mut configured: HashMap<String, ConfiguredPolicy> = HashMap::new();
-    let mut failures = Vec::new();
-    for (path, scenario) in &scenarios {
-        let settings = scenario.settings_json(&base);
-        let lot = configured
-            .entry(settings.clone())
-            .or_insert_with(|| module.configure(&settings).unwrap());
-        let evaluation = lot.evaluate_detailed(&scenario.input);
-        let name = path.file_name().unwrap().to_string_lossy();
-        if let Some(fault) = &evaluation.fault {
-            failures.push(format!("{name}: faulted: {fault}"));
-            continue;
-        }
-        if let Err(why) = scenario.expect.check(&evaluation.decision) {
-            failures.push(format!("{name} ({}):\n{why}", scenario.description));
-        }
-        let native = native(&settings, &scenario.input);
-        if native != evaluation.decision {
-            failures.push(format!(
-                "{name}: the component and native code disagree:\n  wasm   {:?}\n  native {native:?}",
-                evaluation.decision
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} failed:\n{}",
-        failures.len(),
-        scenarios.len(),
-        failures.join("\n")
-    );
-}
-
-#[test]
-fn every_standard_lot_scenario_passes_through_the_component() {
-    run_scenarios(&STANDARD_LOT, "standard-lot", |settings, input| {
-        Harness::<StandardLot>::new(settings)
-            .unwrap()
-            .evaluate(input)
-    });
-}
-
-#[test]
-fn every_pass_lot_scenario_passes_through_the_component() {
-    let module = ENGINE.load(&artifacts::read(artifacts::PASS_LOT)).unwrap();
-    assert_eq!(module.info().name, "pass-lot");
-    run_scenarios(&module, "pass-lot", |settings, input| {
-        Harness::<PassLot>::new(settings).unwrap().evaluate(input)
-    });
 }
 
 #[test]

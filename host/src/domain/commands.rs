@@ -5,6 +5,7 @@
 //! `command_repoll_ms`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -73,11 +74,34 @@ pub struct Issued {
 /// Per gate, what robots waiting for commands wait on.
 #[derive(Default)]
 pub struct Hub {
-    gates: Mutex<HashMap<(String, String), Arc<Notify>>>,
+    gates: Mutex<HashMap<(String, String), Arc<Waiting>>>,
+}
+
+/// The robots waiting at one gate.
+#[derive(Default)]
+struct Waiting {
+    notify: Notify,
+    robots: AtomicUsize,
+}
+
+/// A robot's turn in a gate's wait; counts it while it waits.
+struct Turn(Arc<Waiting>);
+
+impl Turn {
+    fn new(waiting: Arc<Waiting>) -> Turn {
+        waiting.robots.fetch_add(1, Ordering::AcqRel);
+        Turn(waiting)
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.0.robots.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Hub {
-    fn gate(&self, lot: &str, gate: &str) -> Arc<Notify> {
+    fn gate(&self, lot: &str, gate: &str) -> Arc<Waiting> {
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         gates
             .entry((lot.to_owned(), gate.to_owned()))
@@ -87,7 +111,12 @@ impl Hub {
 
     /// Wakes the robots waiting at a gate.
     pub fn wake(&self, lot: &str, gate: &str) {
-        self.gate(lot, gate).notify_waiters();
+        self.gate(lot, gate).notify.notify_waiters();
+    }
+
+    /// How many robots are waiting for commands at a gate now.
+    pub fn waiting(&self, lot: &str, gate: &str) -> usize {
+        self.gate(lot, gate).robots.load(Ordering::Acquire)
     }
 }
 
@@ -123,12 +152,12 @@ pub async fn fetch(
     after: &str,
     wait: Duration,
 ) -> anyhow::Result<Vec<Issued>> {
-    let notify = state.commands.gate(lot, gate);
+    let turn = Turn::new(state.commands.gate(lot, gate));
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         // Register interest before looking, so a command issued in between
         // still wakes this poll.
-        let woken = notify.notified();
+        let woken = turn.0.notify.notified();
         let rows = db::commands::commands_after(state.db.pool(), lot, gate, after, 50).await?;
         if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
             return rows

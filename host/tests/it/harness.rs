@@ -191,11 +191,6 @@ impl TestApp {
         self.ok(StatusCode::OK, self.get(token, path).await).await
     }
 
-    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        self.send(&self.client, reqwest::Method::DELETE, token, path, None)
-            .await
-    }
-
     /// Posts a policy module as `application/wasm`.
     pub async fn upload(&self, token: &str, bytes: &[u8]) -> (StatusCode, Value) {
         let response = self
@@ -325,6 +320,19 @@ pub fn standard_settings() -> Value {
 pub fn minutes_ago(minutes: i64) -> String {
     let t = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes);
     t.round(jiff::Unit::Second).expect("rounding").to_string()
+}
+
+/// Waits until `condition` holds, looking again as the service works, for
+/// at most 30 seconds; panics saying `what` did not happen.
+pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !condition() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "within 30 s: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
 
 /// Polls futures together until all are done.

@@ -2,13 +2,13 @@
 //! waits on the swap, a version that does not load leaves the active one
 //! serving, and rolling back is activating an older version.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, TestApp, minutes_ago, standard_settings, unique};
+use crate::harness::{Backend, TestApp, eventually, minutes_ago, standard_settings, unique};
 
 async fn hot_swap_under_concurrent_events(backend: Backend) {
     let app = Arc::new(TestApp::spawn(backend).await);
@@ -28,33 +28,52 @@ async fn hot_swap_under_concurrent_events(backend: Backend) {
     let v3 = app.version(&owner, &lot.id, &module, &open).await;
     app.activate(&owner, &lot.id, v1).await;
 
-    // Two robots' worth of events, flowing throughout.
+    // Two robots' worth of events, flowing throughout; each answer's
+    // version is counted as it comes.
     let done = Arc::new(AtomicBool::new(false));
+    let decided: Arc<Mutex<Vec<i64>>> = Arc::default();
     let mut posters = Vec::new();
     for worker in 0..2 {
         let (app, done, robot) = (app.clone(), done.clone(), lot.entry.clone());
+        let decided = decided.clone();
         posters.push(tokio::spawn(async move {
             let mut answers: Vec<(StatusCode, Value)> = Vec::new();
             let mut i = 0;
             while !done.load(Ordering::Relaxed) || i < 20 {
                 let plate = format!("粤D{worker}{i:04}");
-                answers.push(
-                    app.event(
+                let answer = app
+                    .event(
                         &robot,
                         &format!("w{worker}-{i}"),
                         Some(&plate),
                         &minutes_ago(1),
                     )
-                    .await,
-                );
+                    .await;
+                if let Some(version) = answer.1["policy_version"].as_i64() {
+                    decided.lock().unwrap().push(version);
+                }
+                answers.push(answer);
                 i += 1;
             }
             answers
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Each version serves a few events before the next is activated.
+    let served = |version: i64| {
+        let decided = decided.clone();
+        move || {
+            decided
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|v| **v == version)
+                .count()
+                >= 5
+        }
+    };
+    eventually("version 1 serves events", served(v1)).await;
     app.activate(&owner, &lot.id, v2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    eventually("version 2 serves events", served(v2)).await;
     // A version whose module is gone cannot be prepared: the swap is refused
     // and v2 serves on.
     let path = format!("/v1/lots/{}/policies/99/activate", lot.id);
@@ -63,7 +82,7 @@ async fn hot_swap_under_concurrent_events(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     app.activate(&owner, &lot.id, v3).await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    eventually("version 3 serves events", served(v3)).await;
     done.store(true, Ordering::Relaxed);
 
     let mut versions = Vec::new();

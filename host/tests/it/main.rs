@@ -4,15 +4,14 @@
 //! PostgreSQL tests need a server: `scripts/test` starts one and sets
 //! `BOOMGATE_TEST_PG_URL`; each test gets a fresh database on it.
 
-mod agents;
 mod auth;
 mod cli;
+mod desk;
 mod events;
 mod harness;
 mod hotswap;
 mod owners;
 mod restart;
-mod scenarios;
 mod storage;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL.
