@@ -139,6 +139,24 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_names_every_setting_with_its_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../boomgate.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        for key in KEYS {
+            assert!(
+                table.contains_key(*key),
+                "boomgate.example.toml lacks `{key}`"
+            );
+        }
+        let example = Config::load(Some(&path)).unwrap();
+        let defaults = Config::default();
+        assert_eq!(example.command_repoll_ms, defaults.command_repoll_ms);
+        assert_eq!(example.policy_refresh_ms, defaults.policy_refresh_ms);
+        assert_eq!(example.body_limit, defaults.body_limit);
+    }
+
+    #[test]
     fn environment_values_take_their_natural_types() {
         assert_eq!(env_value("42"), toml::Value::Integer(42));
         assert_eq!(env_value("true"), toml::Value::Boolean(true));

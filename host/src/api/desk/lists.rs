@@ -1,0 +1,147 @@
+//! The gates where vehicles wait longest (seed 001 §2.3.3) and the audit
+//! list of every opening by a person.
+
+use axum::extract::{Path, Query, State};
+use boomgate_engine::sdk::{Direction, Gate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::auth::{Caller, staff_lot, visible_lots};
+use crate::api::error::{ApiError, ErrorBody};
+use crate::api::photos::photo_url;
+use crate::db::decisions;
+use crate::db::types::OpeningKind;
+use crate::db::{desk, payments};
+use crate::service::AppState;
+
+/// Holds younger than this are not congestion yet (seed 001: a minute).
+const CONGESTION_AFTER_MS: i64 = 60_000;
+
+/// A gate where a vehicle has been held for over a minute.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Congested {
+    pub lot_id: String,
+    pub lot_name: String,
+    pub gate_id: String,
+    pub direction: Direction,
+    pub plate: Option<String>,
+    /// Why the robot held.
+    pub reason: String,
+    pub decision_id: String,
+    /// RFC 3339, the lot's local time.
+    pub held_since: String,
+    pub waiting_seconds: i64,
+}
+
+#[utoipa::path(get, path = "/v1/congestion", tag = "agents",
+    responses((status = 200, description = "Gates of the caller's lots with a vehicle held for over a minute that has not paid, left or been let through since; longest wait first", body = Vec<Congested>),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn congestion(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<Congested>>, ApiError> {
+    let now = state.clock.now_ms();
+    let mut out = Vec::new();
+    for lot in visible_lots(&state, &caller).await? {
+        let zone = &lot.zone;
+        // The latest decision at a gate is its state: another vehicle's
+        // read, the robot letting this one through, or an agent's answer
+        // replaces a hold.
+        for held in decisions::latest_decisions(state.db.pool(), &lot.id).await? {
+            let waited = now - held.created_at;
+            if held.gate != Gate::Hold || waited < CONGESTION_AFTER_MS {
+                continue;
+            }
+            if let Some(plate) = &held.plate
+                && payments::paid_since(state.db.pool(), &lot.id, plate, held.created_at).await? > 0
+            {
+                continue;
+            }
+            out.push(Congested {
+                lot_id: lot.id.clone(),
+                lot_name: lot.name.clone(),
+                gate_id: held.gate_id,
+                direction: held.direction,
+                plate: held.plate,
+                reason: held.reason,
+                decision_id: held.id,
+                held_since: zone.local(held.created_at).to_string(),
+                waiting_seconds: waited / 1000,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.waiting_seconds
+            .cmp(&a.waiting_seconds)
+            .then_with(|| a.gate_id.cmp(&b.gate_id))
+    });
+    Ok(axum::Json(out))
+}
+
+// ---------------------------------------------------------------- openings
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OpeningsQuery {
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// A gate opened by a person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningRecord {
+    pub id: String,
+    pub gate_id: String,
+    pub direction: String,
+    pub plate: Option<String>,
+    /// `normal`, `abnormal`, `visitor` or `correction`.
+    pub kind: OpeningKind,
+    /// For abnormal openings: `special_vehicle`, `special_person`,
+    /// `non_motor_vehicle`; for visitors, why they came.
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    /// Where to read the ID photos.
+    pub id_photos: Vec<String>,
+    /// Where to read the scene photos.
+    pub scene_photos: Vec<String>,
+    pub decision_id: String,
+    /// Who opened: `agent:<id>` or `owner:<id>`.
+    pub opened_by: String,
+    /// RFC 3339, the lot's local time.
+    pub opened_at: String,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/openings", tag = "agents", params(("lot" = String, Path), OpeningsQuery),
+    responses((status = 200, body = Vec<OpeningRecord>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn openings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<OpeningsQuery>,
+) -> Result<axum::Json<Vec<OpeningRecord>>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let urls = |digests: Vec<String>| -> Vec<String> {
+        digests.iter().map(|d| photo_url(&lot.id, d)).collect()
+    };
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let mut out = Vec::new();
+    for row in desk::openings(state.db.pool(), &lot.id, limit).await? {
+        let (id_photos, scene_photos) = row.photos()?;
+        out.push(OpeningRecord {
+            id_photos: urls(id_photos),
+            scene_photos: urls(scene_photos),
+            opened_at: lot.zone.local(row.created_at).to_string(),
+            id: row.id,
+            gate_id: row.gate_id,
+            direction: row.direction,
+            plate: row.plate,
+            kind: row.kind,
+            reason: row.reason,
+            note: row.note,
+            decision_id: row.decision_id,
+            opened_by: row.opened_by,
+        });
+    }
+    Ok(axum::Json(out))
+}

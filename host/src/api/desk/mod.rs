@@ -1,0 +1,236 @@
+//! The agents' desk at a gate (seed 001 §2.3): the held event and why, a
+//! corrected plate, a normal or abnormal opening, a registered visitor, a
+//! QR code or prompt pushed to the robot, the entry record picked from the
+//! vehicles inside; the gates where vehicles wait longest; the audit list
+//! of openings. What an agent decides goes through the decision pipeline,
+//! is recorded beside the robot's decision it replaces, and the robot is
+//! told.
+
+mod acts;
+mod display;
+mod lists;
+mod pending;
+
+pub use acts::{AbnormalReason, Correction, Match, OpenRequest, VisitorRegistration};
+pub use display::{Push, Pushed};
+pub use lists::{Congested, OpeningRecord, OpeningsQuery};
+pub use pending::{Facts, PassFacts, Pending, SessionFacts};
+
+use boomgate_engine::sdk::{AgentAction, Decision, Direction, Gate, Plate};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::auth::{Caller, staff_lot};
+use crate::api::error::ApiError;
+use crate::api::fields;
+use crate::db::decisions::{self, DecisionRow};
+use crate::db::passes;
+use crate::domain::input::{Reading, VehicleInside};
+use crate::domain::pipeline::{
+    self, AgentAct, Assembled, Committed, Evaluated, Opening, Origin, Read, Site,
+};
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(pending::pending))
+            .routes(routes!(acts::correct_plate))
+            .routes(routes!(acts::match_entry))
+            .routes(routes!(acts::open_gate))
+            .routes(routes!(acts::register_visitor))
+            .routes(routes!(display::push_display))
+            .routes(routes!(lists::congestion))
+            .routes(routes!(lists::openings)),
+    )
+}
+
+/// The held event at a gate: its latest decision, if that holds.
+async fn held(state: &AppState, lot: &str, gate: &str) -> Result<Option<DecisionRow>, ApiError> {
+    let latest = decisions::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
+    Ok(latest.into_iter().next().filter(|d| d.gate == Gate::Hold))
+}
+
+// ---------------------------------------------------------------- acting
+
+/// What an agent's request came to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Outcome {
+    /// Whether the gate opens.
+    pub opened: bool,
+    /// The decision. When the policy does not let the agent open, it is the
+    /// policy's answer (with the reason in its trace) and nothing changes.
+    pub decision: Decision,
+    /// The decision's id, when it was recorded and applied.
+    pub decision_id: Option<String>,
+    /// The held decision it replaces.
+    pub supersedes: Option<String>,
+    /// The opening recorded, when the gate opens.
+    pub opening_id: Option<String>,
+    /// The command sent to the robot.
+    pub command_id: Option<String>,
+    pub policy_version: Option<i64>,
+}
+
+impl Outcome {
+    /// The policy's answer when it does not let the agent open: nothing is
+    /// recorded.
+    fn refused(evaluated: Evaluated) -> Outcome {
+        Outcome {
+            opened: false,
+            decision: evaluated.decision,
+            decision_id: None,
+            supersedes: None,
+            opening_id: None,
+            command_id: None,
+            policy_version: evaluated.version,
+        }
+    }
+}
+
+/// An agent at a gate: who, where, and what is held there.
+struct Gatehouse<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    site: Site,
+    /// The gate's held decision, which what the agent decides replaces.
+    held: Option<DecisionRow>,
+}
+
+impl<'a> Gatehouse<'a> {
+    /// The gate, if the caller may work it (404 otherwise, 403 for robots).
+    async fn enter(
+        state: &'a AppState,
+        caller: &'a Caller,
+        lot: &str,
+        gate: &str,
+    ) -> Result<Gatehouse<'a>, ApiError> {
+        let lot = staff_lot(state, caller, lot).await?;
+        let gate = fields::gate_of(state, &lot.id, gate).await?;
+        let held = held(state, &lot.id, &gate.id).await?;
+        Ok(Gatehouse {
+            state,
+            caller,
+            site: Site { lot, gate },
+            held,
+        })
+    }
+
+    fn direction(&self) -> Direction {
+        self.site.gate.direction
+    }
+
+    /// The plate the agent names, or else the held event's.
+    fn plate(&self, given: Option<&str>) -> Result<Option<Plate>, ApiError> {
+        match given {
+            Some(raw) => fields::plate("plate", raw).map(Some),
+            None => self
+                .held
+                .as_ref()
+                .and_then(|d| d.plate.as_deref())
+                .map(|p| fields::plate("plate", p))
+                .transpose(),
+        }
+    }
+
+    /// What the policy sees of the vehicle at the gate now, as the agent
+    /// asks.
+    async fn read(
+        &self,
+        plate: Option<&Plate>,
+        agent: Option<AgentAction>,
+    ) -> Result<Assembled, ApiError> {
+        let reading = Reading {
+            plate: plate.cloned(),
+            occurred_ms: self.state.clock.now_ms(),
+            confidence: None,
+            agent,
+        };
+        match pipeline::read(self.state, &self.site, &reading, None).await? {
+            Read::Fresh(assembled) => Ok(*assembled),
+            Read::Received { .. } => Err(anyhow::anyhow!("an agent's act is no retry").into()),
+        }
+    }
+
+    /// The vehicles inside of the held vehicle's monthly-pass account (seed
+    /// 001 §2.3 B scene 5b: shown when its shared spaces are full).
+    async fn account_vehicles(&self) -> Result<Vec<VehicleInside>, ApiError> {
+        let plate = self.plate(None)?.ok_or_else(|| {
+            ApiError::field(
+                "display.kind",
+                format!(
+                    "no vehicle with a plate is held at gate `{}`: whose vehicles inside to show?",
+                    self.site.gate.id
+                ),
+            )
+        })?;
+        let lot = &self.site.lot;
+        let pool = self.state.db.pool();
+        let Some(pass) = passes::monthly_pass(pool, &lot.id, &plate).await? else {
+            return Err(ApiError::field(
+                "display.kind",
+                format!("`{plate}` has no monthly pass, so no account vehicles to show"),
+            ));
+        };
+        let inside =
+            passes::account_vehicles_inside(pool, &lot.id, &pass.account_id, &plate).await?;
+        Ok(VehicleInside::list(&lot.zone, inside))
+    }
+
+    /// Decides again through the policy and records the answer; with
+    /// `only_if_open`, an answer that does not open changes nothing.
+    async fn ask(
+        self,
+        plate: Option<&Plate>,
+        agent: Option<AgentAction>,
+        only_if_open: bool,
+        opening: Opening<'_>,
+        visitor: Option<(&str, &str)>,
+    ) -> Result<Outcome, ApiError> {
+        let assembled = self.read(plate, agent).await?;
+        let evaluated = pipeline::evaluate(self.state, &self.site.lot, &assembled.input);
+        if only_if_open && !evaluated.decision.is_open() {
+            return Ok(Outcome::refused(evaluated));
+        }
+        self.record(&assembled, evaluated, opening, visitor).await
+    }
+
+    /// Commits the agent's decision through the pipeline: its effects, the
+    /// opening (and the visitor), the gate's cases resolved, the robot told.
+    async fn record(
+        self,
+        assembled: &Assembled,
+        evaluated: Evaluated,
+        opening: Opening<'_>,
+        visitor: Option<(&str, &str)>,
+    ) -> Result<Outcome, ApiError> {
+        let by = self.caller.label();
+        let supersedes = self.held.map(|h| h.id);
+        let act = AgentAct {
+            by: &by,
+            supersedes: supersedes.as_deref(),
+            opening,
+            visitor,
+        };
+        let origin = Origin::Agent(&act);
+        let recorded =
+            match pipeline::commit(self.state, &self.site, assembled, &evaluated, origin).await? {
+                Committed::Recorded(recorded) => recorded,
+                Committed::Raced => {
+                    return Err(anyhow::anyhow!("an agent's act raced no event").into());
+                }
+            };
+        Ok(Outcome {
+            opened: evaluated.decision.is_open(),
+            decision: evaluated.decision,
+            decision_id: Some(recorded.decision_id),
+            supersedes,
+            opening_id: recorded.opening_id,
+            command_id: recorded.command_id,
+            policy_version: evaluated.version,
+        })
+    }
+}
