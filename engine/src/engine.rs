@@ -11,14 +11,15 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use crate::INTERFACE_VERSIONS;
 use crate::config::{Deadline, EngineConfig};
 use crate::error::{EngineError, LoadError};
-use crate::exports::Exports;
 use crate::janitor::Janitor;
-use crate::policy::{LoadedPolicy, ModuleInfo};
+use crate::policy::{Exports, LoadedPolicy, ModuleInfo};
 use crate::schema::SettingsSchema;
 use crate::store::{StoreState, new_store};
-use crate::{INTERFACE_VERSION, POLICY_INTERFACE};
+/// How every version of the policy interface is named.
+const INTERFACE_PREFIX: &str = "boomgate:policy/policy@";
 
 /// Compiles and runs policy modules. Cheap to clone; clones share the
 /// compiled code cache and the instance pool.
@@ -160,19 +161,21 @@ impl Engine {
             .exports(&self.inner.wasmtime)
             .map(|(name, _)| name.to_owned())
             .collect();
-        if !exports.iter().any(|e| e == POLICY_INTERFACE) {
+        let runs = |name: &str| {
+            INTERFACE_VERSIONS
+                .iter()
+                .any(|v| name.strip_prefix(INTERFACE_PREFIX) == Some(v))
+        };
+        if !exports.iter().any(|e| runs(e)) {
             return Err(
-                match exports
-                    .iter()
-                    .find(|e| e.starts_with("boomgate:policy/policy@"))
-                {
+                match exports.iter().find(|e| e.starts_with(INTERFACE_PREFIX)) {
                     Some(found) => LoadError::InterfaceVersion {
                         found: found.clone(),
-                        supported: INTERFACE_VERSION,
+                        supported: INTERFACE_VERSIONS,
                     },
                     None => LoadError::MissingInterface {
                         exports,
-                        supported: INTERFACE_VERSION,
+                        supported: INTERFACE_VERSIONS,
                     },
                 },
             );
@@ -194,19 +197,15 @@ impl Engine {
         exports
             .typecheck(&mut store, &instance)
             .map_err(LoadError::Interface)?;
-        let describe = exports
+        let info = exports
             .describe(&mut store, &instance)
-            .map_err(|e| LoadError::Interface(format!("{e:#}")))?;
-        let (info,) = describe
-            .typed()
-            .call(&mut store, ())
             .map_err(|e| LoadError::Describe(crate::fault::classify(e, store.data(), false)))?;
         let schema = SettingsSchema::compile(&info.settings_schema).map_err(LoadError::Schema)?;
         let info = ModuleInfo {
             name: info.name,
             version: info.version,
             sdk_version: info.sdk_version,
-            interface_version: INTERFACE_VERSION.to_owned(),
+            interface_version: exports.version().to_owned(),
             locales: info.locales,
             digest: digest(bytes),
             size: bytes.len(),

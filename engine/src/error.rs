@@ -39,23 +39,27 @@ pub enum LoadError {
     #[error("the module imports {}: a policy may import nothing", quoted(.0))]
     Imports(Vec<String>),
     /// The component implements another version of the interface.
-    #[error("the module implements `{found}`; this host runs `boomgate:policy/policy@{supported}`")]
+    #[error(
+        "the module implements `{found}`; this host runs {}",
+        versions(supported)
+    )]
     InterfaceVersion {
         /// The interface it exports.
         found: String,
-        /// The version this host supports.
-        supported: &'static str,
+        /// The versions this host runs.
+        supported: &'static [&'static str],
     },
     /// The component does not export the policy interface.
     #[error(
-        "the module does not export `boomgate:policy/policy@{supported}` (it exports {})",
+        "the module does not export {} (it exports {})",
+        versions(supported),
         quoted(exports)
     )]
     MissingInterface {
         /// What it exports instead.
         exports: Vec<String>,
-        /// The version this host supports.
-        supported: &'static str,
+        /// The versions this host runs.
+        supported: &'static [&'static str],
     },
     /// The interface is there but its functions have other types.
     #[error("the module's policy interface does not match this host's: {0}")]
@@ -66,6 +70,14 @@ pub enum LoadError {
     /// The module's settings schema is not a JSON Schema this host can use.
     #[error("the module's settings schema is invalid: {0}")]
     Schema(String),
+}
+
+fn versions(supported: &[&str]) -> String {
+    supported
+        .iter()
+        .map(|v| format!("`boomgate:policy/policy@{v}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 fn quoted(items: &[String]) -> String {
@@ -142,4 +154,7 @@ pub enum CallError {
     /// The module refused the request (an unsupported locale, say).
     #[error("{0}")]
     Refused(String),
+    /// The module's interface version has no such call.
+    #[error("{0}")]
+    Unsupported(String),
 }

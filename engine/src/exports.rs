@@ -1,7 +1,8 @@
-//! The interface's exports, each signature stated once.
+//! The interface's exports, each signature stated once per interface
+//! version.
 //!
-//! The table at the bottom is the only place a function's parameter and
-//! result types are written. From it [`exports!`] generates where each
+//! The tables at the bottom are the only places a function's parameter and
+//! result types are written. From each, [`exports!`] generates where each
 //! function is found in a component, the check of its type when the module
 //! is loaded, and a handle per function whose `typed` call skips that check
 //! on every later call. Skipping is the one `unsafe` operation of the engine,
@@ -9,14 +10,7 @@
 //! made from an instance of a component whose exports passed the check,
 //! with the types from the same table row.
 
-use wasmtime::Store;
-use wasmtime::component::{
-    Component, ComponentExportIndex, ComponentNamedList, Func, Instance, Lift, Lower, TypedFunc,
-};
-
-use crate::POLICY_INTERFACE;
-use crate::bindings::exports::boomgate::policy::policy as wit;
-use crate::store::StoreState;
+use wasmtime::component::{ComponentNamedList, Func, Lift, Lower, TypedFunc};
 
 /// Gives `func` the type `TypedFunc<P, R>` without checking it again.
 #[allow(
@@ -33,16 +27,24 @@ where
     // and their handles are only made by `Exports::<name>`, which looks the
     // function up in an instance of a component that `Exports::typecheck`
     // accepted at load with exactly these `P` and `R` (both come from the
-    // same row of the table). An instance of a component has the types of
-    // that component, so the type holds.
+    // same row of the same version's table). An instance of a component has
+    // the types of that component, so the type holds.
     unsafe { TypedFunc::new_unchecked(func) }
 }
 
 macro_rules! exports {
-    ($(
+    (interface = $interface:expr; $(
         $(#[$doc:meta])*
         $handle:ident $field:ident = $name:literal : fn<$lt:lifetime>($($param:ty),*) -> $result:ty;
     )*) => {
+        use wasmtime::Store;
+        use wasmtime::component::{Component, ComponentExportIndex, Func, Instance, TypedFunc};
+
+        use crate::store::StoreState;
+
+        /// The interface this table is of.
+        pub(crate) const INTERFACE: &str = $interface;
+
         /// Where the interface's functions are in a component.
         #[derive(Clone)]
         pub(crate) struct Exports {
@@ -53,12 +55,12 @@ macro_rules! exports {
             /// Finds every function of the interface, or says which is missing.
             pub(crate) fn find(component: &Component) -> Result<Self, String> {
                 let interface = component
-                    .get_export_index(None, POLICY_INTERFACE)
-                    .ok_or_else(|| format!("no `{POLICY_INTERFACE}` instance"))?;
+                    .get_export_index(None, INTERFACE)
+                    .ok_or_else(|| format!("no `{INTERFACE}` instance"))?;
                 Ok(Exports {
                     $( $field: component
                         .get_export_index(Some(&interface), $name)
-                        .ok_or_else(|| format!("`{POLICY_INTERFACE}` has no function `{}`", $name))?, )*
+                        .ok_or_else(|| format!("`{INTERFACE}` has no function `{}`", $name))?, )*
                 })
             }
 
@@ -118,26 +120,61 @@ macro_rules! exports {
                     reason = "the row's types name the lifetime, or not"
                 )]
                 pub(crate) fn typed<$lt>(self) -> TypedFunc<($($param,)*), ($result,)> {
-                    checked(self.0)
+                    super::checked(self.0)
                 }
             }
         )*
     };
 }
 
-exports! {
-    /// `describe`: who the module is and what settings it takes.
-    Describe describe = "describe": fn<'a>() -> wit::PolicyInfo;
-    /// `configure`: settings JSON to the module's compiled settings.
-    Configure configure = "configure": fn<'a>(&'a str) -> Result<Vec<u8>, wit::SettingsError>;
-    /// `evaluate`: one event's decision.
-    Evaluate evaluate = "evaluate": fn<'a>(&'a [u8], wit::Input<'a>) -> wit::Decision;
-    /// `fee-schedule`: the fee schedule as text.
-    FeeSchedule fee_schedule = "fee-schedule":
-        fn<'a>(&'a [u8], Option<&'a str>) -> Result<String, String>;
-    /// `fee-quote`: the price of a stay.
-    FeeQuote fee_quote = "fee-quote": fn<'a>(&'a [u8], wit::Stay) -> Result<wit::Quote, String>;
-    /// `describe-lot`: what an agent tells callers about the lot.
-    DescribeLot describe_lot = "describe-lot":
-        fn<'a>(&'a [u8], Option<&'a str>) -> Result<wit::LotInfo, String>;
+/// `boomgate:policy@0.2.0`.
+pub(crate) mod v2 {
+    use crate::bindings::v2::exports::boomgate::policy::policy as wit;
+
+    exports! {
+        interface = "boomgate:policy/policy@0.2.0";
+        /// `describe`: who the module is and what settings it takes.
+        Describe describe = "describe": fn<'a>() -> wit::PolicyInfo;
+        /// `configure`: settings JSON to the module's compiled settings and
+        /// what it needs.
+        Configure configure = "configure":
+            fn<'a>(&'a str) -> Result<wit::Configured, wit::SettingsError>;
+        /// `evaluate`: one event's decision.
+        Evaluate evaluate = "evaluate": fn<'a>(&'a [u8], wit::Input<'a>) -> wit::Decision;
+        /// `fee-schedule`: the fee schedule as text.
+        FeeSchedule fee_schedule = "fee-schedule":
+            fn<'a>(&'a [u8], Option<&'a str>) -> Result<String, String>;
+        /// `fee-quote`: the price of a stay.
+        FeeQuote fee_quote = "fee-quote":
+            fn<'a>(&'a [u8], wit::Stay<'a>) -> Result<wit::Quote, String>;
+        /// `describe-lot`: what an agent tells callers about the lot.
+        DescribeLot describe_lot = "describe-lot":
+            fn<'a>(&'a [u8], Option<&'a str>) -> Result<wit::LotInfo, String>;
+        /// `prompts`: what agents push to the robot with one click.
+        Prompts prompts = "prompts":
+            fn<'a>(&'a [u8], Option<&'a str>) -> Result<Vec<wit::Prompt>, String>;
+    }
+}
+
+/// `boomgate:policy@0.1.0`.
+pub(crate) mod v1 {
+    use crate::bindings::v1::exports::boomgate::policy::policy as wit;
+
+    exports! {
+        interface = "boomgate:policy/policy@0.1.0";
+        /// `describe`: who the module is and what settings it takes.
+        Describe describe = "describe": fn<'a>() -> wit::PolicyInfo;
+        /// `configure`: settings JSON to the module's compiled settings.
+        Configure configure = "configure": fn<'a>(&'a str) -> Result<Vec<u8>, wit::SettingsError>;
+        /// `evaluate`: one event's decision.
+        Evaluate evaluate = "evaluate": fn<'a>(&'a [u8], wit::Input<'a>) -> wit::Decision;
+        /// `fee-schedule`: the fee schedule as text.
+        FeeSchedule fee_schedule = "fee-schedule":
+            fn<'a>(&'a [u8], Option<&'a str>) -> Result<String, String>;
+        /// `fee-quote`: the price of a stay.
+        FeeQuote fee_quote = "fee-quote": fn<'a>(&'a [u8], wit::Stay) -> Result<wit::Quote, String>;
+        /// `describe-lot`: what an agent tells callers about the lot.
+        DescribeLot describe_lot = "describe-lot":
+            fn<'a>(&'a [u8], Option<&'a str>) -> Result<wit::LotInfo, String>;
+    }
 }

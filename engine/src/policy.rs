@@ -5,16 +5,16 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use boomgate_rules_sdk::{Decision, Input, LotInfo, Quote, Stay};
+use boomgate_rules_sdk::{Decision, Input, LotInfo, Needs, Prompt, Quote, Stay};
 use serde_json::Value;
 use wasmtime::Store;
 use wasmtime::component::{Instance, InstancePre};
 
-use crate::bindings::exports::boomgate::policy::policy as wit;
+use crate::bindings::v2::exports::boomgate::policy::policy as wit;
 use crate::convert;
 use crate::engine::{Engine, EngineInner};
 use crate::error::{CallError, ConfigureError, FieldError};
-use crate::exports::{self, Exports};
+use crate::exports::{v1, v2};
 use crate::fault::{Fault, classify, fallback};
 use crate::schema::SettingsSchema;
 use crate::store::{StoreState, arm, fuel_used, new_store};
@@ -43,6 +43,78 @@ pub struct ModuleInfo {
     pub settings_schema: Value,
 }
 
+/// Where a module's functions are, by the interface version it exports.
+#[derive(Clone)]
+pub(crate) enum Exports {
+    V2(v2::Exports),
+    V1(v1::Exports),
+}
+
+impl Exports {
+    /// The exports of the newest interface version the component has.
+    pub(crate) fn find(component: &wasmtime::component::Component) -> Result<Self, String> {
+        match v2::Exports::find(component) {
+            Ok(exports) => Ok(Exports::V2(exports)),
+            Err(_) if component.get_export_index(None, v1::INTERFACE).is_some() => {
+                v1::Exports::find(component).map(Exports::V1)
+            }
+            Err(why) => Err(why),
+        }
+    }
+
+    /// The interface version, e.g. `0.2.0`.
+    pub(crate) fn version(&self) -> &'static str {
+        match self {
+            Exports::V2(_) => "0.2.0",
+            Exports::V1(_) => "0.1.0",
+        }
+    }
+
+    pub(crate) fn typecheck(
+        &self,
+        store: &mut Store<StoreState>,
+        instance: &Instance,
+    ) -> Result<(), String> {
+        match self {
+            Exports::V2(e) => e.typecheck(store, instance),
+            Exports::V1(e) => e.typecheck(store, instance),
+        }
+    }
+
+    /// Who the module says it is.
+    pub(crate) fn describe(
+        &self,
+        store: &mut Store<StoreState>,
+        instance: &Instance,
+    ) -> wasmtime::Result<wit::PolicyInfo> {
+        Ok(match self {
+            Exports::V2(e) => e.describe(store, instance)?.typed().call(store, ())?.0,
+            Exports::V1(e) => {
+                let (info,) = e.describe(store, instance)?.typed().call(store, ())?;
+                convert::v1::policy_info(info)
+            }
+        })
+    }
+
+    fn evaluate(
+        &self,
+        store: &mut Store<StoreState>,
+        instance: &Instance,
+    ) -> wasmtime::Result<Evaluate> {
+        Ok(match self {
+            Exports::V2(e) => Evaluate::V2(e.evaluate(store, instance)?),
+            Exports::V1(e) => Evaluate::V1(e.evaluate(store, instance)?),
+        })
+    }
+}
+
+/// A checked `evaluate` of an instance, of either version.
+#[derive(Clone, Copy)]
+enum Evaluate {
+    V2(v2::Evaluate),
+    V1(v1::Evaluate),
+}
+
 /// A compiled, validated policy module. Cheap to clone.
 #[derive(Clone)]
 pub struct LoadedPolicy {
@@ -64,7 +136,7 @@ pub(crate) struct Loaded {
 /// A fresh instance in its own store, and its `evaluate` export.
 struct Spare {
     store: Store<StoreState>,
-    evaluate: exports::Evaluate,
+    evaluate: Evaluate,
 }
 
 impl Spare {
@@ -78,11 +150,22 @@ impl Spare {
     ) -> Result<(wit::Decision, Option<u64>), Fault> {
         let deadline = &engine.config.deadline;
         arm(&mut self.store, deadline);
-        self.evaluate
-            .typed()
-            .call(&mut self.store, (config, convert::input(input)))
-            .map(|(d,)| (d, fuel_used(&self.store, deadline)))
-            .map_err(|e| classify(e, self.store.data(), false))
+        let store = &mut self.store;
+        let answer = match self.evaluate {
+            Evaluate::V2(f) => {
+                let lowered = convert::Lowered::new(input);
+                f.typed()
+                    .call(&mut *store, (config, lowered.input()))
+                    .map(|(d,)| d)
+            }
+            Evaluate::V1(f) => f
+                .typed()
+                .call(&mut *store, (config, convert::v1::input(input)))
+                .map(|(d,)| convert::v1::decision(d)),
+        };
+        answer
+            .map(|d| (d, fuel_used(store, deadline)))
+            .map_err(|e| classify(e, store.data(), false))
     }
 }
 
@@ -187,20 +270,39 @@ impl LoadedPolicy {
             .check(&value)
             .map_err(ConfigureError::Invalid)?;
         let outcome = self.run(|store, instance| {
-            let f = self.inner.exports.configure(store, instance)?;
-            Ok(f.typed().call(store, (settings,))?.0)
+            Ok(match &self.inner.exports {
+                Exports::V2(e) => {
+                    e.configure(store, instance)?
+                        .typed()
+                        .call(store, (settings,))?
+                        .0
+                }
+                Exports::V1(e) => e
+                    .configure(store, instance)?
+                    .typed()
+                    .call(store, (settings,))?
+                    .0
+                    .map(|config| wit::Configured {
+                        config,
+                        needs: wit::Needs { history_minutes: 0 },
+                    })
+                    .map_err(convert::v1::settings_error),
+            })
         });
         match outcome {
-            Ok((Ok(config), _)) if config.len() > MAX_CONFIG_BYTES => {
+            Ok((Ok(configured), _)) if configured.config.len() > MAX_CONFIG_BYTES => {
                 Err(ConfigureError::Fault(Fault::Contract(format!(
                     "compiled settings of {} bytes, over {MAX_CONFIG_BYTES}",
-                    config.len()
+                    configured.config.len()
                 ))))
             }
-            Ok((Ok(config), _)) => Ok(ConfiguredPolicy {
+            Ok((Ok(configured), _)) => Ok(ConfiguredPolicy {
                 inner: Arc::new(Configured {
                     policy: self.clone(),
-                    config,
+                    config: configured.config,
+                    needs: Needs {
+                        history_minutes: configured.needs.history_minutes,
+                    },
                     settings: value,
                 }),
             }),
@@ -241,6 +343,7 @@ pub struct ConfiguredPolicy {
 struct Configured {
     policy: LoadedPolicy,
     config: Vec<u8>,
+    needs: Needs,
     settings: Value,
 }
 
@@ -264,6 +367,12 @@ impl ConfiguredPolicy {
     /// The settings, as given.
     pub fn settings(&self) -> &Value {
         &self.inner.settings
+    }
+
+    /// What the policy needs the host to tell it beyond the event (0.1.0
+    /// modules need nothing).
+    pub fn needs(&self) -> Needs {
+        self.inner.needs
     }
 
     /// Decides one event in a fresh instance. Never fails: a module that
@@ -336,8 +445,21 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = exports.fee_schedule(store, instance)?;
-                Ok(f.typed().call(store, (&self.inner.config, locale))?.0)
+                let config = &self.inner.config[..];
+                Ok(match exports {
+                    Exports::V2(e) => {
+                        e.fee_schedule(store, instance)?
+                            .typed()
+                            .call(store, (config, locale))?
+                            .0
+                    }
+                    Exports::V1(e) => {
+                        e.fee_schedule(store, instance)?
+                            .typed()
+                            .call(store, (config, locale))?
+                            .0
+                    }
+                })
             })
             .map_err(CallError::Fault)?;
         answer.map_err(CallError::Refused)
@@ -351,10 +473,22 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = exports.fee_quote(store, instance)?;
-                Ok(f.typed()
-                    .call(store, (&self.inner.config, convert::stay(stay)))?
-                    .0)
+                let config = &self.inner.config[..];
+                Ok(match exports {
+                    Exports::V2(e) => {
+                        let lowered = convert::LoweredStay::new(stay);
+                        e.fee_quote(store, instance)?
+                            .typed()
+                            .call(store, (config, lowered.stay()))?
+                            .0
+                    }
+                    Exports::V1(e) => e
+                        .fee_quote(store, instance)?
+                        .typed()
+                        .call(store, (config, convert::v1::stay(stay)))?
+                        .0
+                        .map(convert::v1::quote),
+                })
             })
             .map_err(CallError::Fault)?;
         let quote = answer.map_err(CallError::Refused)?;
@@ -369,12 +503,49 @@ impl ConfiguredPolicy {
             .inner
             .policy
             .run(|store, instance| {
-                let f = exports.describe_lot(store, instance)?;
-                Ok(f.typed().call(store, (&self.inner.config, locale))?.0)
+                let config = &self.inner.config[..];
+                Ok(match exports {
+                    Exports::V2(e) => {
+                        e.describe_lot(store, instance)?
+                            .typed()
+                            .call(store, (config, locale))?
+                            .0
+                    }
+                    Exports::V1(e) => e
+                        .describe_lot(store, instance)?
+                        .typed()
+                        .call(store, (config, locale))?
+                        .0
+                        .map(convert::v1::lot_info),
+                })
             })
             .map_err(CallError::Fault)?;
         let info = answer.map_err(CallError::Refused)?;
         convert::lot_info(info).map_err(|why| CallError::Fault(Fault::Contract(why)))
+    }
+
+    /// The prompts agents push to the robot, in `locale` or in the
+    /// settings' own locale. A 0.1.0 module has none to offer.
+    pub fn prompts(&self, locale: Option<&str>) -> Result<Vec<Prompt>, CallError> {
+        let Exports::V2(exports) = &self.inner.policy.inner.exports else {
+            return Err(CallError::Unsupported(
+                "a boomgate:policy@0.1.0 module offers no prompts".to_owned(),
+            ));
+        };
+        let (answer, _) = self
+            .inner
+            .policy
+            .run(|store, instance| {
+                let config = &self.inner.config[..];
+                Ok(exports
+                    .prompts(store, instance)?
+                    .typed()
+                    .call(store, (config, locale))?
+                    .0)
+            })
+            .map_err(CallError::Fault)?;
+        let prompts = answer.map_err(CallError::Refused)?;
+        convert::prompts(prompts).map_err(|why| CallError::Fault(Fault::Contract(why)))
     }
 
     /// An instance kept warm across calls, for batch work (replaying events

@@ -41,6 +41,9 @@ pub mod reason {
     pub const NO_ENTRY_RECORD: &str = "no_entry_record";
     /// The host's safe answer when a policy fails: hold and escalate.
     pub const POLICY_FAULT: &str = "policy_fault";
+    /// The host's safe answer when its storage fails (down, hung, full) and
+    /// the decision cannot be recorded: hold and escalate.
+    pub const STORAGE_FAULT: &str = "storage_fault";
 }
 
 /// What the robot says when its policy cannot decide (the fallback decision).
@@ -172,6 +175,11 @@ pub enum Effect {
         /// In minor units, when known.
         #[serde(default)]
         amount: Option<u64>,
+        /// Of `amount`, what the plate owed from earlier stays
+        /// ([`Vehicle::owed`](crate::Vehicle)); paying the order settles
+        /// those too.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        owed: u64,
     },
     /// Create an app parking-pass pick for the stay being opened.
     CreatePick,
@@ -182,9 +190,28 @@ pub enum Effect {
     },
     /// Hand the case to the remote agents.
     Escalate,
+    /// At an entry: the open stay's exit was missed. Close it and leave
+    /// `amount` (its fee) owed by the plate as an unpaid order.
+    MissedExit {
+        /// In minor units.
+        amount: u64,
+    },
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Effect {
+    /// An order of `kind` for `amount`, owing nothing from earlier stays.
+    pub fn order(kind: OrderKind, amount: Option<u64>) -> Effect {
+        Effect::CreateOrder {
+            order: kind,
+            amount,
+            owed: 0,
+        }
+    }
+
     /// The effect's `kind` as it appears in JSON.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -194,8 +221,25 @@ impl Effect {
             Effect::CreatePick => "create_pick",
             Effect::ChargePick { .. } => "charge_pick",
             Effect::Escalate => "escalate",
+            Effect::MissedExit { .. } => "missed_exit",
         }
     }
+}
+
+/// A prompt an agent pushes to the robot with one click (seed 001 §2.3):
+/// what the robot says and shows, in the lot's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Prompt {
+    /// The prompt's name, e.g. `renewal_qr`, `id_prompt`, `farewell`.
+    pub name: String,
+    /// What the robot says.
+    pub voice: String,
+    /// What the robot shows.
+    pub display: Display,
+    /// The light.
+    pub light: Light,
 }
 
 /// The answer for one event.
@@ -323,10 +367,7 @@ mod tests {
             .voice("请扫码缴费后出场")
             .display(Display::qr(QrCode::QuickExit))
             .fee(Money::new(800, Currency::CNY))
-            .effect(Effect::CreateOrder {
-                order: OrderKind::Temporary,
-                amount: Some(800),
-            })
+            .effect(Effect::order(OrderKind::Temporary, Some(800)))
             .trace("temporary stay of 2h14m");
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(
@@ -357,13 +398,21 @@ mod tests {
         );
         let e: Effect =
             serde_json::from_str(r#"{"kind":"create_order","order":"monthly_renewal"}"#).unwrap();
+        assert_eq!(e, Effect::order(OrderKind::MonthlyRenewal, None));
+        let e: Effect = serde_json::from_str(
+            r#"{"kind":"create_order","order":"temporary","amount":1300,"owed":500}"#,
+        )
+        .unwrap();
         assert_eq!(
             e,
             Effect::CreateOrder {
-                order: OrderKind::MonthlyRenewal,
-                amount: None
+                order: OrderKind::Temporary,
+                amount: Some(1300),
+                owed: 500
             }
         );
+        let e: Effect = serde_json::from_str(r#"{"kind":"missed_exit","amount":300}"#).unwrap();
+        assert_eq!(e, Effect::MissedExit { amount: 300 });
         assert!(serde_json::from_str::<Effect>(r#"{"kind":"launch"}"#).is_err());
     }
 }

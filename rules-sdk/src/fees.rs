@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::input::{Billing, Session};
+use crate::input::{Billing, Discount, EarlierStay, Session};
 use crate::locale::Locale;
 use crate::money::{Currency, Money};
 use crate::settings::SettingsError;
@@ -80,7 +80,7 @@ pub struct Step {
 }
 
 /// A stay to price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Stay {
@@ -93,6 +93,56 @@ pub struct Stay {
     /// Already paid, in minor units.
     #[serde(default)]
     pub paid_amount: u64,
+    /// The stay is paid up to this instant (see [`Session::settled_until`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_until: Option<Timestamp>,
+    /// The vehicle's class, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Discounts granted to the stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<Discount>,
+    /// The plate's earlier stays within the window the policy asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_stays: Vec<EarlierStay>,
+}
+
+impl Stay {
+    /// A stay from `entered_at` to `left_at`, billed `billing`, with
+    /// `paid_amount` paid and nothing else known.
+    pub fn new(
+        entered_at: Timestamp,
+        left_at: Timestamp,
+        billing: Billing,
+        paid_amount: u64,
+    ) -> Stay {
+        Stay {
+            entered_at,
+            left_at,
+            billing,
+            paid_amount,
+            settled_until: None,
+            class: None,
+            discounts: Vec::new(),
+            earlier_stays: Vec::new(),
+        }
+    }
+}
+
+/// One part of a price: a period at a band's or tier's rate, a cap, a
+/// discount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// What applied, e.g. `night band 21:00-07:00` or `daily cap`.
+    pub label: String,
+    /// From when.
+    pub start: Timestamp,
+    /// Until when.
+    pub end: Timestamp,
+    /// In minor units; negative for what a cap or a discount takes off.
+    pub amount: i64,
 }
 
 /// The price of a stay.
@@ -103,6 +153,9 @@ pub struct Quote {
     pub total: Money,
     /// What is still due once the paid amount is taken off.
     pub due: Money,
+    /// The price, part by part, in order.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
     /// How it was priced.
     #[serde(default)]
     pub trace: Vec<String>,
@@ -312,8 +365,13 @@ impl FeeSchedule {
     }
 
     /// What `session` owes at `now`: the fee from entry, less what was paid.
-    /// Within `grace_minutes` of a payment the fee stays what it was at the
-    /// payment, so a driver who paid in full leaves without paying more.
+    ///
+    /// Within `grace_minutes` of a payment the fee stays what it was when
+    /// the stay was settled (the time its paid order was priced, or else
+    /// the payment's), so a driver who paid what they were quoted leaves
+    /// without paying more. After the grace, time after the settlement is
+    /// billed: the fee less what the stay was settled at, or less what was
+    /// paid, whichever is more.
     pub fn owed(
         &self,
         session: &Session,
@@ -332,26 +390,112 @@ impl FeeSchedule {
         }
         let grace = u64::from(grace_minutes) * 60;
         let paid = currency.major(session.paid_amount, true);
-        let total = match session.paid_at {
-            Some(paid_at) if paid_at.seconds_until(now) <= grace => {
+        let settled = session
+            .settled_until
+            .map(|until| (until, self.price(&session.entered_at, &until).total));
+        let (total, credit) = match (session.paid_at, settled) {
+            (Some(paid_at), Some((until, at_settlement)))
+                if paid_at.seconds_until(now) <= grace =>
+            {
+                explanation.push_str(&format!(
+                    "; paid {paid} at {paid_at}, settled up to {until}, within the {grace_minutes}-minute grace period: owed {} as at {until}",
+                    currency.major(at_settlement, true),
+                ));
+                (at_settlement, session.paid_amount)
+            }
+            (Some(paid_at), None) if paid_at.seconds_until(now) <= grace => {
                 let at_payment = self.price(&session.entered_at, &paid_at).total;
                 explanation.push_str(&format!(
                     "; paid {paid} at {paid_at}, within the {grace_minutes}-minute grace period: owed {} as at payment",
                     currency.major(at_payment, true),
                 ));
-                at_payment
+                (at_payment, session.paid_amount)
+            }
+            (_, Some((until, at_settlement))) if session.paid_amount > 0 => {
+                explanation.push_str(&format!(
+                    "; paid {paid}, settled up to {until} ({}): the time since is billed",
+                    currency.major(at_settlement, true)
+                ));
+                (pricing.total, session.paid_amount.max(at_settlement))
             }
             _ if session.paid_amount > 0 => {
                 explanation.push_str(&format!("; paid {paid}"));
-                pricing.total
+                (pricing.total, session.paid_amount)
             }
-            _ => pricing.total,
+            _ => (pricing.total, 0),
         };
         Owed {
-            amount: total.saturating_sub(session.paid_amount),
+            amount: total.saturating_sub(credit),
             free: false,
             explanation,
         }
+    }
+
+    /// The price of a stay from `entered_at` to `left_at`, part by part: each
+    /// run of 24-hour cycles at its rate, and what the cap took off.
+    pub fn segments(
+        &self,
+        pricing: &Pricing,
+        entered_at: &Timestamp,
+        left_at: &Timestamp,
+    ) -> Vec<Segment> {
+        if pricing.free {
+            return vec![Segment {
+                label: format!(
+                    "free within {}",
+                    format_minutes(u64::from(self.free_minutes))
+                ),
+                start: *entered_at,
+                end: *left_at,
+                amount: 0,
+            }];
+        }
+        let at = |cycle: u64| {
+            let seconds =
+                i64::try_from(cycle.saturating_mul(CYCLE_MINUTES * 60)).unwrap_or(i64::MAX);
+            entered_at.plus_seconds(seconds).map_or(*left_at, |t| {
+                if t.seconds_until(left_at) == 0 {
+                    *left_at
+                } else {
+                    t
+                }
+            })
+        };
+        let mut segments = Vec::with_capacity(pricing.cycles.len() * 2);
+        let mut cycle = 0;
+        for group in &pricing.cycles {
+            let raw = self
+                .first_period
+                .amount
+                .saturating_add(group.steps.saturating_mul(self.then.amount));
+            let (start, end) = (at(cycle), at(cycle + group.count));
+            let cycles = match group.count {
+                1 => format!("cycle {}", cycle + 1),
+                n => format!("cycles {}-{}", cycle + 1, cycle + n),
+            };
+            let amount = |n: u64| i64::try_from(n.saturating_mul(group.count)).unwrap_or(i64::MAX);
+            segments.push(Segment {
+                label: format!(
+                    "{cycles}: first {} + {} x {} min",
+                    format_minutes(u64::from(self.first_period.minutes)),
+                    group.steps,
+                    self.then.every_minutes
+                ),
+                start,
+                end,
+                amount: amount(raw),
+            });
+            if group.capped {
+                segments.push(Segment {
+                    label: format!("{cycles}: daily cap"),
+                    start,
+                    end,
+                    amount: -amount(raw - group.cost),
+                });
+            }
+            cycle += group.count;
+        }
+        segments
     }
 
     /// Prices `stay` and takes off what was paid.
@@ -368,7 +512,13 @@ impl FeeSchedule {
                 )],
             ),
         };
-        let due = total.saturating_sub(stay.paid_amount);
+        let settled = stay
+            .settled_until
+            .map_or(0, |until| self.price(&stay.entered_at, &until).total);
+        let due = match stay.billing {
+            Billing::Temporary => total.saturating_sub(stay.paid_amount.max(settled)),
+            Billing::Monthly | Billing::Free => 0,
+        };
         if stay.paid_amount > 0 {
             trace.push(format!(
                 "paid {}, due {}",
@@ -379,6 +529,7 @@ impl FeeSchedule {
         Quote {
             total: Money::new(total, currency),
             due: Money::new(due, currency),
+            segments: self.segments(&pricing, &stay.entered_at, &stay.left_at),
             trace,
         }
     }
@@ -725,12 +876,12 @@ mod tests {
     #[test]
     fn quotes_take_off_what_was_paid() {
         let f = standard();
-        let stay = Stay {
-            entered_at: Timestamp::parse("2026-11-22T06:01:00+08:00").unwrap(),
-            left_at: Timestamp::parse("2026-11-22T08:15:02+08:00").unwrap(),
-            billing: Billing::Temporary,
-            paid_amount: 300,
-        };
+        let stay = Stay::new(
+            Timestamp::parse("2026-11-22T06:01:00+08:00").unwrap(),
+            Timestamp::parse("2026-11-22T08:15:02+08:00").unwrap(),
+            Billing::Temporary,
+            300,
+        );
         let q = f.quote(&stay, Currency::CNY);
         // 2h14m02s is 135 started minutes: 5 + 2 x 3.
         assert_eq!(q.total, Money::new(1100, Currency::CNY));
@@ -739,7 +890,7 @@ mod tests {
         let monthly = f.quote(
             &Stay {
                 billing: Billing::Monthly,
-                ..stay
+                ..stay.clone()
             },
             Currency::CNY,
         );

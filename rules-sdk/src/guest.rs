@@ -11,10 +11,11 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 
-use crate::decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode};
-use crate::fees::{Quote, Stay};
+use crate::decision::{Decision, Display, Effect, Gate, Light, OrderKind, Prompt, QrCode};
+use crate::fees::{Quote, Segment, Stay};
 use crate::input::{
-    AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+    AgentAction, Billing, DeviceState, Direction, Discount, DiscountValue, EarlierStay, Event,
+    GateHealth, Input, MonthlyPass, ParkingPass, Session, Vehicle,
 };
 use crate::money::Money;
 use crate::plate::Plate;
@@ -25,7 +26,7 @@ use crate::{Policy, PolicyInfo};
 pub use wit_bindgen;
 
 wit_bindgen::generate!({
-    path: "../wit",
+    path: "../wit/policy.wit",
     world: "lot-policy",
     pub_export_macro: true,
     export_macro_name: "__export_lot_policy",
@@ -54,9 +55,18 @@ pub fn describe<P: Policy>(version: &str) -> wit::PolicyInfo {
 }
 
 #[doc(hidden)]
-pub fn configure<P: Policy>(json: &str) -> Result<Vec<u8>, wit::SettingsError> {
-    crate::configure::<P>(json)
-        .map_err(|SettingsError { path, message }| wit::SettingsError { path, message })
+pub fn configure<P: Policy>(json: &str) -> Result<wit::Configured, wit::SettingsError> {
+    let refused = |SettingsError { path, message }| wit::SettingsError { path, message };
+    let config = crate::configure::<P>(json).map_err(refused)?;
+    let settings = settings::decode::<P::Settings>(&config)
+        .map_err(|message| refused(SettingsError::new("", message)))?;
+    let needs = P::needs(&settings);
+    Ok(wit::Configured {
+        config,
+        needs: wit::Needs {
+            history_minutes: needs.history_minutes,
+        },
+    })
 }
 
 #[doc(hidden)]
@@ -83,12 +93,91 @@ pub fn fee_quote<P: Policy>(config: &[u8], stay: wit::Stay) -> Result<wit::Quote
         left_at: timestamp(stay.left_at)?,
         billing: billing(stay.billing),
         paid_amount: stay.paid_amount,
+        settled_until: stay.settled_until.map(timestamp).transpose()?,
+        class: stay.class,
+        discounts: stay.discounts.into_iter().map(discount).collect(),
+        earlier_stays: stay
+            .earlier_stays
+            .into_iter()
+            .map(earlier_stay)
+            .collect::<Result<_, _>>()?,
     };
-    let Quote { total, due, trace } = P::fee_quote(&settings, &stay);
+    let Quote {
+        total,
+        due,
+        segments,
+        trace,
+    } = P::fee_quote(&settings, &stay);
     Ok(wit::Quote {
         total: money_to(total),
         due: money_to(due),
+        segments: segments.into_iter().map(segment_to).collect(),
         trace,
+    })
+}
+
+#[doc(hidden)]
+pub fn prompts<P: Policy>(config: &[u8], locale: Option<&str>) -> Result<Vec<wit::Prompt>, String> {
+    let settings = settings::decode::<P::Settings>(config)?;
+    let locale = crate::pick_locale::<P>(&settings, locale)?;
+    Ok(P::prompts(&settings, locale)
+        .into_iter()
+        .map(
+            |Prompt {
+                 name,
+                 voice,
+                 display,
+                 light,
+             }| wit::Prompt {
+                name,
+                voice,
+                display: display_to(display),
+                light: light_to(light),
+            },
+        )
+        .collect())
+}
+
+fn segment_to(s: Segment) -> wit::Segment {
+    wit::Segment {
+        label: s.label,
+        start: timestamp_to(&s.start),
+        end: timestamp_to(&s.end),
+        amount: s.amount,
+    }
+}
+
+fn timestamp_to(t: &Timestamp) -> wit::Datetime {
+    let d = t.local_date();
+    wit::Datetime {
+        date: wit::Date {
+            year: d.year(),
+            month: d.month(),
+            day: d.day(),
+        },
+        hour: t.hour(),
+        minute: t.minute(),
+        second: t.second(),
+        offset_minutes: t.offset_minutes(),
+    }
+}
+
+fn discount(d: wit::Discount) -> Discount {
+    Discount {
+        source: d.source,
+        value: match d.value {
+            wit::DiscountValue::Minutes(minutes) => DiscountValue::Minutes { minutes },
+            wit::DiscountValue::Amount(amount) => DiscountValue::Amount { amount },
+        },
+    }
+}
+
+fn earlier_stay(s: wit::EarlierStay) -> Result<EarlierStay, String> {
+    Ok(EarlierStay {
+        entered_at: timestamp(s.entered_at)?,
+        left_at: timestamp(s.left_at)?,
+        billing: billing(s.billing),
+        paid_amount: s.paid_amount,
     })
 }
 
@@ -145,6 +234,14 @@ fn input_from(i: wit::Input) -> Result<Input, String> {
             wit::AgentAction::Open => AgentAction::Open,
             wit::AgentAction::VisitorConfirmed => AgentAction::VisitorConfirmed,
         }),
+        gate_health: GateHealth {
+            lpr_camera: match event.gate_health.lpr_camera {
+                wit::DeviceState::Up => DeviceState::Up,
+                wit::DeviceState::Down => DeviceState::Down,
+                wit::DeviceState::Unknown => DeviceState::Unknown,
+            },
+            seconds_since_heartbeat: event.gate_health.seconds_since_heartbeat,
+        },
     };
     let monthly_pass = match vehicle.monthly_pass {
         Some(p) => Some(MonthlyPass {
@@ -160,16 +257,26 @@ fn input_from(i: wit::Input) -> Result<Input, String> {
             billing: billing(s.billing),
             paid_amount: s.paid_amount,
             paid_at: s.paid_at.map(timestamp).transpose()?,
+            settled_until: s.settled_until.map(timestamp).transpose()?,
             pick: s.pick,
         }),
         None => None,
     };
     let vehicle = Vehicle {
+        class: vehicle.class,
         monthly_pass,
         parking_pass: vehicle.parking_pass.map(|p| ParkingPass {
             registered: p.registered,
+            auto_pick: p.auto_pick,
         }),
         session,
+        discounts: vehicle.discounts.into_iter().map(discount).collect(),
+        owed: vehicle.owed,
+        earlier_stays: vehicle
+            .earlier_stays
+            .into_iter()
+            .map(earlier_stay)
+            .collect::<Result<_, _>>()?,
     };
     Ok(Input { event, vehicle })
 }
@@ -181,6 +288,29 @@ fn money_to(m: Money) -> wit::Money {
     }
 }
 
+fn display_to(d: Display) -> wit::Display {
+    match d {
+        Display::Smile => wit::Display::Smile,
+        Display::Qr { qr } => wit::Display::Qr(match qr {
+            QrCode::UnplatedEntry => wit::QrCode::UnplatedEntry,
+            QrCode::UnplatedExit => wit::QrCode::UnplatedExit,
+            QrCode::MonthlyRenewal => wit::QrCode::MonthlyRenewal,
+            QrCode::QuickExit => wit::QrCode::QuickExit,
+        }),
+        Display::Text { text } => wit::Display::Text(text),
+        Display::VehiclesInside => wit::Display::VehiclesInside,
+        Display::IdPrompt => wit::Display::IdPrompt,
+    }
+}
+
+fn light_to(l: Light) -> wit::Light {
+    match l {
+        Light::Green => wit::Light::Green,
+        Light::Yellow => wit::Light::Yellow,
+        Light::Red => wit::Light::Red,
+    }
+}
+
 fn decision_to(d: Decision) -> wit::Decision {
     wit::Decision {
         gate: match d.gate {
@@ -189,23 +319,8 @@ fn decision_to(d: Decision) -> wit::Decision {
         },
         reason: d.reason,
         voice: d.voice,
-        display: match d.display {
-            Display::Smile => wit::Display::Smile,
-            Display::Qr { qr } => wit::Display::Qr(match qr {
-                QrCode::UnplatedEntry => wit::QrCode::UnplatedEntry,
-                QrCode::UnplatedExit => wit::QrCode::UnplatedExit,
-                QrCode::MonthlyRenewal => wit::QrCode::MonthlyRenewal,
-                QrCode::QuickExit => wit::QrCode::QuickExit,
-            }),
-            Display::Text { text } => wit::Display::Text(text),
-            Display::VehiclesInside => wit::Display::VehiclesInside,
-            Display::IdPrompt => wit::Display::IdPrompt,
-        },
-        light: match d.light {
-            Light::Green => wit::Light::Green,
-            Light::Yellow => wit::Light::Yellow,
-            Light::Red => wit::Light::Red,
-        },
+        display: display_to(d.display),
+        light: light_to(d.light),
         fee: d.fee.map(money_to),
         effects: d
             .effects
@@ -213,16 +328,22 @@ fn decision_to(d: Decision) -> wit::Decision {
             .map(|e| match e {
                 Effect::OpenSession { billing } => wit::Effect::OpenSession(billing_to(billing)),
                 Effect::CloseSession => wit::Effect::CloseSession,
-                Effect::CreateOrder { order, amount } => wit::Effect::CreateOrder(wit::Order {
+                Effect::CreateOrder {
+                    order,
+                    amount,
+                    owed,
+                } => wit::Effect::CreateOrder(wit::Order {
                     kind: match order {
                         OrderKind::Temporary => wit::OrderKind::Temporary,
                         OrderKind::MonthlyRenewal => wit::OrderKind::MonthlyRenewal,
                     },
                     amount,
+                    owed,
                 }),
                 Effect::CreatePick => wit::Effect::CreatePick,
                 Effect::ChargePick { amount } => wit::Effect::ChargePick(amount),
                 Effect::Escalate => wit::Effect::Escalate,
+                Effect::MissedExit { amount } => wit::Effect::MissedExit(amount),
             })
             .collect(),
         trace: d.trace,

@@ -64,6 +64,56 @@ pub struct Event {
     /// Set when a remote agent, not the robot, asks for the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentAction>,
+    /// The gate's health when the plate was read (unknown when the host
+    /// has no heartbeat from its robot).
+    #[serde(default, skip_serializing_if = "GateHealth::is_unknown")]
+    pub gate_health: GateHealth,
+}
+
+/// How a device at the gate is, as its robot's heartbeats tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceState {
+    /// Working.
+    Up,
+    /// Reported failing.
+    Down,
+    /// No heartbeat says.
+    #[default]
+    Unknown,
+}
+
+crate::codes!(DeviceState, "device state", {
+    Up => "up",
+    Down => "down",
+    Unknown => "unknown",
+});
+
+/// What the host knows of the gate's robot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GateHealth {
+    /// The licence-plate camera.
+    #[serde(default)]
+    pub lpr_camera: DeviceState,
+    /// Seconds since the robot's last heartbeat; `None` when it has sent
+    /// none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_since_heartbeat: Option<u32>,
+}
+
+impl GateHealth {
+    /// Whether nothing is known of the gate (no heartbeat).
+    pub fn is_unknown(&self) -> bool {
+        *self == GateHealth::default()
+    }
+
+    /// Whether the plate camera is reported down.
+    pub fn camera_down(&self) -> bool {
+        self.lpr_camera == DeviceState::Down
+    }
 }
 
 /// What the host knows about the vehicle whose plate was read.
@@ -71,15 +121,79 @@ pub struct Event {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Vehicle {
+    /// The vehicle's class (`small`, `large`, `motorcycle`, `new-energy`,
+    /// ...), when the camera or the registry knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     /// The plate's monthly pass in this lot, if any.
     #[serde(default)]
     pub monthly_pass: Option<MonthlyPass>,
     /// The plate's app parking pass, if any.
     #[serde(default)]
     pub parking_pass: Option<ParkingPass>,
-    /// The open stay of this plate in this lot (exits only).
+    /// The plate's open stay in this lot: at an exit, the stay to bill; at
+    /// an entry, a stay whose exit was missed.
     #[serde(default)]
     pub session: Option<Session>,
+    /// Discounts granted to the open stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<Discount>,
+    /// What the plate still owes from earlier stays (unpaid orders, such as
+    /// a missed exit's fee), in minor units.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub owed: u64,
+    /// The plate's stays that ended within the window the policy asks for
+    /// ([`Needs::history_minutes`](crate::Needs)), newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_stays: Vec<EarlierStay>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What a discount takes off a stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DiscountValue {
+    /// Minutes not billed.
+    Minutes {
+        /// How many.
+        minutes: u32,
+    },
+    /// An amount off the fee.
+    Amount {
+        /// In minor units.
+        amount: u64,
+    },
+}
+
+/// A discount granted to a stay: a merchant validation, a coupon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Discount {
+    /// Who granted it, e.g. `mall-cinema`.
+    pub source: String,
+    /// What it takes off.
+    pub value: DiscountValue,
+}
+
+/// An earlier stay of the plate in this lot, closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EarlierStay {
+    /// When it entered, lot-local.
+    pub entered_at: Timestamp,
+    /// When it left, lot-local.
+    pub left_at: Timestamp,
+    /// How it was billed.
+    pub billing: Billing,
+    /// What was paid for it, in minor units.
+    #[serde(default)]
+    pub paid_amount: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +229,10 @@ impl MonthlyPass {
 pub struct ParkingPass {
     /// Whether the car is registered for it.
     pub registered: bool,
+    /// The parker's own choice whether a pick is made at every entry (the
+    /// app's "주차패스 픽 자동생성"); `None`: the lot's settings decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_pick: Option<bool>,
 }
 
 /// How a stay is billed.
@@ -151,6 +269,11 @@ pub struct Session {
     /// When the last payment was made.
     #[serde(default)]
     pub paid_at: Option<Timestamp>,
+    /// The stay is paid up to this instant: when the order its last payment
+    /// paid was priced. Time after it is billed again once the payment
+    /// grace runs out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_until: Option<Timestamp>,
     /// Whether the stay has an app parking-pass pick.
     #[serde(default)]
     pub pick: bool,

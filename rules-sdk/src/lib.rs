@@ -111,12 +111,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use decision::{
-    Decision, Display, Effect, FALLBACK_TEXT, FALLBACK_VOICE, Gate, Light, OrderKind, QrCode,
-    reason,
+    Decision, Display, Effect, FALLBACK_TEXT, FALLBACK_VOICE, Gate, Light, OrderKind, Prompt,
+    QrCode, reason,
 };
-pub use fees::{FeeSchedule, FreeMode, Owed, Quote, Stay};
+pub use fees::{FeeSchedule, FreeMode, Owed, Quote, Segment, Stay};
 pub use input::{
-    AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+    AgentAction, Billing, DeviceState, Direction, Discount, DiscountValue, EarlierStay, Event,
+    GateHealth, Input, MonthlyPass, ParkingPass, Session, Vehicle,
 };
 pub use locale::Locale;
 pub use money::{Currency, Money};
@@ -128,21 +129,24 @@ pub use time::{Date, Timestamp};
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The version of the `boomgate:policy` WIT package this SDK implements.
-pub const INTERFACE_VERSION: &str = "0.1.0";
+pub const INTERFACE_VERSION: &str = "0.2.0";
 
 /// Everything a policy module usually needs.
 pub mod prelude {
-    pub use crate::decision::{Decision, Display, Effect, Gate, Light, OrderKind, QrCode, reason};
-    pub use crate::fees::{FeeSchedule, FreeMode, Owed, Quote, Stay};
+    pub use crate::decision::{
+        Decision, Display, Effect, Gate, Light, OrderKind, Prompt, QrCode, reason,
+    };
+    pub use crate::fees::{FeeSchedule, FreeMode, Owed, Quote, Segment, Stay};
     pub use crate::input::{
-        AgentAction, Billing, Direction, Event, Input, MonthlyPass, ParkingPass, Session, Vehicle,
+        AgentAction, Billing, DeviceState, Direction, Discount, DiscountValue, EarlierStay, Event,
+        GateHealth, Input, MonthlyPass, ParkingPass, Session, Vehicle,
     };
     pub use crate::locale::Locale;
     pub use crate::money::{Currency, Money};
     pub use crate::plate::Plate;
     pub use crate::settings::SettingsError;
     pub use crate::time::{Date, Timestamp, days_expired, format_minutes};
-    pub use crate::{LotInfo, Policy, export_policy};
+    pub use crate::{LotInfo, Needs, Policy, export_policy};
 }
 
 /// A lot policy: a pure function of settings and input to a decision, plus the
@@ -182,6 +186,20 @@ pub trait Policy {
     /// Prices a stay.
     fn fee_quote(settings: &Self::Settings, stay: &Stay) -> Quote;
 
+    /// What the policy needs the host to tell it beyond the event. By
+    /// default: nothing (no earlier stays).
+    fn needs(settings: &Self::Settings) -> Needs {
+        let _ = settings;
+        Needs::default()
+    }
+
+    /// The prompts agents push to the robot with one click, in `locale`.
+    /// By default: none (the host offers its own).
+    fn prompts(settings: &Self::Settings, locale: Locale) -> Vec<Prompt> {
+        let _ = (settings, locale);
+        Vec::new()
+    }
+
     /// What an agent tells callers about the lot. By default: visitors
     /// admitted, no visitor policy text, the fee schedule.
     fn lot_info(settings: &Self::Settings, locale: Locale) -> LotInfo {
@@ -203,6 +221,14 @@ pub struct LotInfo {
     pub visitor_policy: String,
     /// The fee schedule as text.
     pub fee_schedule: String,
+}
+
+/// What a policy needs the host to tell it beyond the event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Needs {
+    /// How far back, in minutes, the plate's earlier stays go into
+    /// [`Vehicle::earlier_stays`]; 0 for none.
+    pub history_minutes: u32,
 }
 
 /// What a module says about itself.
@@ -278,7 +304,7 @@ macro_rules! export_policy {
                 fn describe() -> wit::PolicyInfo {
                     $crate::guest::describe::<$policy>(env!("CARGO_PKG_VERSION"))
                 }
-                fn configure(settings: String) -> Result<Vec<u8>, wit::SettingsError> {
+                fn configure(settings: String) -> Result<wit::Configured, wit::SettingsError> {
                     $crate::guest::configure::<$policy>(&settings)
                 }
                 fn evaluate(config: Vec<u8>, input: wit::Input) -> wit::Decision {
@@ -295,6 +321,12 @@ macro_rules! export_policy {
                     locale: Option<String>,
                 ) -> Result<wit::LotInfo, String> {
                     $crate::guest::lot_info::<$policy>(&config, locale.as_deref())
+                }
+                fn prompts(
+                    config: Vec<u8>,
+                    locale: Option<String>,
+                ) -> Result<Vec<wit::Prompt>, String> {
+                    $crate::guest::prompts::<$policy>(&config, locale.as_deref())
                 }
             }
 

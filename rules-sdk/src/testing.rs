@@ -61,6 +61,17 @@ impl<P: Policy> Harness<P> {
         let locale = crate::pick_locale::<P>(&self.settings, locale)?;
         Ok(P::lot_info(&self.settings, locale))
     }
+
+    /// What the policy needs the host to tell it.
+    pub fn needs(&self) -> crate::Needs {
+        P::needs(&self.settings)
+    }
+
+    /// The prompts agents push, in `locale`.
+    pub fn prompts(&self, locale: Option<&str>) -> Result<Vec<crate::Prompt>, String> {
+        let locale = crate::pick_locale::<P>(&self.settings, locale)?;
+        Ok(P::prompts(&self.settings, locale))
+    }
 }
 
 /// One scenario: settings, an input and the decision expected for it.

@@ -38,6 +38,7 @@ fn main() {
         ("rules", "pass-lot"),
         ("tests/guests", "hostile"),
         ("tests/guests", "bad-schema"),
+        ("tests/guests", "policy-v0-1"),
     ];
     for (parent, name) in crates {
         let dir = root.join(parent).join(name);

@@ -4,4 +4,4 @@
   (core instance $i (instantiate $m))
   (func $describe (canon lift (core func $i "describe")))
   (instance $policy (export "describe" (func $describe)))
-  (export "boomgate:policy/policy@0.2.0" (instance $policy)))
+  (export "boomgate:policy/policy@0.9.0" (instance $policy)))

@@ -36,7 +36,7 @@ fn another_interface_version_is_named() {
     let e = refused(&artifacts::read(artifacts::WRONG_VERSION));
     assert_eq!(
         e.to_string(),
-        "the module implements `boomgate:policy/policy@0.2.0`; this host runs `boomgate:policy/policy@0.1.0`"
+        "the module implements `boomgate:policy/policy@0.9.0`; this host runs `boomgate:policy/policy@0.2.0` or `boomgate:policy/policy@0.1.0`"
     );
 }
 
@@ -45,7 +45,7 @@ fn a_component_without_the_interface_is_refused() {
     let e = refused(&artifacts::read(artifacts::EMPTY_COMPONENT));
     assert_eq!(
         e.to_string(),
-        "the module does not export `boomgate:policy/policy@0.1.0` (it exports nothing)"
+        "the module does not export `boomgate:policy/policy@0.2.0` or `boomgate:policy/policy@0.1.0` (it exports nothing)"
     );
 }
 

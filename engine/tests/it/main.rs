@@ -6,6 +6,7 @@ mod hostile;
 mod load;
 mod pool;
 mod scenarios;
+mod versions;
 
 use std::sync::LazyLock;
 

@@ -43,7 +43,7 @@ fn lot_info_tells_the_visitor_policy_and_fees() {
 fn describes_itself() {
     let info = STANDARD_LOT.info();
     assert_eq!(info.name, "standard-lot");
-    assert_eq!(info.interface_version, "0.1.0");
+    assert_eq!(info.interface_version, "0.2.0");
     assert_eq!(info.locales, ["zh-CN", "ko-KR", "en"]);
     assert_eq!(info.digest.len(), 64);
     assert_eq!(info.settings_schema["additionalProperties"], json!(false));
@@ -77,12 +77,12 @@ fn fee_text_in_every_locale() {
 #[test]
 fn quotes_a_stay_at_a_stated_time() {
     let lot = default_lot();
-    let stay = Stay {
-        entered_at: Timestamp::parse("2026-11-22T06:01:00+08:00").unwrap(),
-        left_at: Timestamp::parse("2026-11-22T09:30:00+08:00").unwrap(),
-        billing: Billing::Temporary,
-        paid_amount: 500,
-    };
+    let stay = Stay::new(
+        Timestamp::parse("2026-11-22T06:01:00+08:00").unwrap(),
+        Timestamp::parse("2026-11-22T09:30:00+08:00").unwrap(),
+        Billing::Temporary,
+        500,
+    );
     let quote = lot.fee_quote(&stay).unwrap();
     // 3h29m: 5 + 3 x 3 = 14.00, 5.00 paid.
     assert_eq!(quote.total, Money::new(1400, Currency::CNY));

@@ -27,6 +27,21 @@ pub enum Caller {
     Robot(Box<Robot>),
     /// A remote agent: the lots it serves.
     Agent { agent_id: String, owner_id: String },
+    /// A machine of the owner's (the payment system, the app platform):
+    /// its role's routes, in its lots.
+    Service(Box<Service>),
+}
+
+/// A machine's token: what it may do, where.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// `payments` or `app`.
+    pub role: Role,
+    pub owner_id: String,
+    /// The token's id, as records name it.
+    pub token_id: String,
+    /// The lots it may act in.
+    pub lots: Vec<String>,
 }
 
 /// A robot and where it stands: its lot and gate, read with its token.
@@ -67,13 +82,13 @@ impl Caller {
     }
 
     /// An owner or an agent (the people who resolve what robots cannot), or
-    /// 403 for robots.
+    /// 403 for robots and machines.
     pub fn staff(&self) -> Result<(), ApiError> {
         match self {
-            Caller::Robot(_) => Err(ApiError::Forbidden(
+            Caller::Owner { .. } | Caller::Agent { .. } => Ok(()),
+            Caller::Robot(_) | Caller::Service(_) => Err(ApiError::Forbidden(
                 "this route is for agents and lot owners".into(),
             )),
-            _ => Ok(()),
         }
     }
 
@@ -83,7 +98,42 @@ impl Caller {
             Caller::Owner { owner_id } => format!("owner:{owner_id}"),
             Caller::Robot(r) => format!("robot:{}/{}", r.lot_id(), r.robot_id),
             Caller::Agent { agent_id, .. } => format!("agent:{agent_id}"),
+            Caller::Service(s) => format!("{}:{}", s.role, s.token_id),
         }
+    }
+}
+
+/// The lot, if the caller is its owner or a machine of `role` scoped to
+/// it; 404 for another owner's lot, 403 for other roles.
+pub async fn service_lot(
+    state: &AppState,
+    caller: &Caller,
+    role: Role,
+    lot: &str,
+) -> Result<LotRow, ApiError> {
+    match caller {
+        Caller::Owner { owner_id } => owned_lot(state, owner_id, lot).await,
+        Caller::Service(s) if s.role == role => match lots::lot(state.db.pool(), lot).await? {
+            Some(row) if row.owner_id == s.owner_id && s.lots.iter().any(|l| l == lot) => Ok(row),
+            _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
+        },
+        _ => Err(ApiError::Forbidden(format!(
+            "this route is for the {} and lot owners",
+            match role {
+                Role::Payments => "payment system",
+                Role::App => "app platform",
+                _ => "service",
+            }
+        ))),
+    }
+}
+
+/// The lot, if the caller is its owner, an agent serving it or the
+/// payment system of it: who may read its orders.
+pub async fn orders_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<LotRow, ApiError> {
+    match caller {
+        Caller::Service(_) => service_lot(state, caller, Role::Payments, lot).await,
+        _ => staff_lot(state, caller, lot).await,
     }
 }
 
@@ -119,7 +169,7 @@ pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRo
     match caller {
         Caller::Owner { owner_id } => Ok(lots::lots_of_owner(state.db.pool(), owner_id).await?),
         Caller::Agent { agent_id, .. } => Ok(lots::lots_of_agent(state.db.pool(), agent_id).await?),
-        Caller::Robot(_) => Err(ApiError::Forbidden(
+        Caller::Robot(_) | Caller::Service(_) => Err(ApiError::Forbidden(
             "this route is for agents and lot owners".into(),
         )),
     }
@@ -171,10 +221,24 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         let hash = token_hash(token);
-        if let Some(row) = owners::find_token(state.db.pool(), &hash).await?
-            && let Some(caller) = caller(state, row).await?
-        {
-            return Ok(caller);
+        let found = match owners::find_token(state.db.pool(), &hash).await {
+            Ok(Some(row)) => caller(state, row).await,
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
+        match found {
+            Ok(Some(caller)) => {
+                if matches!(caller, Caller::Robot(_)) {
+                    state.robots_seen.remember(&hash, &caller);
+                }
+                return Ok(caller);
+            }
+            Ok(None) => {}
+            // The database fails: a robot it knew keeps getting decisions
+            // (the fallback, if storage stays down).
+            Err(e) => {
+                return state.robots_seen.recall(&hash).ok_or(e);
+            }
         }
         state.metrics.auth_failed();
         let source = source(parts, state.config.trust_forwarded_for);
@@ -228,5 +292,41 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
             agent_id,
             owner_id: row.owner_id,
         }),
+        role @ (Role::Payments | Role::App) => {
+            let token_id = row.id.unwrap_or_default();
+            let lots = owners::token_lots(state.db.pool(), &token_id).await?;
+            Some(Caller::Service(Box::new(Service {
+                role,
+                owner_id: row.owner_id,
+                token_id,
+                lots,
+            })))
+        }
     })
+}
+
+/// The robots authenticated lately, by token hash: while the database
+/// fails, they keep being recognised, so that they get the fallback
+/// decision instead of an error.
+#[derive(Default)]
+pub struct RobotsSeen {
+    robots: std::sync::Mutex<std::collections::HashMap<String, Caller>>,
+}
+
+/// How many robots are remembered at most.
+const ROBOTS_SEEN: usize = 10_000;
+
+impl RobotsSeen {
+    fn remember(&self, hash: &str, caller: &Caller) {
+        let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+        if robots.len() >= ROBOTS_SEEN && !robots.contains_key(hash) {
+            robots.clear();
+        }
+        robots.insert(hash.to_owned(), caller.clone());
+    }
+
+    fn recall(&self, hash: &str) -> Option<Caller> {
+        let robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+        robots.get(hash).cloned()
+    }
 }

@@ -99,6 +99,24 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::BadRequest { message, .. }
+            | ApiError::Unprocessable { message, .. }
+            | ApiError::Locked { message, .. } => f.write_str(message),
+            ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::TooLarge(m)
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::Corrupt(m) => f.write_str(m),
+            ApiError::Internal(cause) => write!(f, "{cause:#}"),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         match e {

@@ -25,6 +25,9 @@ pub struct NewGate {
     pub id: String,
     /// `entry` or `exit`.
     pub direction: String,
+    /// This gate's debounce window in seconds, instead of the lot's.
+    #[serde(default)]
+    pub debounce_seconds: Option<i64>,
 }
 
 /// A gate of a lot.
@@ -32,6 +35,7 @@ pub struct NewGate {
 pub struct GateRecord {
     pub id: String,
     pub direction: Direction,
+    pub debounce_seconds: Option<i64>,
 }
 
 #[utoipa::path(post, path = "/v1/lots/{lot}/gates", tag = "owners", params(("lot" = String, Path)), request_body = NewGate,
@@ -52,10 +56,12 @@ pub async fn create_gate(
             format!("`{}` is neither `entry` nor `exit`", req.direction),
         )
     })?;
+    super::lots::debounce("debounce_seconds", req.debounce_seconds)?;
     let gate = GateRow {
         lot_id: lot.id,
         id: req.id,
         direction,
+        debounce_seconds: req.debounce_seconds,
     };
     match db::lots::insert_gate(state.db.pool(), &gate, state.clock.now_ms()).await {
         Ok(()) => Ok((
@@ -63,6 +69,7 @@ pub async fn create_gate(
             axum::Json(GateRecord {
                 id: gate.id,
                 direction,
+                debounce_seconds: gate.debounce_seconds,
             }),
         )),
         Err(e) if db::is_unique_violation(&e) => {

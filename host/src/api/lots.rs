@@ -25,7 +25,7 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
         config,
         OpenApiRouter::new()
             .routes(routes!(create_lot, list_lots))
-            .routes(routes!(get_lot))
+            .routes(routes!(get_lot, update_lot))
             .routes(routes!(lot_info)),
     )
 }
@@ -42,6 +42,16 @@ pub struct NewLot {
     /// Who to call in an emergency, e.g. `张三 13000000000`.
     #[serde(default)]
     pub emergency_contact: Option<String>,
+    /// Where drivers pay an order: an `https` URL with `{order_id}` in it,
+    /// e.g. `https://pay.example.com/o/{order_id}` (`{lot_id}` and
+    /// `{amount}` are filled in too). The robot's QR code carries it.
+    #[serde(default)]
+    pub payment_link: Option<String>,
+    /// A read at a gate of this lot within this many seconds of the gate's
+    /// previous decision about the same plate is a duplicate; the service's
+    /// `debounce_seconds` when absent. Gates may set their own.
+    #[serde(default)]
+    pub debounce_seconds: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,6 +63,37 @@ pub struct Lot {
     pub emergency_contact: Option<String>,
     /// The active policy version, if any.
     pub active_version: Option<i64>,
+    pub payment_link: Option<String>,
+    pub debounce_seconds: Option<i64>,
+}
+
+/// Checks a payment link template.
+fn payment_link(link: &str) -> Result<(), ApiError> {
+    let ok = (link.starts_with("https://") || link.starts_with("http://"))
+        && link.contains("{order_id}")
+        && link.len() <= 500
+        && !link.chars().any(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "payment_link",
+            format!(
+                "`{link}` is not a payment link: an http(s) URL of at most 500 characters with `{{order_id}}` in it"
+            ),
+        ))
+    }
+}
+
+/// Checks a debounce window.
+pub(crate) fn debounce(field: &str, seconds: Option<i64>) -> Result<(), ApiError> {
+    match seconds {
+        Some(s) if !(0..=3600).contains(&s) => Err(ApiError::field(
+            field,
+            format!("{s} is not between 0 and 3600 seconds"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl From<LotRow> for Lot {
@@ -64,6 +105,8 @@ impl From<LotRow> for Lot {
             currency: row.currency.code().to_owned(),
             emergency_contact: row.emergency_contact,
             active_version: row.active_version,
+            payment_link: row.payment_link,
+            debounce_seconds: row.debounce_seconds,
         }
     }
 }
@@ -82,6 +125,10 @@ pub async fn create_lot(
         return Err(ApiError::field("name", "must be 1 to 200 characters"));
     }
     let zone = LotZone::parse(&req.timezone).map_err(|e| ApiError::field("timezone", e))?;
+    if let Some(link) = &req.payment_link {
+        payment_link(link)?;
+    }
+    debounce("debounce_seconds", req.debounce_seconds)?;
     let currency = Currency::parse(&req.currency).map_err(|e| ApiError::field("currency", e))?;
     let row = LotRow {
         id: req.id,
@@ -91,6 +138,8 @@ pub async fn create_lot(
         currency,
         emergency_contact: req.emergency_contact,
         active_version: None,
+        payment_link: req.payment_link,
+        debounce_seconds: req.debounce_seconds,
         created_at: state.clock.now_ms(),
     };
     match db::lots::insert_lot(state.db.pool(), &row).await {
@@ -122,6 +171,71 @@ pub async fn get_lot(
 ) -> Result<axum::Json<Lot>, ApiError> {
     let owner = caller.owner()?;
     Ok(axum::Json(owned_lot(&state, owner, &lot).await?.into()))
+}
+
+/// What an owner changes of a lot: each field given is set (`null`
+/// clears it), the others stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LotUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, with = "serde_with_null")]
+    #[schema(value_type = Option<String>)]
+    pub emergency_contact: Option<Option<String>>,
+    #[serde(default, with = "serde_with_null")]
+    #[schema(value_type = Option<String>)]
+    pub payment_link: Option<Option<String>>,
+    #[serde(default, with = "serde_with_null")]
+    #[schema(value_type = Option<i64>)]
+    pub debounce_seconds: Option<Option<i64>>,
+}
+
+/// A field that may be absent (unchanged), `null` (cleared) or a value.
+mod serde_with_null {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[utoipa::path(patch, path = "/v1/lots/{lot}", tag = "owners", params(("lot" = String, Path)),
+    request_body = LotUpdate,
+    responses((status = 200, body = Lot), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_lot(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Json(req): Json<LotUpdate>,
+) -> Result<axum::Json<Lot>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| super::fields::text("name", n, 200, "name the lot"))
+        .transpose()?;
+    if let Some(Some(link)) = &req.payment_link {
+        payment_link(link)?;
+    }
+    debounce("debounce_seconds", req.debounce_seconds.flatten())?;
+    let changes = db::lots::LotChanges {
+        name,
+        emergency_contact: req.emergency_contact.as_ref().map(Option::as_deref),
+        payment_link: req.payment_link.as_ref().map(Option::as_deref),
+        debounce_seconds: req.debounce_seconds,
+    };
+    db::lots::update_lot(state.db.pool(), &lot.id, &changes).await?;
+    let updated = db::lots::lot(state.db.pool(), &lot.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("lot `{}` vanished", lot.id))?;
+    Ok(axum::Json(updated.into()))
 }
 
 // ---------------------------------------------------------------- information

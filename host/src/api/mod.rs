@@ -18,6 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::service::{AppState, Config};
 
 pub mod agents;
+pub mod app;
 pub mod auth;
 pub mod decisions;
 pub mod desk;
@@ -26,6 +27,7 @@ pub mod fields;
 pub mod gates;
 pub mod json;
 pub mod lots;
+pub mod orders;
 pub mod passes;
 pub mod payments;
 pub mod photos;
@@ -33,6 +35,7 @@ pub mod policies;
 pub mod robot;
 pub mod robots;
 pub mod stays;
+pub mod tokens;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +48,7 @@ pub mod stays;
         (name = "robots", description = "Gate robots"),
         (name = "owners", description = "Lot owners and operators"),
         (name = "payments", description = "The payment system"),
+        (name = "app", description = "The app platform (parking passes and their picks)"),
         (name = "agents", description = "Remote agents (and owners) resolving what robots cannot"),
     )
 )]
@@ -79,6 +83,9 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(passes::router(config))
         .merge(stays::router(config))
         .merge(payments::router(config))
+        .merge(orders::router(config))
+        .merge(tokens::router(config))
+        .merge(app::router(config))
         .merge(decisions::router(config))
         .merge(agents::router(config))
         .merge(photos::router(config))
@@ -106,16 +113,48 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `ok`, or 503 saying what fails: the database cannot be read, or its
+/// writes fail (a full disk: reads still work). While writes fail, each
+/// check tries one, so it says `ok` again once they work.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query("SELECT 1").execute(state.db.pool()).await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    let check = std::time::Duration::from_secs(2);
+    let read = tokio::time::timeout(check, sqlx::query("SELECT 1").execute(state.db.pool())).await;
+    if !matches!(read, Ok(Ok(_))) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable".to_owned(),
+        );
     }
+    if let Some(failure) = state.db.writes_failing() {
+        let probe = tokio::time::timeout(check, probe_write(&state)).await;
+        if !matches!(probe, Ok(Ok(()))) {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database writes fail: {failure}"),
+            );
+        }
+    }
+    (StatusCode::OK, "ok".to_owned())
+}
+
+async fn probe_write(state: &AppState) -> sqlx::Result<()> {
+    let mut tx = state.db.write().await?;
+    sqlx::query(
+        "INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+    )
+    .bind(state.clock.now_ms())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        text,
+        "# HELP boomgate_storage_fault_backlog Robots' events answered while storage failed, not yet recorded.\n# TYPE boomgate_storage_fault_backlog gauge\nboomgate_storage_fault_backlog {}",
+        state.faults.waiting()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

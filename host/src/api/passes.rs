@@ -13,12 +13,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, owned_lot, staff_lot, visible_lots};
+use super::auth::{Caller, owned_lot, service_lot, staff_lot, visible_lots};
 use super::error::{ApiError, ErrorBody};
 use super::fields::{self, check_id};
 use super::json::Json;
 use super::payments::{PAYMENTS_SHOWN_MS, PaymentView};
 use crate::db::passes::{self, PassRow};
+use crate::db::types::Role;
 use crate::db::{payments, stays};
 use crate::service::{AppState, Config};
 
@@ -111,6 +112,18 @@ pub async fn put_monthly_pass(
     )
     .await?;
     passes::upsert_monthly_pass(&mut *tx, &lot.id, &plate, &req.account, valid_until, now).await?;
+    // A pass valid again today settles the renewal its exit asked for.
+    if days_expired(valid_until, lot.zone.today(now)) <= 0 {
+        payments::settle_plate_orders(
+            &mut *tx,
+            &lot.id,
+            &plate,
+            boomgate_engine::sdk::OrderKind::MonthlyRenewal,
+            None,
+            now,
+        )
+        .await?;
+    }
     let row = passes::monthly_pass(&mut *tx, &lot.id, &plate)
         .await?
         .ok_or_else(|| anyhow::anyhow!("pass vanished within its transaction"))?;
@@ -176,8 +189,7 @@ pub async fn register_parking_pass(
     Path(lot): Path<String>,
     Json(req): Json<NewParkingPass>,
 ) -> Result<(StatusCode, axum::Json<ParkingPass>), ApiError> {
-    let owner = caller.owner()?;
-    let lot = owned_lot(&state, owner, &lot).await?;
+    let lot = service_lot(&state, &caller, Role::App, &lot).await?;
     let plate = fields::plate("plate", &req.plate)?;
     passes::insert_parking_pass(state.db.pool(), &lot.id, &plate, state.clock.now_ms()).await?;
     Ok((

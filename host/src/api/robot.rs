@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use boomgate_engine::sdk::{Decision, Display, Plate};
+use boomgate_engine::sdk::{Decision, Display, Plate, QrCode, reason};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,12 +19,15 @@ use super::auth::{Caller, Robot};
 use super::error::{ApiError, ErrorBody};
 use super::fields;
 use super::json::Json;
-use crate::db::ids::sha256;
-use crate::db::{decisions, passes};
+use super::orders::OrderView;
+use crate::db::decisions::{self, DecisionRow};
+use crate::db::ids::{new_id, sha256};
+use crate::db::{passes, payments};
 use crate::domain::commands::{self, Issued};
 use crate::domain::input::{Reading, VehicleInside};
-use crate::domain::pipeline::{self, Committed, EventKey, Origin, Read};
+use crate::domain::pipeline::{self, Decider, EventKey, Origin, Outcome};
 use crate::domain::zone::parse_instant;
+use crate::service::faults::Unrecorded;
 use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
@@ -69,8 +72,23 @@ pub struct EventAnswer {
     pub evaluation_us: i64,
     /// True when this answers a retry with the stored decision.
     pub replayed: bool,
+    /// Set when the read was a duplicate (the same plate, or one the camera
+    /// confuses with it, at this gate within its debounce window): the
+    /// decision it duplicates, given again; nothing was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// False when storage failed and the robot got the fallback decision
+    /// without a record (it is recorded once storage works again).
+    pub recorded: bool,
     #[serde(flatten)]
     pub decision: Decision,
+    /// The orders the decision placed: what the driver pays.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<OrderView>,
+    /// What the display's QR code carries: the order's payment URL, from
+    /// the lot's payment link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qr_url: Option<String>,
     /// The account's vehicles inside, when the display shows them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vehicles_inside: Option<Vec<VehicleInside>>,
@@ -106,6 +124,17 @@ fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
                 "`{}` is {}s ahead of the service's clock; check the robot's clock",
                 req.occurred_at,
                 skew / 1000
+            ),
+        ));
+    }
+    let max_age = state.config.max_event_age_hours;
+    if -skew > max_age.saturating_mul(3_600_000) {
+        return Err(ApiError::field(
+            "occurred_at",
+            format!(
+                "`{}` is {} h before the service's clock; events older than {max_age} h are refused: check the robot's clock",
+                req.occurred_at,
+                -skew / 3_600_000
             ),
         ));
     }
@@ -153,8 +182,8 @@ fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
     tag = "robots",
     request_body = EventRequest,
     responses(
-        (status = 200, description = "The decision (a retry gets the stored one)", body = EventAnswer),
-        (status = 400, description = "Malformed event; the field is named", body = ErrorBody),
+        (status = 200, description = "The decision: the policy's, a retry's stored one, the one a duplicate read duplicates, or the fallback when storage fails (`recorded: false`)", body = EventAnswer),
+        (status = 400, description = "Malformed event, or a clock out of bounds; the field is named", body = ErrorBody),
         (status = 401, description = "No token or a wrong one", body = ErrorBody),
         (status = 403, description = "Not a robot token", body = ErrorBody),
         (status = 409, description = "The event id was used with other content", body = ErrorBody),
@@ -169,12 +198,74 @@ pub async fn post_event(
     let started = Instant::now();
     let robot = caller.robot()?;
     let checked = check(&state, &req)?;
-    let answer = decide(&state, robot, &req, &checked).await;
+    let budget = Duration::from_millis(state.config.decision_budget_ms);
+    let answer = match tokio::time::timeout(budget, decide(&state, robot, &req, &checked)).await {
+        Ok(Ok(answer)) => Ok(answer),
+        Ok(Err(e @ (ApiError::Internal(_) | ApiError::Corrupt(_)))) => Ok(storage_fallback(
+            &state,
+            robot,
+            &req,
+            &checked,
+            &format!("{e}"),
+        )),
+        Ok(Err(refused)) => Err(refused),
+        Err(_) => Ok(storage_fallback(
+            &state,
+            robot,
+            &req,
+            &checked,
+            &format!("no decision recorded within the {budget:?} budget"),
+        )),
+    };
     state.metrics.event(started.elapsed());
     answer.map(axum::Json)
 }
 
-/// The event through the decision pipeline: read, evaluate, commit.
+/// The fallback a robot gets when storage fails: hold and escalate, kept
+/// in memory and recorded once storage works again.
+fn storage_fallback(
+    state: &AppState,
+    robot: &Robot,
+    req: &EventRequest,
+    checked: &Checked,
+    why: &str,
+) -> EventAnswer {
+    let now = state.clock.now_ms();
+    let decision_id = new_id("dec", now);
+    let fallback = &state.registry.engine().config().fallback;
+    let mut decision = fallback.decision(format!("{}: {why}", reason::STORAGE_FAULT));
+    decision.reason = reason::STORAGE_FAULT.to_owned();
+    state.metrics.storage_fault(robot.lot_id());
+    state.faults.push(Unrecorded {
+        lot: robot.lot_id().to_owned(),
+        robot: robot.robot_id.clone(),
+        event_id: req.event_id.clone(),
+        gate: robot.gate_id().to_owned(),
+        plate: checked
+            .reading
+            .plate
+            .as_ref()
+            .map(|p| p.as_str().to_owned()),
+        occurred_at: checked.reading.occurred_ms,
+        fault: why.to_owned(),
+        answered_at: now,
+    });
+    EventAnswer {
+        event_id: req.event_id.clone(),
+        decision_id,
+        policy_version: None,
+        evaluation_us: 0,
+        replayed: false,
+        duplicate_of: None,
+        recorded: false,
+        decision,
+        orders: Vec::new(),
+        qr_url: None,
+        vehicles_inside: None,
+    }
+}
+
+/// The event through the decision pipeline.
 async fn decide(
     state: &AppState,
     robot: &Robot,
@@ -189,85 +280,106 @@ async fn decide(
         confidence: req.confidence,
     };
     let site = &robot.site;
-    let assembled = match pipeline::read(state, site, &checked.reading, Some(&key)).await? {
-        Read::Received {
+    let outcome = pipeline::decide(
+        state,
+        site,
+        &checked.reading,
+        Origin::Robot(&key),
+        Decider::Policy,
+    )
+    .await?;
+    match outcome {
+        Outcome::Received {
             payload_hash,
             decision_id,
         } => {
-            return replay(
-                state,
-                robot,
-                &req.event_id,
-                &payload_hash,
-                &checked.hash,
-                &decision_id,
-            )
-            .await;
-        }
-        Read::Fresh(assembled) => assembled,
-    };
-    let evaluated = pipeline::evaluate(state, &site.lot, &assembled.input);
-    let recorded = match pipeline::commit(state, site, &assembled, &evaluated, Origin::Robot(&key))
-        .await?
-    {
-        Committed::Recorded(recorded) => recorded,
-        // A retry raced its original: answer with the original's decision.
-        Committed::Raced => {
-            let stored = decisions::event(
+            if payload_hash != checked.hash {
+                return Err(ApiError::Conflict(format!(
+                    "event `{}` was already received with other content; a new read needs a new event id",
+                    req.event_id
+                )));
+            }
+            let event = decisions::event(
                 state.db.pool(),
                 robot.lot_id(),
                 &robot.robot_id,
                 &req.event_id,
             )
             .await?
-            .ok_or_else(|| anyhow::anyhow!("event `{}` raced but is not stored", req.event_id))?;
-            return replay(
-                state,
-                robot,
-                &req.event_id,
-                &stored.payload_hash,
-                &checked.hash,
-                &stored.decision_id,
-            )
-            .await;
+            .ok_or_else(|| anyhow::anyhow!("event `{}` vanished", req.event_id))?;
+            let row = decisions::decision(state.db.pool(), &decision_id)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("event `{}` points at a missing decision", req.event_id)
+                })?;
+            stored(state, robot, &req.event_id, row, true, event.duplicate_of).await
         }
-    };
-    let vehicles_inside = match shows_vehicles(&evaluated.decision) {
-        true => Some(vehicles_inside(state, robot, checked.reading.plate.as_ref()).await?),
-        false => None,
-    };
-    Ok(EventAnswer {
-        event_id: req.event_id.clone(),
-        decision_id: recorded.decision_id,
-        policy_version: evaluated.version,
-        evaluation_us: evaluated.micros,
-        replayed: false,
-        decision: evaluated.decision,
-        vehicles_inside,
-    })
+        Outcome::Duplicate { of } => {
+            let of_id = of.id.clone();
+            stored(state, robot, &req.event_id, *of, false, Some(of_id)).await
+        }
+        Outcome::Recorded {
+            evaluated,
+            recorded,
+            ..
+        } => {
+            let vehicles_inside = match shows_vehicles(&evaluated.decision) {
+                true => Some(vehicles_inside(state, robot, checked.reading.plate.as_ref()).await?),
+                false => None,
+            };
+            let now = state.clock.now_ms();
+            let orders: Vec<OrderView> = recorded
+                .orders
+                .into_iter()
+                .map(|o| OrderView::new(&site.lot, now, o))
+                .collect();
+            Ok(EventAnswer {
+                event_id: req.event_id.clone(),
+                decision_id: recorded.decision_id,
+                policy_version: evaluated.version,
+                evaluation_us: evaluated.micros,
+                replayed: false,
+                duplicate_of: None,
+                recorded: true,
+                qr_url: qr_url(&evaluated.decision, &orders),
+                decision: evaluated.decision,
+                orders,
+                vehicles_inside,
+            })
+        }
+        Outcome::Refused { .. } => Err(anyhow::anyhow!("a robot's event is never refused").into()),
+    }
 }
 
 fn shows_vehicles(decision: &Decision) -> bool {
     matches!(decision.display, Display::VehiclesInside)
 }
 
-/// The stored answer to an event already decided.
-async fn replay(
+/// The payment URL the display's QR code carries: that of the order a
+/// payment code shows.
+fn qr_url(decision: &Decision, orders: &[OrderView]) -> Option<String> {
+    match decision.display {
+        Display::Qr {
+            qr: QrCode::QuickExit | QrCode::MonthlyRenewal,
+        } => orders
+            .iter()
+            .rev()
+            .find(|o| o.status == crate::db::types::OrderStatus::Pending)
+            .and_then(|o| o.payment_url.clone()),
+        _ => None,
+    }
+}
+
+/// A decision already recorded, answered again: to a retry of its event,
+/// or to a duplicate read of its vehicle.
+async fn stored(
     state: &AppState,
     robot: &Robot,
     event_id: &str,
-    stored_hash: &str,
-    hash: &str,
-    decision_id: &str,
+    row: DecisionRow,
+    replayed: bool,
+    duplicate_of: Option<String>,
 ) -> Result<EventAnswer, ApiError> {
-    if stored_hash != hash {
-        return Err(ApiError::Conflict(format!(
-            "event `{event_id}` was already received with other content; a new read needs a new event id"
-        )));
-    }
-    let row = decisions::decision(state.db.pool(), decision_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("event `{event_id}` points at a missing decision"))?;
     let decision = row.decision()?;
     let vehicles_inside = match shows_vehicles(&decision) {
         true => {
@@ -277,13 +389,23 @@ async fn replay(
         }
         false => None,
     };
+    let now = state.clock.now_ms();
+    let orders: Vec<OrderView> = payments::orders_of_decision(state.db.pool(), &row.id)
+        .await?
+        .into_iter()
+        .map(|o| OrderView::new(&robot.site.lot, now, o))
+        .collect();
     Ok(EventAnswer {
         event_id: event_id.to_owned(),
         decision_id: row.id,
         policy_version: row.policy_version,
         evaluation_us: row.evaluation_us,
-        replayed: true,
+        replayed,
+        duplicate_of,
+        recorded: true,
+        qr_url: qr_url(&decision, &orders),
         decision,
+        orders,
         vehicles_inside,
     })
 }

@@ -20,12 +20,13 @@ use super::passes::MonthlyPass;
 use super::payments::{PAYMENTS_SHOWN_MS, PaymentView};
 use super::photos::photo_url;
 use crate::db::ids::new_id;
-use crate::db::payments::{self, NewOrder};
+use crate::db::payments;
 use crate::db::stays::{self, Exit, NewClosure, SessionRow};
 use crate::db::types::ClosedBy;
 use crate::db::{lots, passes};
 use crate::domain::input::Reading;
-use crate::domain::pipeline::{self, Read, Site};
+use crate::domain::orders::{self, Place};
+use crate::domain::pipeline::{self, Site};
 use crate::domain::zone::{LotZone, parse_instant};
 use crate::service::{AppState, Config};
 
@@ -80,10 +81,13 @@ impl Stay {
 /// A stored stay as the policy prices it, ending at `left_at`.
 fn priced(zone: &LotZone, stay: &SessionRow, left_at: i64) -> PricedStay {
     PricedStay {
-        entered_at: zone.local(stay.entered_at),
-        left_at: zone.local(left_at),
-        billing: stay.billing,
-        paid_amount: stay.paid_amount,
+        settled_until: stay.settled_until.map(|t| zone.local(t)),
+        ..PricedStay::new(
+            zone.local(stay.entered_at),
+            zone.local(left_at),
+            stay.billing,
+            stay.paid_amount,
+        )
     }
 }
 
@@ -262,10 +266,8 @@ pub async fn stays_of_plate(
                     confidence: None,
                     agent: None,
                 };
-                match pipeline::read(&state, site, &reading, None).await? {
-                    Read::Fresh(assembled) => Some(active.policy.evaluate(&assembled.input)),
-                    Read::Received { .. } => None,
-                }
+                let input = pipeline::preview(&state, site, &reading).await?;
+                Some(active.policy.evaluate(&input))
             }
             _ => None,
         };
@@ -440,16 +442,19 @@ pub async fn close_stay(
             charged = due;
         }
         None if due > 0 => {
-            let order = NewOrder {
-                id: &new_id("ord", now),
+            // Owed until paid: the plate's next exit collects it.
+            let order = Place {
                 lot: &lot.id,
                 session: Some(&stay.id),
                 plate: Some(&stay.plate),
                 kind: boomgate_engine::sdk::OrderKind::Temporary,
-                amount: Some(due),
+                amount: Some(quote.due.amount),
+                owed: 0,
+                priced_at: left_at,
                 decision: None,
+                lifetime_ms: i64::MAX / 4,
             };
-            order_id = Some(payments::upsert_pending_order(&mut tx, &order, now).await?);
+            order_id = Some(orders::place(&mut tx, &order, now).await?.id);
         }
         None => {}
     }

@@ -34,6 +34,9 @@ pub struct DecisionRow {
     pub evaluation_us: i64,
     pub supersedes: Option<String>,
     pub agent_id: Option<String>,
+    /// When the read it decided happened (Unix ms); none for decisions
+    /// recorded before this was kept.
+    pub occurred_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -55,7 +58,7 @@ macro_rules! decision_columns {
     () => {
         "id, lot_id, gate_id, direction, plate, source, robot_id, event_id,
          policy_version, module_digest, gate, reason, decision, input, fault_kind, fault,
-         evaluation_us, supersedes, agent_id, created_at"
+         evaluation_us, supersedes, agent_id, occurred_at, created_at"
     };
 }
 
@@ -64,7 +67,7 @@ pub async fn insert_decision<'e>(db: impl Exec<'e>, d: &DecisionRow) -> Result<(
         "INSERT INTO decisions (",
         decision_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20)"
+             $18, $19, $20, $21)"
     ))
     .bind(&d.id)
     .bind(&d.lot_id)
@@ -85,6 +88,7 @@ pub async fn insert_decision<'e>(db: impl Exec<'e>, d: &DecisionRow) -> Result<(
     .bind(d.evaluation_us)
     .bind(&d.supersedes)
     .bind(&d.agent_id)
+    .bind(d.occurred_at)
     .bind(d.created_at)
     .execute(db)
     .await
@@ -153,13 +157,15 @@ pub struct NewEvent<'a> {
     pub photo: Option<&'a str>,
     pub payload_hash: &'a str,
     pub decision: &'a str,
+    /// The decision this read duplicates, for a duplicate read.
+    pub duplicate_of: Option<&'a str>,
 }
 
 pub async fn insert_event<'e>(db: impl Exec<'e>, e: &NewEvent<'_>, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO events (lot_id, robot_id, event_id, gate_id, plate, occurred_at, confidence,
-             photo, payload_hash, decision_id, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             photo, payload_hash, decision_id, duplicate_of, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(e.lot)
     .bind(e.robot)
@@ -171,6 +177,7 @@ pub async fn insert_event<'e>(db: impl Exec<'e>, e: &NewEvent<'_>, now: i64) -> 
     .bind(e.photo)
     .bind(e.payload_hash)
     .bind(e.decision)
+    .bind(e.duplicate_of)
     .bind(now)
     .execute(db)
     .await
@@ -183,6 +190,8 @@ pub async fn insert_event<'e>(db: impl Exec<'e>, e: &NewEvent<'_>, now: i64) -> 
 pub struct EventRow {
     pub payload_hash: String,
     pub decision_id: String,
+    /// Set when the event was a duplicate read of that decision.
+    pub duplicate_of: Option<String>,
 }
 
 pub async fn event<'e>(
@@ -192,7 +201,7 @@ pub async fn event<'e>(
     event_id: &str,
 ) -> Result<Option<EventRow>> {
     sqlx::query_as(
-        "SELECT payload_hash, decision_id FROM events
+        "SELECT payload_hash, decision_id, duplicate_of FROM events
          WHERE lot_id = $1 AND robot_id = $2 AND event_id = $3",
     )
     .bind(lot)

@@ -31,6 +31,8 @@ pub fn token(role: Role) -> anyhow::Result<(String, String)> {
         Role::Owner => "bgo",
         Role::Robot => "bgr",
         Role::Agent => "bga",
+        Role::Payments => "bgp",
+        Role::App => "bgx",
     };
     let secret = format!("{prefix}_{}", hex(&bytes));
     let hash = token_hash(&secret);

@@ -27,6 +27,8 @@ pub async fn count_owners<'e>(db: impl Exec<'e>) -> Result<i64> {
 /// A token's scope.
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRow {
+    /// The token's id (tokens made before ids have none).
+    pub id: Option<String>,
     pub role: Role,
     pub owner_id: String,
     pub lot_id: Option<String>,
@@ -37,6 +39,10 @@ pub struct TokenRow {
 /// A new token's scope.
 #[derive(Debug, Clone)]
 pub struct NewToken<'a> {
+    /// The token's id, as records name it; none: a new one.
+    pub id: Option<&'a str>,
+    /// What it is for, e.g. `WeChat Pay`.
+    pub name: Option<&'a str>,
     pub hash: &'a str,
     pub role: Role,
     pub owner_id: &'a str,
@@ -49,6 +55,8 @@ impl<'a> NewToken<'a> {
     /// An owner's token.
     pub fn owner(hash: &'a str, owner_id: &'a str) -> Self {
         NewToken {
+            id: None,
+            name: None,
             hash,
             role: Role::Owner,
             owner_id,
@@ -79,9 +87,13 @@ impl<'a> NewToken<'a> {
 }
 
 pub async fn insert_token<'e>(db: impl Exec<'e>, t: &NewToken<'_>, now: i64) -> Result<()> {
+    let id = match t.id {
+        Some(id) => id.to_owned(),
+        None => super::ids::new_id("tok", now),
+    };
     sqlx::query(
-        "INSERT INTO tokens (hash, role, owner_id, lot_id, robot_id, agent_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO tokens (id, name, hash, role, owner_id, lot_id, robot_id, agent_id, created_at)
+         VALUES ($8, $9, $1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(t.hash)
     .bind(t.role)
@@ -90,14 +102,59 @@ pub async fn insert_token<'e>(db: impl Exec<'e>, t: &NewToken<'_>, now: i64) -> 
     .bind(t.robot_id)
     .bind(t.agent_id)
     .bind(now)
+    .bind(id)
+    .bind(t.name)
     .execute(db)
     .await
     .map(drop)
 }
 
+/// Scopes a token to a lot.
+pub async fn add_token_lot<'e>(db: impl Exec<'e>, hash: &str, lot: &str) -> Result<()> {
+    sqlx::query("INSERT INTO token_lots (hash, lot_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(hash)
+        .bind(lot)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// The lots a token is scoped to.
+pub async fn token_lots<'e>(db: impl Exec<'e>, token_id: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT l.lot_id FROM token_lots l JOIN tokens t ON t.hash = l.hash
+         WHERE t.id = $1 ORDER BY l.lot_id",
+    )
+    .bind(token_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A machine's token, as its owner lists it.
+#[derive(Debug, Clone, FromRow)]
+pub struct ServiceTokenRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub role: Role,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// The owner's machine tokens (payment system, app platform), newest first.
+pub async fn service_tokens<'e>(db: impl Exec<'e>, owner: &str) -> Result<Vec<ServiceTokenRow>> {
+    sqlx::query_as(
+        "SELECT id, name, role, created_at, revoked_at FROM tokens
+         WHERE owner_id = $1 AND role IN ('payments', 'app') AND id IS NOT NULL
+         ORDER BY created_at DESC",
+    )
+    .bind(owner)
+    .fetch_all(db)
+    .await
+}
+
 pub async fn find_token<'e>(db: impl Exec<'e>, hash: &str) -> Result<Option<TokenRow>> {
     sqlx::query_as(
-        "SELECT role, owner_id, lot_id, robot_id, agent_id FROM tokens
+        "SELECT id, role, owner_id, lot_id, robot_id, agent_id FROM tokens
          WHERE hash = $1 AND revoked_at IS NULL",
     )
     .bind(hash)
@@ -143,4 +200,23 @@ pub async fn record_auth_failure(
     .execute(&mut **tx)
     .await?;
     Ok(locked_until)
+}
+
+/// Revokes one of the owner's machine tokens; false if there is none.
+pub async fn revoke_service_token<'e>(
+    db: impl Exec<'e>,
+    owner: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool> {
+    sqlx::query(
+        "UPDATE tokens SET revoked_at = $3
+         WHERE owner_id = $1 AND id = $2 AND role IN ('payments', 'app') AND revoked_at IS NULL",
+    )
+    .bind(owner)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() > 0)
 }

@@ -189,3 +189,59 @@ pub async fn has_parking_pass<'e>(db: impl Exec<'e>, lot: &str, plate: &Plate) -
             .await?;
     Ok(n > 0)
 }
+
+/// A registered app parking pass.
+#[derive(Debug, Clone, FromRow)]
+pub struct ParkingPassRow {
+    pub plate: String,
+    pub registered_at: i64,
+    /// The parker's own choice of automatic picks (0/1), none: the lot's.
+    #[sqlx(rename = "auto_pick")]
+    pub auto_pick_flag: Option<i64>,
+}
+
+impl ParkingPassRow {
+    /// The parker's own choice of automatic picks.
+    pub fn auto_pick(&self) -> Option<bool> {
+        self.auto_pick_flag.map(|v| v != 0)
+    }
+}
+
+pub async fn parking_pass<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: &Plate,
+) -> Result<Option<ParkingPassRow>> {
+    sqlx::query_as(
+        "SELECT plate, registered_at, auto_pick FROM parking_passes WHERE lot_id = $1 AND plate = $2",
+    )
+    .bind(lot)
+    .bind(plate.as_str())
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn parking_passes<'e>(db: impl Exec<'e>, lot: &str) -> Result<Vec<ParkingPassRow>> {
+    sqlx::query_as(
+        "SELECT plate, registered_at, auto_pick FROM parking_passes WHERE lot_id = $1 ORDER BY plate",
+    )
+    .bind(lot)
+    .fetch_all(db)
+    .await
+}
+
+/// Sets a parker's own choice of automatic picks; false if not registered.
+pub async fn set_auto_pick<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: &Plate,
+    auto_pick: Option<bool>,
+) -> Result<bool> {
+    sqlx::query("UPDATE parking_passes SET auto_pick = $3 WHERE lot_id = $1 AND plate = $2")
+        .bind(lot)
+        .bind(plate.as_str())
+        .bind(auto_pick.map(i64::from))
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected() > 0)
+}

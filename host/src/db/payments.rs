@@ -2,7 +2,7 @@
 //! (what was paid, by the payment system or charged to a pick).
 
 use boomgate_engine::sdk::{OrderKind, Plate};
-use sqlx::{AnyConnection, FromRow};
+use sqlx::FromRow;
 
 use super::types::{OrderStatus, Parsed, PaymentKind};
 use super::{Exec, Result};
@@ -10,14 +10,31 @@ use super::{Exec, Result};
 #[derive(Debug, Clone, FromRow)]
 pub struct OrderRow {
     pub id: String,
+    pub lot_id: String,
     pub session_id: Option<String>,
     pub plate: Option<String>,
     #[sqlx(try_from = "Parsed<OrderKind>")]
     pub kind: OrderKind,
     pub amount: Option<i64>,
+    /// Of `amount`, what the plate owed from earlier stays.
+    pub owed_included: i64,
     pub status: OrderStatus,
+    /// The instant the amount is the price at: paying the order settles
+    /// the stay up to it.
+    pub priced_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub decision_id: Option<String>,
+    /// The payment that paid it.
+    pub payment_id: Option<String>,
     pub created_at: i64,
     pub settled_at: Option<i64>,
+}
+
+macro_rules! order_columns {
+    () => {
+        "id, lot_id, session_id, plate, kind, amount, owed_included, status, priced_at, expires_at,
+         decision_id, payment_id, created_at, settled_at"
+    };
 }
 
 /// A new order.
@@ -28,39 +45,17 @@ pub struct NewOrder<'a> {
     pub plate: Option<&'a Plate>,
     pub kind: OrderKind,
     pub amount: Option<i64>,
+    pub owed_included: i64,
+    pub priced_at: i64,
+    pub expires_at: i64,
     pub decision: Option<&'a str>,
 }
 
-/// Creates a pending order, or updates the amount of the stay's pending
-/// order of the same kind (a driver who comes back to the gate later owes
-/// one order, at the new amount). Returns the order's id.
-pub async fn upsert_pending_order(
-    conn: &mut AnyConnection,
-    o: &NewOrder<'_>,
-    now: i64,
-) -> Result<String> {
-    if let Some(session) = o.session {
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE session_id = $1 AND kind = $2 AND status = $3",
-        )
-        .bind(session)
-        .bind(o.kind.as_str())
-        .bind(OrderStatus::Pending)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(id) = existing {
-            sqlx::query("UPDATE orders SET amount = $2, decision_id = $3 WHERE id = $1")
-                .bind(&id)
-                .bind(o.amount)
-                .bind(o.decision)
-                .execute(&mut *conn)
-                .await?;
-            return Ok(id);
-        }
-    }
+pub async fn insert_order<'e>(db: impl Exec<'e>, o: &NewOrder<'_>, now: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO orders (id, lot_id, session_id, plate, kind, amount, status, decision_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO orders (id, lot_id, session_id, plate, kind, amount, owed_included, status,
+             priced_at, expires_at, decision_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(o.id)
     .bind(o.lot)
@@ -68,36 +63,153 @@ pub async fn upsert_pending_order(
     .bind(o.plate.map(Plate::as_str))
     .bind(o.kind.as_str())
     .bind(o.amount)
+    .bind(o.owed_included)
     .bind(OrderStatus::Pending)
+    .bind(o.priced_at)
+    .bind(o.expires_at)
     .bind(o.decision)
     .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(o.id.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
 }
 
-pub async fn orders_of_session<'e>(db: impl Exec<'e>, session: &str) -> Result<Vec<OrderRow>> {
-    sqlx::query_as(
-        "SELECT id, session_id, plate, kind, amount, status, created_at, settled_at FROM orders
-         WHERE session_id = $1 ORDER BY created_at",
-    )
+/// The pending order of `kind` for a stay, or (`session` none) for the
+/// plate without a stay (a pass renewal), newest first.
+pub async fn live_order<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    session: Option<&str>,
+    plate: Option<&Plate>,
+    kind: OrderKind,
+) -> Result<Option<OrderRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders WHERE lot_id = $1 AND kind = $4 AND status = $5
+             AND (($2 IS NOT NULL AND session_id = $2)
+                  OR ($2 IS NULL AND session_id IS NULL AND plate = $3))
+         ORDER BY created_at DESC LIMIT 1"
+    ))
+    .bind(lot)
     .bind(session)
+    .bind(plate.map(Plate::as_str))
+    .bind(kind.as_str())
+    .bind(OrderStatus::Pending)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn order<'e>(db: impl Exec<'e>, lot: &str, id: &str) -> Result<Option<OrderRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders WHERE lot_id = $1 AND id = $2"
+    ))
+    .bind(lot)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The lot's orders, newest first, of a plate and in a status if given.
+pub async fn orders<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    plate: Option<&Plate>,
+    status: Option<OrderStatus>,
+    limit: i64,
+) -> Result<Vec<OrderRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders WHERE lot_id = $1 AND ($2 IS NULL OR plate = $2) AND ($3 IS NULL OR status = $3)
+         ORDER BY created_at DESC, id DESC LIMIT $4"
+    ))
+    .bind(lot)
+    .bind(plate.map(Plate::as_str))
+    .bind(status)
+    .bind(limit)
     .fetch_all(db)
     .await
 }
 
-/// Marks the stay's pending orders paid; returns how many.
-pub async fn settle_orders<'e>(db: impl Exec<'e>, session: &str, at: i64) -> Result<u64> {
+/// Moves a pending order to `status`; false if it was not pending.
+pub async fn end_order<'e>(
+    db: impl Exec<'e>,
+    id: &str,
+    status: OrderStatus,
+    payment: Option<&str>,
+    at: i64,
+) -> Result<bool> {
     sqlx::query(
-        "UPDATE orders SET status = $3, settled_at = $2 WHERE session_id = $1 AND status = $4",
+        "UPDATE orders SET status = $2, payment_id = COALESCE($3, payment_id), settled_at = $4
+         WHERE id = $1 AND status = $5",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(payment)
+    .bind(at)
+    .bind(OrderStatus::Pending)
+    .execute(db)
+    .await
+    .map(|r| r.rows_affected() > 0)
+}
+
+/// Marks an order paid by `payment`: a pending one, or one a newer price
+/// replaced (the driver paid the code they saw).
+pub async fn mark_paid<'e>(db: impl Exec<'e>, id: &str, payment: &str, at: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE orders SET status = $2, payment_id = $3, settled_at = $4
+         WHERE id = $1 AND status IN ($5, $6)",
+    )
+    .bind(id)
+    .bind(OrderStatus::Paid)
+    .bind(payment)
+    .bind(at)
+    .bind(OrderStatus::Pending)
+    .bind(OrderStatus::Replaced)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Marks the stay's pending orders paid; returns how many.
+pub async fn settle_orders<'e>(
+    db: impl Exec<'e>,
+    session: &str,
+    payment: Option<&str>,
+    at: i64,
+) -> Result<u64> {
+    sqlx::query(
+        "UPDATE orders SET status = $3, settled_at = $2, payment_id = COALESCE($5, payment_id)
+         WHERE session_id = $1 AND status = $4",
     )
     .bind(session)
     .bind(at)
     .bind(OrderStatus::Paid)
     .bind(OrderStatus::Pending)
+    .bind(payment)
     .execute(db)
     .await
     .map(|r| r.rows_affected())
+}
+
+/// The plate's pending temporary orders of stays that are closed (what it
+/// owes from earlier stays), oldest first.
+pub async fn owed_orders<'e>(db: impl Exec<'e>, lot: &str, plate: &Plate) -> Result<Vec<OrderRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders o WHERE lot_id = $1 AND plate = $2 AND kind = 'temporary' AND status = $3
+             AND EXISTS (SELECT 1 FROM sessions s WHERE s.id = o.session_id AND s.exited_at IS NOT NULL)
+         ORDER BY created_at"
+    ))
+    .bind(lot)
+    .bind(plate.as_str())
+    .bind(OrderStatus::Pending)
+    .fetch_all(db)
+    .await
 }
 
 /// Settles the plate's pending orders of `kind` that belong to no stay
@@ -107,10 +219,11 @@ pub async fn settle_plate_orders<'e>(
     lot: &str,
     plate: &Plate,
     kind: OrderKind,
+    payment: Option<&str>,
     at: i64,
 ) -> Result<u64> {
     sqlx::query(
-        "UPDATE orders SET status = $5, settled_at = $4
+        "UPDATE orders SET status = $5, settled_at = $4, payment_id = COALESCE($7, payment_id)
          WHERE lot_id = $1 AND plate = $2 AND kind = $3 AND session_id IS NULL AND status = $6",
     )
     .bind(lot)
@@ -119,6 +232,7 @@ pub async fn settle_plate_orders<'e>(
     .bind(at)
     .bind(OrderStatus::Paid)
     .bind(OrderStatus::Pending)
+    .bind(payment)
     .execute(db)
     .await
     .map(|r| r.rows_affected())
@@ -136,12 +250,17 @@ pub struct NewPayment<'a> {
     pub kind: PaymentKind,
     pub amount: i64,
     pub paid_at: i64,
+    /// The payment system's id, unique per lot.
+    pub external_id: Option<&'a str>,
+    /// The request as the payment system sent it (JSON), for retries.
+    pub request: Option<&'a str>,
 }
 
 pub async fn insert_payment<'e>(db: impl Exec<'e>, p: &NewPayment<'_>, now: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO payments (id, lot_id, session_id, order_id, plate, kind, amount, paid_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO payments (id, lot_id, session_id, order_id, plate, kind, amount, paid_at,
+             external_id, request, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(p.id)
     .bind(p.lot)
@@ -151,10 +270,42 @@ pub async fn insert_payment<'e>(db: impl Exec<'e>, p: &NewPayment<'_>, now: i64)
     .bind(p.kind)
     .bind(p.amount)
     .bind(p.paid_at)
+    .bind(p.external_id)
+    .bind(p.request)
     .bind(now)
     .execute(db)
     .await
     .map(drop)
+}
+
+/// Stores the answer a payment got, for its retries.
+pub async fn set_answer<'e>(db: impl Exec<'e>, id: &str, answer: &str) -> Result<()> {
+    sqlx::query("UPDATE payments SET answer = $2 WHERE id = $1")
+        .bind(id)
+        .bind(answer)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// A payment recorded under the payment system's id: the request it came
+/// with and the answer it got.
+#[derive(Debug, Clone, FromRow)]
+pub struct Recorded {
+    pub request: Option<String>,
+    pub answer: Option<String>,
+}
+
+pub async fn by_external_id<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    external: &str,
+) -> Result<Option<Recorded>> {
+    sqlx::query_as("SELECT request, answer FROM payments WHERE lot_id = $1 AND external_id = $2")
+        .bind(lot)
+        .bind(external)
+        .fetch_optional(db)
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -224,5 +375,17 @@ pub async fn paid_since<'e>(db: impl Exec<'e>, lot: &str, plate: &str, since: i6
     .bind(plate)
     .bind(since)
     .fetch_one(db)
+    .await
+}
+
+/// The orders a decision placed or kept, oldest first.
+pub async fn orders_of_decision<'e>(db: impl Exec<'e>, decision: &str) -> Result<Vec<OrderRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders WHERE decision_id = $1 ORDER BY created_at"
+    ))
+    .bind(decision)
+    .fetch_all(db)
     .await
 }

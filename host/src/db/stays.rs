@@ -24,6 +24,9 @@ pub struct SessionRow {
     #[sqlx(try_from = "Unsigned<u64>")]
     pub paid_amount: u64,
     pub paid_at: Option<i64>,
+    /// The stay is paid up to this instant (the time its paid order was
+    /// priced at).
+    pub settled_until: Option<i64>,
     pub pick_id: Option<String>,
     /// The digest of the photo the entry robot sent, if any.
     pub entry_photo: Option<String>,
@@ -32,7 +35,7 @@ pub struct SessionRow {
 macro_rules! session_columns {
     () => {
         "id, lot_id, plate, billing, entered_at, entry_gate, exited_at, exit_gate,
-         closed_by, paid_amount, paid_at, pick_id, entry_photo"
+         closed_by, paid_amount, paid_at, settled_until, pick_id, entry_photo"
     };
 }
 
@@ -166,19 +169,29 @@ pub async fn close_session<'e>(db: impl Exec<'e>, id: &str, exit: &Exit<'_>) -> 
     .map(drop)
 }
 
+/// Adds a payment to a stay; `settles` is the instant up to which it pays
+/// the stay (its order's pricing time), if it settles it.
 pub async fn add_session_payment<'e>(
     db: impl Exec<'e>,
     id: &str,
     amount: i64,
     at: i64,
+    settles: Option<i64>,
 ) -> Result<()> {
-    sqlx::query("UPDATE sessions SET paid_amount = paid_amount + $2, paid_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(amount)
-        .bind(at)
-        .execute(db)
-        .await
-        .map(drop)
+    sqlx::query(
+        "UPDATE sessions SET paid_amount = paid_amount + $2, paid_at = $3,
+             settled_until = CASE WHEN $4 IS NULL THEN settled_until
+                                  WHEN settled_until IS NULL OR settled_until < $4 THEN $4
+                                  ELSE settled_until END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(amount)
+    .bind(at)
+    .bind(settles)
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 /// Gives the stay that decision `entry_decision` opened its entry photo.

@@ -93,6 +93,11 @@ stored! {
         Robot => "robot",
         /// A remote agent: the lots it serves.
         Agent => "agent",
+        /// The payment system: posts payments and reads orders, in its lots.
+        Payments => "payments",
+        /// The app platform (seed 000): tells whether a registered car is
+        /// parked and confirms its pick, in its lots.
+        App => "app",
     }
 
     /// Who or what ended a stay.
@@ -101,8 +106,12 @@ stored! {
         Robot => "robot",
         /// An agent (or owner): an opening, or the exit at a stated time.
         Agent => "agent",
-        /// A new entry of the same plate: the exit was missed.
+        /// A new entry of the same plate closed it (by a policy of
+        /// `boomgate:policy@0.1.0`, before missed exits were priced).
         Reentry => "reentry",
+        /// A new entry of the same plate: the exit was missed; its fee was
+        /// left owed.
+        ExitMissed => "exit_missed",
     }
 
     /// Where an order stands.
@@ -111,6 +120,10 @@ stored! {
         Pending => "pending",
         /// Paid.
         Paid => "paid",
+        /// Cancelled by an owner or agent.
+        Cancelled => "cancelled",
+        /// Superseded by an order at a newer price for the same stay.
+        Replaced => "replaced",
     }
 
     /// What a payment paid.
@@ -269,7 +282,7 @@ mod tests {
         }
         assert_eq!(
             "robbot".parse::<Role>().unwrap_err().to_string(),
-            "`robbot` is not a token role (`owner`, `robot`, `agent`)"
+            "`robbot` is not a token role (`owner`, `robot`, `agent`, `payments`, `app`)"
         );
     }
 }

@@ -3,7 +3,7 @@
 //! open stay with its payments, all on the lot's wall clock.
 
 use boomgate_engine::sdk::{
-    AgentAction, Direction, Event, Input, MonthlyPass, ParkingPass, Plate, Session, Vehicle,
+    AgentAction, Event, GateHealth, Input, MonthlyPass, ParkingPass, Plate, Session, Vehicle,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,21 +37,25 @@ pub fn assemble(lot: &LotRow, gate: &GateRow, reading: &Reading, facts: &Facts) 
             vehicles_inside: facts.account_inside,
         });
     }
-    if facts.parking_pass {
-        vehicle.parking_pass = Some(ParkingPass { registered: true });
+    if let Some(auto_pick) = facts.parking_pass {
+        vehicle.parking_pass = Some(ParkingPass {
+            registered: true,
+            auto_pick,
+        });
     }
-    // The policy sees the stay at the exit, where it is billed.
-    if gate.direction == Direction::Exit
-        && let Some(stay) = &facts.session
-    {
+    // At an exit, the stay to bill; at an entry, a stay whose exit was
+    // missed.
+    if let Some(stay) = &facts.session {
         vehicle.session = Some(Session {
             entered_at: zone.local(stay.entered_at),
             billing: stay.billing,
             paid_amount: stay.paid_amount,
             paid_at: stay.paid_at.map(|t| zone.local(t)),
+            settled_until: stay.settled_until.map(|t| zone.local(t)),
             pick: stay.pick_id.is_some(),
         });
     }
+    vehicle.owed = facts.owed;
     Input {
         event: Event {
             lot_id: lot.id.clone(),
@@ -61,6 +65,7 @@ pub fn assemble(lot: &LotRow, gate: &GateRow, reading: &Reading, facts: &Facts) 
             occurred_at: zone.local(reading.occurred_ms),
             confidence: reading.confidence,
             agent: reading.agent,
+            gate_health: GateHealth::default(),
         },
         vehicle,
     }

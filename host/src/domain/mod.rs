@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod effects;
 pub mod input;
+pub mod orders;
 pub mod payments;
 pub mod pipeline;
 pub mod zone;

@@ -1,23 +1,31 @@
 //! The decision pipeline: the one path from something read at a gate to a
 //! durable decision, for a robot's plate event and an agent's act alike.
 //!
-//! 1. [`read`]: one query for everything the input needs (whether the event
-//!    is a retry, the pass and its account, the parking pass, the open
-//!    stay); the lot and gate come from the caller (a robot's token is bound
-//!    to them), then [`assemble`] makes the policy input.
-//! 2. [`evaluate`]: the lot's active policy decides, in the engine; it never
-//!    fails (no policy, a faulting policy, a fee in another currency all give
-//!    the fallback decision).
-//! 3. [`commit`]: one transaction records the decision, applies its effects
-//!    and writes what the origin adds (the robot's event; the agent's
-//!    opening, visitor, resolved cases and the command to the robot).
+//! [`decide`] runs in one write transaction that it owns:
+//! 1. it takes the plate's turn (on PostgreSQL an advisory lock on the lot
+//!    and plate, so two reads of one plate, on any host, decide one after
+//!    the other; SQLite's writer is one at a time anyway);
+//! 2. reads in one query what the input needs (whether the event is a
+//!    retry, the gate's latest decision, the pass and its account, the
+//!    parking pass, the open stay, what the plate owes); the lot and gate
+//!    come from the caller (a robot's token is bound to them);
+//! 3. answers a retry with what was decided, and a duplicate read (the same
+//!    plate, or one a camera confuses with it, at the same gate within its
+//!    debounce window) with the decision it duplicates, creating nothing;
+//! 4. assembles the input ([`assemble`]) and has the lot's active policy
+//!    decide ([`evaluate`]), in the engine: that never fails;
+//! 5. records the decision, applies its effects and writes what the origin
+//!    adds (the robot's event; the agent's opening, visitor, resolved cases
+//!    and the command to the robot), and commits.
 
 use std::time::Instant;
 
-use boomgate_engine::sdk::{Decision, Input};
+use boomgate_engine::sdk::plate::{COST_CONFUSION, lpr_distance};
+use boomgate_engine::sdk::{Billing, Decision, Effect, Input, Plate, Stay};
+use sha2::{Digest, Sha256};
 
 use super::commands::{self, Command};
-use super::effects;
+use super::effects::{self, Applied, Context};
 use super::input::{Reading, assemble};
 use crate::api::error::ApiError;
 use crate::db::decisions::{self, DecisionRow, NewEvent};
@@ -25,16 +33,31 @@ use crate::db::desk::{self, NewOpening, NewVisitor};
 use crate::db::ids::new_id;
 use crate::db::input::{Ask, Facts};
 use crate::db::lots::{GateRow, LotRow};
+use crate::db::payments::OrderRow;
 use crate::db::stays::SessionRow;
 use crate::db::types::{ClosedBy, OpeningKind, Source};
-use crate::db::{self};
+use crate::db::{self, Backend, Tx};
 use crate::service::AppState;
+
+/// How far apart a read and the gate's previous one may be, in the LPR
+/// distance, and still be the same vehicle: two confusions (`0`/`D`,
+/// `8`/`B`) or a misread province, never a wrong serial character.
+pub const DUPLICATE_DISTANCE: u32 = 2 * COST_CONFUSION;
 
 /// Where a decision is made: a lot and one of its gates.
 #[derive(Debug, Clone)]
 pub struct Site {
     pub lot: LotRow,
     pub gate: GateRow,
+}
+
+impl Site {
+    /// The gate's debounce window in milliseconds: the gate's own, else the
+    /// lot's, else the service's.
+    fn debounce_ms(&self, facts: &Facts, default_seconds: i64) -> i64 {
+        let (gate, lot) = facts.debounce;
+        gate.or(lot).unwrap_or(default_seconds).max(0) * 1000
+    }
 }
 
 /// A robot's event, as it identifies itself.
@@ -57,56 +80,14 @@ pub struct Assembled {
 }
 
 impl Assembled {
-    /// The open stay, if the policy saw it (at an exit).
+    /// The open stay, if the policy saw it at an exit (the stay it bills).
     pub fn seen_stay(&self) -> Option<&SessionRow> {
-        self.input.vehicle.session.and(self.facts.session.as_ref())
+        self.input
+            .vehicle
+            .session
+            .filter(|_| self.input.event.direction == boomgate_engine::sdk::Direction::Exit)
+            .and(self.facts.session.as_ref())
     }
-}
-
-/// What [`read`] found.
-#[derive(Debug)]
-pub enum Read {
-    /// A new event, or an agent's act: its input.
-    Fresh(Box<Assembled>),
-    /// The robot's event id was received before.
-    Received {
-        payload_hash: String,
-        decision_id: String,
-    },
-}
-
-/// Reads what a decision at `site` needs and assembles the policy input.
-pub async fn read(
-    state: &AppState,
-    site: &Site,
-    reading: &Reading,
-    event: Option<&EventKey<'_>>,
-) -> Result<Read, ApiError> {
-    let ask = Ask {
-        lot: &site.lot.id,
-        plate: reading.plate.as_ref(),
-        event: event.map(|e| (e.robot_id, e.event_id)),
-        photo: event.and_then(|e| e.photo),
-    };
-    let facts = db::input::facts(state.db.pool(), &ask).await?;
-    if event.is_some()
-        && let Some((payload_hash, decision_id)) = facts.received.clone()
-    {
-        return Ok(Read::Received {
-            payload_hash,
-            decision_id,
-        });
-    }
-    if let Some(photo) = ask.photo
-        && !facts.photo_found
-    {
-        return Err(ApiError::field(
-            "photo",
-            format!("no photo `{photo}` was uploaded to this lot"),
-        ));
-    }
-    let input = assemble(&site.lot, &site.gate, reading, &facts);
-    Ok(Read::Fresh(Box::new(Assembled { input, facts })))
 }
 
 /// A decision and how it was reached.
@@ -119,72 +100,6 @@ pub struct Evaluated {
     pub version: Option<i64>,
     pub digest: Option<String>,
     pub micros: i64,
-}
-
-/// Evaluates the lot's active policy. Never fails: no policy, a faulting
-/// policy, or a fee in another currency all give the fallback decision.
-pub fn evaluate(state: &AppState, lot: &LotRow, input: &Input) -> Evaluated {
-    let started = Instant::now();
-    let fallback = &state.registry.engine().config().fallback;
-    let Some(active) = state.registry.active(&lot.id) else {
-        let why = "the lot has no active policy".to_owned();
-        let decision = fallback.decision(format!("policy_fault: {why}"));
-        return finish(
-            state,
-            lot,
-            started,
-            decision,
-            Some(("no_policy", why)),
-            None,
-        );
-    };
-    let evaluation = active.policy.evaluate_detailed(input);
-    let mut decision = evaluation.decision;
-    let mut fault = evaluation.fault.map(|f| (f.kind(), f.to_string()));
-    if let Some(fee) = decision.fee.filter(|fee| fee.currency != lot.currency) {
-        let why = format!(
-            "the policy charges in {} but the lot charges in {}",
-            fee.currency, lot.currency
-        );
-        decision = fallback.decision(format!("policy_fault: {why}"));
-        fault = Some(("currency", why));
-    }
-    let policy = Some((active.version, active.digest.clone()));
-    finish(state, lot, started, decision, fault, policy)
-}
-
-/// An agent's own decision (an abnormal opening overrides the policy),
-/// recorded with the version of the policy it overrides.
-pub fn overridden(state: &AppState, lot: &LotRow, decision: Decision) -> Evaluated {
-    let policy = state
-        .registry
-        .active(&lot.id)
-        .map(|active| (active.version, active.digest.clone()));
-    finish(state, lot, Instant::now(), decision, None, policy)
-}
-
-fn finish(
-    state: &AppState,
-    lot: &LotRow,
-    started: Instant,
-    decision: Decision,
-    fault: Option<(&str, String)>,
-    policy: Option<(i64, String)>,
-) -> Evaluated {
-    let took = started.elapsed();
-    let kind = fault.as_ref().map(|(kind, _)| *kind);
-    state.metrics.decided(&lot.id, &decision.reason, took, kind);
-    if let Some((kind, why)) = &fault {
-        tracing::warn!(lot = lot.id, kind, why, "fallback decision");
-    }
-    let (version, digest) = policy.unzip();
-    Evaluated {
-        decision,
-        fault: fault.map(|(kind, why)| (kind.to_owned(), why)),
-        version,
-        digest,
-        micros: i64::try_from(took.as_micros()).unwrap_or(i64::MAX),
-    }
 }
 
 /// An opening a person makes, recorded when the gate opens.
@@ -229,63 +144,396 @@ pub enum Origin<'a> {
     Agent(&'a AgentAct<'a>),
 }
 
-/// What [`commit`] recorded.
+/// Who decides.
+pub enum Decider {
+    /// The lot's active policy.
+    Policy,
+    /// The policy, and the act goes ahead only if the gate opens.
+    PolicyIfOpen,
+    /// The agent: its own decision (an abnormal opening), made from the
+    /// input, recorded with the active policy's version.
+    Agent(Box<dyn FnOnce(&Assembled) -> Decision + Send>),
+}
+
+/// What [`decide`] recorded.
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub decision_id: String,
+    /// The orders the decision placed or kept.
+    pub orders: Vec<OrderRow>,
     /// The opening, when an agent's act opened the gate.
     pub opening_id: Option<String>,
     /// The command sent to the robot, for an agent's act.
     pub command_id: Option<String>,
 }
 
-/// How [`commit`] ended.
+/// How [`decide`] ended.
 #[derive(Debug)]
-pub enum Committed {
-    Recorded(Recorded),
-    /// A retry of the robot's event committed first: nothing was written;
-    /// answer with what the retry recorded.
-    Raced,
+pub enum Outcome {
+    /// Decided and recorded.
+    Recorded {
+        assembled: Box<Assembled>,
+        evaluated: Box<Evaluated>,
+        recorded: Recorded,
+    },
+    /// The robot's event id was received before: its payload hash and
+    /// decision. Nothing was written.
+    Received {
+        payload_hash: String,
+        decision_id: String,
+    },
+    /// A duplicate read of the vehicle the gate's decision `of` is about:
+    /// the event was recorded as its duplicate and nothing else.
+    Duplicate { of: Box<DecisionRow> },
+    /// The policy did not open for an agent who asked it to: nothing was
+    /// written.
+    Refused { evaluated: Box<Evaluated> },
+}
+
+/// Reads, decides and records one decision at `site`, in one transaction.
+pub async fn decide(
+    state: &AppState,
+    site: &Site,
+    reading: &Reading,
+    origin: Origin<'_>,
+    decider: Decider,
+) -> Result<Outcome, ApiError> {
+    let mut tx = state.db.write().await?;
+    take_turn(&mut tx, state.db.backend(), site, reading.plate.as_ref()).await?;
+    let event = match &origin {
+        Origin::Robot(key) => Some(*key),
+        Origin::Agent(_) => None,
+    };
+    let facts = read(&mut tx, site, reading, event).await?;
+    if let (Some(_), Some((payload_hash, decision_id))) = (event, facts.received.clone()) {
+        tx.rollback().await;
+        return Ok(Outcome::Received {
+            payload_hash,
+            decision_id,
+        });
+    }
+    check(site, reading, event, &facts)?;
+    if let Some(key) = event
+        && let Some(of) = duplicate(state, &mut tx, site, reading, &facts).await?
+    {
+        record_event(state, &mut tx, site, reading, key, &of.id, Some(&of.id)).await?;
+        tx.commit().await?;
+        state.metrics.duplicate(&site.lot.id);
+        return Ok(Outcome::Duplicate { of: Box::new(of) });
+    }
+    let assembled = assemble_with_history(state, &mut tx, site, reading, facts).await?;
+    let evaluated = match decider {
+        Decider::Policy => evaluate(state, &site.lot, &assembled.input),
+        Decider::PolicyIfOpen => {
+            let evaluated = evaluate(state, &site.lot, &assembled.input);
+            if !evaluated.decision.is_open() {
+                tx.rollback().await;
+                return Ok(Outcome::Refused {
+                    evaluated: Box::new(evaluated),
+                });
+            }
+            evaluated
+        }
+        Decider::Agent(decide) => overridden(state, &site.lot, decide(&assembled)),
+    };
+    let unpriced = unpriced_missed_exit(state, &site.lot, &assembled, &evaluated.decision);
+    let recorded = commit(state, tx, site, &assembled, &evaluated, origin, unpriced).await?;
+    Ok(Outcome::Recorded {
+        assembled: Box::new(assembled),
+        evaluated: Box::new(evaluated),
+        recorded,
+    })
+}
+
+/// The plate's turn: on PostgreSQL, an advisory lock on the lot and plate
+/// (or the gate, for a read without a plate) for the rest of the
+/// transaction, across hosts. SQLite's write transaction is the turn.
+async fn take_turn(
+    tx: &mut Tx,
+    backend: Backend,
+    site: &Site,
+    plate: Option<&Plate>,
+) -> Result<(), ApiError> {
+    if backend != Backend::Postgres {
+        return Ok(());
+    }
+    let key = match plate {
+        Some(plate) => format!("{}\u{0}plate\u{0}{plate}", site.lot.id),
+        None => format!("{}\u{0}gate\u{0}{}", site.lot.id, site.gate.id),
+    };
+    let digest = Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(i64::from_be_bytes(bytes))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn read(
+    tx: &mut Tx,
+    site: &Site,
+    reading: &Reading,
+    event: Option<&EventKey<'_>>,
+) -> Result<Facts, ApiError> {
+    let ask = Ask {
+        lot: &site.lot.id,
+        gate: &site.gate.id,
+        plate: reading.plate.as_ref(),
+        event: event.map(|e| (e.robot_id, e.event_id)),
+        photo: event.and_then(|e| e.photo),
+    };
+    Ok(db::input::facts(&mut **tx, &ask).await?)
+}
+
+/// What the facts refuse: a photo that was never uploaded, an exit read
+/// before the stay it closes began.
+fn check(
+    site: &Site,
+    reading: &Reading,
+    event: Option<&EventKey<'_>>,
+    facts: &Facts,
+) -> Result<(), ApiError> {
+    if let Some(photo) = event.and_then(|e| e.photo)
+        && !facts.photo_found
+    {
+        return Err(ApiError::field(
+            "photo",
+            format!("no photo `{photo}` was uploaded to this lot"),
+        ));
+    }
+    if event.is_some()
+        && site.gate.direction == boomgate_engine::sdk::Direction::Exit
+        && let Some(stay) = &facts.session
+        && reading.occurred_ms < stay.entered_at
+    {
+        let zone = &site.lot.zone;
+        return Err(ApiError::field(
+            "occurred_at",
+            format!(
+                "{} is before the entry of the stay it would close ({}); check the robot's clock",
+                zone.local(reading.occurred_ms),
+                zone.local(stay.entered_at)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The gate's decision this read duplicates, if it does: the gate's latest
+/// decision, about the same plate (or one the camera confuses with it, or
+/// no plate for both), read within the debounce window; or, at an exit,
+/// the decision with which this gate just closed the plate's stay.
+async fn duplicate(
+    state: &AppState,
+    tx: &mut Tx,
+    site: &Site,
+    reading: &Reading,
+    facts: &Facts,
+) -> Result<Option<DecisionRow>, ApiError> {
+    let window = site.debounce_ms(facts, state.config.debounce_seconds);
+    if window == 0 {
+        return Ok(None);
+    }
+    let near = |at: i64| (reading.occurred_ms - at).abs() <= window;
+    let version = state.registry.active(&site.lot.id).map(|a| a.version);
+    let mut of = None;
+    // A hold is decided again once the plate paid, and any decision once
+    // the lot's policy changed: the answer may differ now.
+    if let Some(latest) = &facts.latest
+        && near(latest.occurred_at)
+        && (latest.opened || !latest.paid_since)
+        && latest.policy_version == version
+    {
+        let same = match (&reading.plate, latest.plate.as_deref().map(Plate::parse)) {
+            (None, None) => true,
+            (Some(read), Some(Ok(before))) => lpr_distance(read, &before) <= DUPLICATE_DISTANCE,
+            _ => false,
+        };
+        if same {
+            of = Some(latest.decision_id.clone());
+        }
+    }
+    if of.is_none()
+        && facts.session.is_none()
+        && let Some(closed) = &facts.closed_here
+        && near(closed.exited_at)
+    {
+        of = Some(closed.decision_id.clone());
+    }
+    let Some(id) = of else { return Ok(None) };
+    Ok(decisions::decision(&mut **tx, &id).await?)
+}
+
+/// The input, with the plate's earlier stays when the policy asks for them.
+async fn assemble_with_history(
+    state: &AppState,
+    tx: &mut Tx,
+    site: &Site,
+    reading: &Reading,
+    facts: Facts,
+) -> Result<Assembled, ApiError> {
+    let mut input = assemble(&site.lot, &site.gate, reading, &facts);
+    let minutes = state
+        .registry
+        .active(&site.lot.id)
+        .map_or(0, |a| a.policy.needs().history_minutes);
+    if let (Some(plate), true) = (&reading.plate, minutes > 0) {
+        let since = reading.occurred_ms - i64::from(minutes) * 60_000;
+        let rows = db::input::earlier_stays(&mut **tx, &site.lot.id, plate, since).await?;
+        let zone = &site.lot.zone;
+        input.vehicle.earlier_stays = rows
+            .into_iter()
+            .map(|r| boomgate_engine::sdk::EarlierStay {
+                entered_at: zone.local(r.entered_at),
+                left_at: zone.local(r.exited_at),
+                billing: r.billing,
+                paid_amount: r.paid_amount,
+            })
+            .collect();
+    }
+    Ok(Assembled { input, facts })
+}
+
+/// Reads what a decision at `site` would see now, without recording
+/// anything (what an exit would decide, for an agent's lookup).
+pub async fn preview(state: &AppState, site: &Site, reading: &Reading) -> Result<Input, ApiError> {
+    let ask = Ask {
+        lot: &site.lot.id,
+        gate: &site.gate.id,
+        plate: reading.plate.as_ref(),
+        event: None,
+        photo: None,
+    };
+    let facts = db::input::facts(state.db.pool(), &ask).await?;
+    Ok(assemble(&site.lot, &site.gate, reading, &facts))
+}
+
+/// Evaluates the lot's active policy. Never fails: no policy, a faulting
+/// policy, or a fee in another currency all give the fallback decision.
+pub fn evaluate(state: &AppState, lot: &LotRow, input: &Input) -> Evaluated {
+    let started = Instant::now();
+    let fallback = &state.registry.engine().config().fallback;
+    let Some(active) = state.registry.active(&lot.id) else {
+        let why = "the lot has no active policy".to_owned();
+        let decision = fallback.decision(format!("policy_fault: {why}"));
+        return finish(
+            state,
+            lot,
+            started,
+            decision,
+            Some(("no_policy", why)),
+            None,
+        );
+    };
+    let evaluation = active.policy.evaluate_detailed(input);
+    let mut decision = evaluation.decision;
+    let mut fault = evaluation.fault.map(|f| (f.kind(), f.to_string()));
+    if let Some(fee) = decision.fee.filter(|fee| fee.currency != lot.currency) {
+        let why = format!(
+            "the policy charges in {} but the lot charges in {}",
+            fee.currency, lot.currency
+        );
+        decision = fallback.decision(format!("policy_fault: {why}"));
+        fault = Some(("currency", why));
+    }
+    let policy = Some((active.version, active.digest.clone()));
+    finish(state, lot, started, decision, fault, policy)
+}
+
+/// An agent's own decision (an abnormal opening overrides the policy),
+/// recorded with the version of the policy it overrides.
+fn overridden(state: &AppState, lot: &LotRow, decision: Decision) -> Evaluated {
+    let policy = state
+        .registry
+        .active(&lot.id)
+        .map(|active| (active.version, active.digest.clone()));
+    finish(state, lot, Instant::now(), decision, None, policy)
+}
+
+fn finish(
+    state: &AppState,
+    lot: &LotRow,
+    started: Instant,
+    decision: Decision,
+    fault: Option<(&str, String)>,
+    policy: Option<(i64, String)>,
+) -> Evaluated {
+    let took = started.elapsed();
+    let kind = fault.as_ref().map(|(kind, _)| *kind);
+    state.metrics.decided(&lot.id, &decision.reason, took, kind);
+    if let Some((kind, why)) = &fault {
+        tracing::warn!(lot = lot.id, kind, why, "fallback decision");
+    }
+    let (version, digest) = policy.unzip();
+    Evaluated {
+        decision,
+        fault: fault.map(|(kind, why)| (kind.to_owned(), why)),
+        version,
+        digest,
+        micros: i64::try_from(took.as_micros()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The fee of an open stay that an entry replaces when the policy opened a
+/// new stay without saying the exit was missed (a 0.1.0 module): priced by
+/// the policy's own quote, so that nothing owed is dropped silently.
+fn unpriced_missed_exit(
+    state: &AppState,
+    lot: &LotRow,
+    assembled: &Assembled,
+    decision: &Decision,
+) -> Option<u64> {
+    let stay = assembled.facts.session.as_ref()?;
+    let opens = decision
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::OpenSession { .. }));
+    let priced = decision
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::MissedExit { .. }));
+    if !opens || priced || stay.billing != Billing::Temporary {
+        return None;
+    }
+    let active = state.registry.active(&lot.id)?;
+    let zone = &lot.zone;
+    let quote = active.policy.fee_quote(&Stay::new(
+        zone.local(stay.entered_at),
+        assembled.input.event.occurred_at,
+        stay.billing,
+        stay.paid_amount,
+    ));
+    quote.ok().map(|q| q.due.amount)
 }
 
 /// Records the decision, applies its effects and writes what the origin
-/// adds, in one transaction; wakes the robots an agent's command is for.
-pub async fn commit(
+/// adds, then commits; wakes the robots an agent's command is for.
+async fn commit(
     state: &AppState,
+    mut tx: Tx,
     site: &Site,
     assembled: &Assembled,
     evaluated: &Evaluated,
     origin: Origin<'_>,
-) -> Result<Committed, ApiError> {
+    unpriced_missed_exit: Option<u64>,
+) -> Result<Recorded, ApiError> {
     let now = state.clock.now_ms();
     let decision_id = new_id("dec", now);
     let event = &assembled.input.event;
     let plate = event.plate.as_ref().map(|p| p.as_str().to_owned());
-    let mut tx = state.db.write().await?;
-    // The event first: a retry racing its original fails here, before any
-    // effect.
+    let occurred_at = event.occurred_at.unix_seconds() * 1000;
     if let Origin::Robot(key) = &origin {
-        let row = NewEvent {
-            lot: &site.lot.id,
-            robot: key.robot_id,
-            event_id: key.event_id,
-            gate: &site.gate.id,
-            plate: plate.as_deref(),
-            occurred_at: event.occurred_at.unix_seconds() * 1000,
-            confidence: key.confidence,
-            photo: key.photo,
-            payload_hash: key.payload_hash,
-            decision: &decision_id,
+        let reading = Reading {
+            plate: event.plate.clone(),
+            occurred_ms: occurred_at,
+            confidence: event.confidence,
+            agent: None,
         };
-        if let Err(e) = decisions::insert_event(&mut *tx, &row, now).await {
-            return if db::is_unique_violation(&e) {
-                Ok(Committed::Raced)
-            } else {
-                Err(e.into())
-            };
-        }
+        record_event(state, &mut tx, site, &reading, key, &decision_id, None).await?;
     }
-    let (source, closed_by) = match origin {
+    let (source, by) = match origin {
         Origin::Robot(_) => (Source::Robot, ClosedBy::Robot),
         Origin::Agent(_) => (Source::Agent, ClosedBy::Agent),
     };
@@ -321,21 +569,23 @@ pub async fn commit(
             Origin::Agent(act) => Some(act.by.to_owned()),
             Origin::Robot(_) => None,
         },
+        occurred_at: Some(occurred_at),
         created_at: now,
     };
     decisions::insert_decision(&mut *tx, &row).await?;
-    effects::apply(
-        &mut tx,
+    let cx = Context {
         site,
         assembled,
-        &evaluated.decision,
-        &decision_id,
-        closed_by,
+        decision_id: &decision_id,
+        by,
+        order_lifetime_ms: state.config.order_expiry_minutes.saturating_mul(60_000),
+        unpriced_missed_exit,
         now,
-    )
-    .await?;
+    };
+    let Applied { orders } = effects::apply(&mut tx, &cx, &evaluated.decision).await?;
     let mut recorded = Recorded {
         decision_id,
+        orders,
         opening_id: None,
         command_id: None,
     };
@@ -354,13 +604,49 @@ pub async fn commit(
     if recorded.command_id.is_some() {
         state.commands.wake(&site.lot.id, &site.gate.id);
     }
-    Ok(Committed::Recorded(recorded))
+    Ok(recorded)
+}
+
+/// Writes a robot's event, answered by `decision` (the one it duplicates,
+/// for a duplicate).
+async fn record_event(
+    state: &AppState,
+    tx: &mut Tx,
+    site: &Site,
+    reading: &Reading,
+    key: &EventKey<'_>,
+    decision: &str,
+    duplicate_of: Option<&str>,
+) -> Result<(), ApiError> {
+    let row = NewEvent {
+        lot: &site.lot.id,
+        robot: key.robot_id,
+        event_id: key.event_id,
+        gate: &site.gate.id,
+        plate: reading.plate.as_ref().map(Plate::as_str),
+        occurred_at: reading.occurred_ms,
+        confidence: key.confidence,
+        photo: key.photo,
+        payload_hash: key.payload_hash,
+        decision,
+        duplicate_of,
+    };
+    match decisions::insert_event(&mut **tx, &row, state.clock.now_ms()).await {
+        Ok(()) => Ok(()),
+        // Reads of one plate take turns, so a retry cannot race its
+        // original: the same id with another plate can.
+        Err(e) if db::is_unique_violation(&e) => Err(ApiError::Conflict(format!(
+            "event `{}` was already received with other content; a new read needs a new event id",
+            key.event_id
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What an agent's act adds: the opening (and the visitor) when the gate
 /// opens, the gate's cases resolved, and the command telling the robot.
 async fn record_act(
-    tx: &mut db::Tx,
+    tx: &mut Tx,
     site: &Site,
     plate: Option<&str>,
     evaluated: &Evaluated,

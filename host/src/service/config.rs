@@ -44,6 +44,21 @@ pub struct Config {
     /// in milliseconds: commands issued on this host wake it at once, those
     /// issued on other hosts reach it within this interval.
     pub command_repoll_ms: u64,
+    /// A read at a gate within this many seconds of the gate's previous
+    /// decision about the same plate (or one the camera confuses with it)
+    /// is a duplicate: it gets that decision back. Lots and gates may set
+    /// their own (`debounce_seconds`); 0 turns it off.
+    pub debounce_seconds: i64,
+    /// Events that happened longer ago than this, in hours, are refused as
+    /// a wrong robot clock (400 naming `occurred_at`).
+    pub max_event_age_hours: i64,
+    /// How long a robot's event may take, in milliseconds, before it gets
+    /// the fallback decision (storage down, hung or full): a robot is never
+    /// left waiting or without a decision.
+    pub decision_budget_ms: u64,
+    /// How long an order is offered to pay, in minutes; a later read of
+    /// the plate at the exit places a new one.
+    pub order_expiry_minutes: i64,
 }
 
 impl Default for Config {
@@ -63,6 +78,10 @@ impl Default for Config {
             max_clock_skew_seconds: 300,
             policy_refresh_ms: 2_000,
             command_repoll_ms: 1_000,
+            debounce_seconds: 8,
+            max_event_age_hours: 72,
+            decision_budget_ms: 1_000,
+            order_expiry_minutes: 30,
         }
     }
 }
@@ -82,6 +101,10 @@ const KEYS: &[&str] = &[
     "max_clock_skew_seconds",
     "policy_refresh_ms",
     "command_repoll_ms",
+    "debounce_seconds",
+    "max_event_age_hours",
+    "decision_budget_ms",
+    "order_expiry_minutes",
 ];
 
 impl Config {

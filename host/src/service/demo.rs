@@ -30,6 +30,10 @@ pub const DEMO_SETTINGS: &str = r#"{
   "payment_grace_minutes": 15
 }"#;
 
+/// Where the demo lot's drivers pay (a placeholder: point it at a real
+/// payment page with `PATCH /v1/lots/demo`).
+pub const DEMO_PAYMENT_LINK: &str = "https://pay.example.com/o/{order_id}";
+
 /// What the demo created.
 pub struct Demo {
     pub lot: String,
@@ -66,6 +70,8 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
         currency: Currency::CNY,
         emergency_contact: Some("张三 13000000000".to_owned()),
         active_version: None,
+        payment_link: Some(DEMO_PAYMENT_LINK.to_owned()),
+        debounce_seconds: None,
         created_at: now,
     };
     lots::insert_lot(&mut *tx, &row).await?;
@@ -77,6 +83,7 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
             lot_id: lot.to_owned(),
             id: gate.to_owned(),
             direction,
+            debounce_seconds: None,
         };
         lots::insert_gate(&mut *tx, &gate, now).await?;
         let robot_row = RobotRow {

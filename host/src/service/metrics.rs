@@ -69,6 +69,8 @@ pub struct Metrics {
     evaluation: Histogram,
     events: Histogram,
     auth_failures: AtomicU64,
+    duplicates: Mutex<BTreeMap<(String, String), u64>>,
+    storage_faults: Mutex<BTreeMap<(String, String), u64>>,
 }
 
 impl Default for Metrics {
@@ -79,6 +81,8 @@ impl Default for Metrics {
             evaluation: Histogram::new(&EVALUATION_BUCKETS),
             events: Histogram::new(&EVENT_BUCKETS),
             auth_failures: AtomicU64::new(0),
+            duplicates: Mutex::default(),
+            storage_faults: Mutex::default(),
         }
     }
 }
@@ -116,6 +120,17 @@ impl Metrics {
         self.auth_failures.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A duplicate read at a lot's gate, answered with the decision it
+    /// duplicates.
+    pub fn duplicate(&self, lot: &str) {
+        bump(&self.duplicates, lot, "");
+    }
+
+    /// A robot's event answered with the fallback because storage failed.
+    pub fn storage_fault(&self, lot: &str) {
+        bump(&self.storage_faults, lot, "");
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -146,6 +161,38 @@ impl Metrics {
                 "boomgate_policy_faults_total{{lot=\"{}\",kind=\"{}\"}} {n}",
                 label(lot),
                 label(kind)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP boomgate_duplicate_reads_total Reads answered as duplicates of the gate's previous decision, by lot.\n# TYPE boomgate_duplicate_reads_total counter"
+        );
+        for ((lot, _), n) in self
+            .duplicates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "boomgate_duplicate_reads_total{{lot=\"{}\"}} {n}",
+                label(lot)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP boomgate_storage_fault_answers_total Robots' events answered with the fallback because storage failed, by lot.\n# TYPE boomgate_storage_fault_answers_total counter"
+        );
+        for ((lot, _), n) in self
+            .storage_faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "boomgate_storage_fault_answers_total{{lot=\"{}\"}} {n}",
+                label(lot)
             );
         }
         self.evaluation.render(

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod faults;
 pub mod metrics;
 pub mod registry;
 pub mod shipped;

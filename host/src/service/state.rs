@@ -23,6 +23,10 @@ pub struct State {
     pub metrics: Metrics,
     /// Wakes robots waiting for commands at a gate.
     pub commands: crate::domain::commands::Hub,
+    /// Robots authenticated lately, recognised while the database fails.
+    pub robots_seen: crate::api::auth::RobotsSeen,
+    /// Events answered with the fallback while storage failed.
+    pub faults: super::faults::StorageFaults,
 }
 
 impl Deref for AppState {
@@ -47,14 +51,41 @@ impl AppState {
         })?;
         let registry = Registry::new(engine);
         registry.refresh(&db).await?;
-        Ok(AppState(Arc::new(State {
+        let state = AppState(Arc::new(State {
             db,
             registry,
             config,
             clock,
             metrics: Metrics::default(),
             commands: crate::domain::commands::Hub::default(),
-        })))
+            robots_seen: crate::api::auth::RobotsSeen::default(),
+            faults: super::faults::StorageFaults::default(),
+        }));
+        state.spawn_flusher();
+        Ok(state)
+    }
+
+    /// Writes the events answered while storage failed, once it works,
+    /// until the service is dropped.
+    fn spawn_flusher(&self) {
+        let state = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(super::faults::FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                let Some(state) = state.upgrade() else { break };
+                if state.faults.waiting() == 0 {
+                    continue;
+                }
+                match state.faults.flush(&state.db, state.clock.now_ms()).await {
+                    Ok(n) => tracing::info!(
+                        written = n,
+                        "events answered while storage failed are recorded"
+                    ),
+                    Err(e) => tracing::debug!(error = %e, "storage still fails"),
+                }
+            }
+        });
     }
 
     /// Picks up policy activations made by other hosts, every

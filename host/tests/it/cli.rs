@@ -152,7 +152,7 @@ fn check_prints_the_interface_and_schema_or_why_not() {
         .arg(f.write("s.json", &settings())));
     assert!(ok, "{err}");
     assert!(
-        out.contains("interface:  boomgate:policy/policy@0.1.0"),
+        out.contains("interface:  boomgate:policy/policy@0.2.0"),
         "{out}"
     );
     assert!(out.contains("settings:   "), "{out}");

@@ -29,9 +29,6 @@ pub struct Service {
     modules: Mutex<HashMap<&'static str, String>>,
     /// One scenario at a time: they set the service's clock.
     turn: Mutex<()>,
-    /// When every scenario's robot events happen after (2026-11-23 or
-    /// now, whichever is later).
-    after: i64,
 }
 
 fn start(backend: Backend) -> Service {
@@ -41,18 +38,11 @@ fn start(backend: Backend) -> Service {
         .build()
         .expect("runtime");
     let app = runtime.block_on(TestApp::spawn(backend));
-    // The scenarios happen on 2026-11-22; make sure the service's clock is
-    // past them, whenever the tests run.
-    let after = jiff::Timestamp::from_second(1_795_392_000)
-        .expect("2026-11-23")
-        .as_millisecond()
-        .max(app.clock.now_ms());
     Service {
         runtime,
         app,
         modules: Mutex::default(),
         turn: Mutex::new(()),
-        after,
     }
 }
 
@@ -116,10 +106,10 @@ impl Target for Http {
         let settings: Value = serde_json::from_str(settings).map_err(|e| e.to_string())?;
         service.runtime.block_on(async {
             let app = &service.app;
-            match scenario.input.event.agent {
-                Some(_) => set_clock(app, unix_ms(&scenario.input.event.occurred_at)),
-                None => set_clock(app, service.after),
-            }
+            // Each step happens at its own moment on the service's clock:
+            // robots' events within seconds of their reads, agents' acts at
+            // the scenario's time.
+            set_clock(app, unix_ms(&scenario.input.event.occurred_at));
             let module = service.module(self.policy).await;
             let answer = run(app, &app.owner, &module, &settings, scenario).await?;
             Ok(decision(&answer))
@@ -214,6 +204,7 @@ async fn run(
             let other = format!("粤A0000{i}");
             let body = json!({ "plate": other, "valid_until": "2099-12-31", "account": account, "spaces": pass.spaces });
             expect(app.post(owner, &passes, body).await, StatusCode::CREATED)?;
+            set_clock(app, unix_ms(&start) - 59_000);
             let answer = expect(
                 app.event(
                     &lot.entry,
@@ -253,6 +244,7 @@ async fn run(
     }
     app.activate(owner, &lot.id, version).await;
     if let Some(action) = input.event.agent {
+        set_clock(app, unix_ms(&input.event.occurred_at));
         let agent = agent(app, owner, &lot).await?;
         let gate = match input.event.direction {
             Direction::Entry => "north-entry",
@@ -277,6 +269,7 @@ async fn run(
         Direction::Exit => &lot.exit,
     };
     let at = input.event.occurred_at.to_string();
+    set_clock(app, unix_ms(&input.event.occurred_at) + 1000);
     expect(
         app.event(robot, &unique("event"), plate.as_deref(), &at)
             .await,
@@ -323,6 +316,7 @@ async fn enter(
             json!({ "plate": plate, "valid_until": "2099-12-31", "account": account, "spaces": 1 });
         expect(app.post(owner, passes, body).await, StatusCode::CREATED)?;
     }
+    set_clock(app, unix_ms(&session.entered_at) + 1000);
     let answer = expect(
         app.event(
             &lot.entry,

@@ -121,11 +121,46 @@ fn entry(s: &Settings, input: &Input) -> Decision {
             .display(Display::qr(QrCode::UnplatedEntry))
             .trace("no plate read");
     }
+    let decision = admit(s, input);
+    // A plate whose earlier stay is still open missed its exit: that stay
+    // closes, its fee left owed, and this one opens.
+    let Some(earlier) = &input.vehicle.session else {
+        return decision;
+    };
+    let owed = s.fees.owed(
+        earlier,
+        &input.event.occurred_at,
+        s.payment_grace_minutes,
+        s.currency,
+    );
+    let mut decision = decision
+        .trace(format!(
+            "the stay entered at {} was never seen leaving: closed, {} left owed",
+            earlier.entered_at,
+            s.currency.major(owed.amount, true)
+        ))
+        .trace(owed.explanation);
+    decision.effects.insert(
+        0,
+        Effect::MissedExit {
+            amount: owed.amount,
+        },
+    );
+    decision
+}
+
+/// The entry of a plate read: a temporary stay, with a pick when the car
+/// is registered and picks are made automatically (the parker's own choice
+/// first, then the lot's).
+fn admit(s: &Settings, input: &Input) -> Decision {
+    let l = s.locale;
     let stay = Effect::OpenSession {
         billing: Billing::Temporary,
     };
-    let registered = input.vehicle.parking_pass.is_some_and(|p| p.registered);
-    match (registered, s.auto_pick) {
+    let pass = input.vehicle.parking_pass;
+    let registered = pass.is_some_and(|p| p.registered);
+    let auto_pick = pass.and_then(|p| p.auto_pick).unwrap_or(s.auto_pick);
+    match (registered, auto_pick) {
         (true, true) => Decision::open(reasons::PICK_CREATED)
             .voice(say(l, "어서 오세요. 주차패스로 자동 결제됩니다", "Welcome. Your parking pass pays on the way out"))
             .effect(stay)
@@ -218,10 +253,7 @@ fn exit(s: &Settings, input: &Input) -> Decision {
         ))
         .display(Display::qr(QrCode::QuickExit))
         .fee(owed.money(s.currency))
-        .effect(Effect::CreateOrder {
-            order: OrderKind::Temporary,
-            amount: Some(owed.amount),
-        })
+        .effect(Effect::order(OrderKind::Temporary, Some(owed.amount)))
         .trace(owed.explanation)
         .trace("no pick: pay, then leave")
 }

@@ -10,7 +10,7 @@ mod voice;
 
 use boomgate_rules_sdk::prelude::*;
 
-pub use settings::{PassWindows, Settings};
+pub use settings::{MissedExit, PassWindows, Settings};
 pub use voice::FREE_STAY;
 use voice::Say;
 
@@ -40,11 +40,17 @@ impl Policy for StandardLot {
             direction: input.event.direction,
         };
         match (input.event.direction, input.event.agent) {
-            (Direction::Entry, None) => lot.entry(),
-            (Direction::Entry, Some(AgentAction::Open)) => lot.agent_entry(),
-            (Direction::Entry, Some(AgentAction::VisitorConfirmed)) => lot.confirmed_visitor(),
-            (Direction::Exit, None | Some(AgentAction::VisitorConfirmed)) => lot.exit(),
-            (Direction::Exit, Some(AgentAction::Open)) => lot.agent_exit(),
+            (Direction::Entry, None) => lot.open_stay_at_entry(|| lot.entry()),
+            (Direction::Entry, Some(AgentAction::Open)) => {
+                lot.open_stay_at_entry(|| lot.agent_entry())
+            }
+            (Direction::Entry, Some(AgentAction::VisitorConfirmed)) => {
+                lot.open_stay_at_entry(|| lot.confirmed_visitor())
+            }
+            (Direction::Exit, None | Some(AgentAction::VisitorConfirmed)) => {
+                lot.collect_owed(lot.exit())
+            }
+            (Direction::Exit, Some(AgentAction::Open)) => lot.collect_owed(lot.agent_exit()),
         }
     }
 
@@ -110,6 +116,167 @@ impl Lot<'_> {
 
     fn text(&self, say: Say) -> Display {
         Display::text(voice::display_text(self.s.locale, say))
+    }
+
+    /// An entry of a plate whose earlier stay is still open: its exit was
+    /// missed. By default the earlier stay closes as `exit_missed` with its
+    /// fee left owed, and `decide` decides the entry; with `missed_exit:
+    /// hold`, the robot holds for an agent (an agent's own request closes
+    /// it).
+    fn open_stay_at_entry(&self, decide: impl FnOnce() -> Decision) -> Decision {
+        let Some(stay) = self.input.vehicle.session else {
+            return decide();
+        };
+        let since = format!(
+            "an earlier {} stay entered at {} was never seen leaving",
+            stay.billing.as_str(),
+            stay.entered_at
+        );
+        if self.s.missed_exit == MissedExit::Hold && self.input.event.agent.is_none() {
+            return self
+                .hold(Say::OpenStayAtEntry)
+                .display(self.text(Say::OpenStayAtEntry))
+                .light(Light::Yellow)
+                .effect(Effect::Escalate)
+                .trace(since)
+                .trace("missed_exit is `hold`: an agent closes the earlier stay");
+        }
+        let owed = self.missed_fee(&stay);
+        let mut decision = decide();
+        decision.effects.insert(
+            0,
+            Effect::MissedExit {
+                amount: owed.amount,
+            },
+        );
+        decision
+            .trace(format!(
+                "{since}: it closes as exit_missed, {} left owed",
+                self.s.currency.major(owed.amount, true)
+            ))
+            .trace(owed.explanation)
+    }
+
+    /// What a stay whose exit was missed owes, as at this entry.
+    fn missed_fee(&self, stay: &Session) -> Owed {
+        match stay.billing {
+            Billing::Temporary => self.due(stay),
+            Billing::Free => Owed {
+                amount: 0,
+                free: true,
+                explanation: "a stay billed free owes nothing".to_owned(),
+            },
+            Billing::Monthly => match &self.input.vehicle.monthly_pass {
+                Some(pass) => match self.pass_state(pass) {
+                    PassState::Expired(days)
+                        if days > i64::from(self.s.monthly_pass.exit_open_days) =>
+                    {
+                        self.lapsed_due(stay, pass)
+                    }
+                    _ => Owed {
+                        amount: 0,
+                        free: true,
+                        explanation: format!(
+                            "a monthly stay of a pass valid until {} owes nothing",
+                            pass.valid_until
+                        ),
+                    },
+                },
+                None => self.due(stay),
+            },
+        }
+    }
+
+    /// An exit that also collects what the plate owes from earlier stays (a
+    /// missed exit's fee), when `collect_owed` is on: an opening exit holds
+    /// for it, a held one adds it to its order. A pick is not charged for
+    /// it: agents see the debt.
+    fn collect_owed(&self, mut decision: Decision) -> Decision {
+        let owed = self.input.vehicle.owed;
+        if owed == 0 || !self.s.collect_owed || self.input.event.plate.is_none() {
+            return decision;
+        }
+        let money = |amount| self.s.currency.major(amount, true);
+        let line = format!("the plate owes {} from earlier stays", money(owed));
+        if decision
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::ChargePick { .. }))
+        {
+            return decision.trace(format!(
+                "{line}: not charged to the pick, left to the agents"
+            ));
+        }
+        if decision.is_open() {
+            return self
+                .hold(Say::PaymentRequired)
+                .display(Display::qr(QrCode::QuickExit))
+                .fee(Money::new(owed, self.s.currency))
+                .effect(Effect::CreateOrder {
+                    order: OrderKind::Temporary,
+                    amount: Some(owed),
+                    owed,
+                })
+                .trace(line)
+                .trace(format!(
+                    "the exit would open ({}), once that is paid",
+                    decision.reason
+                ));
+        }
+        let mut collected = false;
+        for effect in &mut decision.effects {
+            if let Effect::CreateOrder {
+                order: OrderKind::Temporary,
+                amount: Some(amount),
+                owed: included,
+            } = effect
+            {
+                *amount += owed;
+                *included = owed;
+                collected = true;
+            }
+        }
+        if collected {
+            decision.fee = decision
+                .fee
+                .map(|fee| Money::new(fee.amount + owed, fee.currency));
+            return decision.trace(format!("{line}: added to this order"));
+        }
+        decision.trace(line)
+    }
+
+    /// A monthly stay whose pass has expired, as billed: as a temporary
+    /// stay from the end of the pass's last valid local day, since the days
+    /// before were covered by the pass; with the trace line that says so.
+    fn billable(&self, stay: &Session, pass: &MonthlyPass) -> (Session, Option<String>) {
+        let offset = self.input.event.occurred_at.offset_minutes();
+        let covered_until = Timestamp::new(pass.valid_until.add_days(1), 0, 0, 0, offset)
+            .ok()
+            .filter(|end| stay.entered_at.seconds_until(end) > 0);
+        match covered_until {
+            Some(start) => (
+                Session {
+                    entered_at: start,
+                    ..*stay
+                },
+                Some(format!(
+                    "billed from {start}, the end of the pass's last valid day (entered {})",
+                    stay.entered_at
+                )),
+            ),
+            None => (*stay, None),
+        }
+    }
+
+    /// What a monthly stay whose pass lapsed owes, as [`Lot::billable`]
+    /// bills it.
+    fn lapsed_due(&self, stay: &Session, pass: &MonthlyPass) -> Owed {
+        let (billed, why) = self.billable(stay, pass);
+        let mut owed = self.due(&billed);
+        if let Some(why) = why {
+            owed.explanation = format!("{why}; {}", owed.explanation);
+        }
+        owed
     }
 
     fn pass_state(&self, pass: &MonthlyPass) -> PassState {
@@ -255,11 +422,16 @@ impl Lot<'_> {
             .vehicle
             .parking_pass
             .is_some_and(|p| p.registered);
-        match (registered, self.s.auto_pick) {
-            (true, true) => decision
-                .effect(Effect::CreatePick)
-                .trace("app parking pass registered and automatic picks on: pick created"),
-            (true, false) => decision.trace("app parking pass registered; automatic picks off"),
+        let parker = self.input.vehicle.parking_pass.and_then(|p| p.auto_pick);
+        match (registered, parker.unwrap_or(self.s.auto_pick)) {
+            (true, true) => decision.effect(Effect::CreatePick).trace(match parker {
+                Some(_) => "app parking pass registered and the parker makes picks automatically: pick created",
+                None => "app parking pass registered and automatic picks on: pick created",
+            }),
+            (true, false) => decision.trace(match parker {
+                Some(_) => "app parking pass registered; the parker confirms picks in the app",
+                None => "app parking pass registered; automatic picks off",
+            }),
             (false, _) => decision,
         }
     }
@@ -355,19 +527,20 @@ impl Lot<'_> {
         // Past the open window the stay owes something. A driver who chose to
         // pay it as a temporary stay has settled it.
         if let Some(session) = session.filter(|s| s.paid_amount > 0) {
-            let due = self.due(session);
-            if due.amount == 0 {
-                return self.temporary_exit(session, &format!("{expired}; stay paid as temporary"));
+            let (billed, why) = self.billable(session, pass);
+            if self.due(&billed).amount == 0 {
+                let mut what = format!("{expired}; stay paid as temporary");
+                if let Some(why) = why {
+                    what = format!("{what}, {why}");
+                }
+                return self.temporary_exit(&billed, &what);
             }
         }
         if d <= i64::from(windows.exit_renewal_days) {
             return self
                 .hold(Say::MonthlyPassExpiredRenew)
                 .display(Display::qr(QrCode::MonthlyRenewal))
-                .effect(Effect::CreateOrder {
-                    order: OrderKind::MonthlyRenewal,
-                    amount: None,
-                })
+                .effect(Effect::order(OrderKind::MonthlyRenewal, None))
                 .trace(format!(
                     "{expired}; exit holds for renewal up to {} days",
                     windows.exit_renewal_days
@@ -386,18 +559,16 @@ impl Lot<'_> {
                 .trace(lapsed)
                 .trace("no entry record to bill the stay from");
         };
-        let due = self.due(session);
+        let (billed, _) = self.billable(session, pass);
+        let due = self.lapsed_due(session, pass);
         if due.amount == 0 {
-            return self.temporary_exit(session, &lapsed);
+            return self.temporary_exit(&billed, &lapsed);
         }
         self.hold(Say::MonthlyPassLapsed)
             .display(Display::qr(QrCode::QuickExit))
             .light(Light::Yellow)
             .fee(due.money(self.s.currency))
-            .effect(Effect::CreateOrder {
-                order: OrderKind::Temporary,
-                amount: Some(due.amount),
-            })
+            .effect(Effect::order(OrderKind::Temporary, Some(due.amount)))
             .trace(lapsed)
             .trace(due.explanation)
     }
@@ -443,10 +614,7 @@ impl Lot<'_> {
         self.hold(Say::PaymentRequired)
             .display(Display::qr(QrCode::QuickExit))
             .fee(due.money(self.s.currency))
-            .effect(Effect::CreateOrder {
-                order: OrderKind::Temporary,
-                amount: Some(due.amount),
-            })
+            .effect(Effect::order(OrderKind::Temporary, Some(due.amount)))
             .trace(what)
             .trace(due.explanation)
     }

@@ -25,9 +25,21 @@ pub struct Settings {
     /// enter and pay at the exit.
     pub visitor_confirmation: bool,
     /// Whether a visitor whose car is registered for the app parking pass gets
-    /// a pick (an app parking session paid automatically at exit) on entry.
+    /// a pick (an app parking session paid automatically at exit) on entry;
+    /// a parker's own choice in the app comes first.
     #[serde(default)]
     pub auto_pick: bool,
+    /// What an entry does when the plate's earlier stay is still open (its
+    /// exit was missed). `close` (the default): the earlier stay closes as
+    /// `exit_missed` and its fee is left owed by the plate, then the entry
+    /// is decided as usual. `hold`: the entry holds and an agent resolves it.
+    #[serde(default)]
+    pub missed_exit: MissedExit,
+    /// Whether an exit collects what the plate still owes from earlier stays
+    /// (a missed exit's fee) with the stay's own fee. Off: it is left to the
+    /// agents.
+    #[serde(default = "default_true")]
+    pub collect_owed: bool,
     /// How long an expired monthly pass keeps some of its privileges.
     pub monthly_pass: PassWindows,
     /// The temporary-parking fee schedule.
@@ -66,6 +78,23 @@ pub struct PassWindows {
 
 fn default_agent_open_days() -> u32 {
     3
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// What an entry does when the plate's earlier stay is still open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MissedExit {
+    /// Close the earlier stay as `exit_missed`, its fee left owed, and
+    /// decide the entry as usual.
+    #[default]
+    Close,
+    /// Hold the entry and hand it to an agent.
+    Hold,
 }
 
 fn default_locale() -> Locale {

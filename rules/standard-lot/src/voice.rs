@@ -26,9 +26,15 @@ pub enum Say {
     FreeStay,
     /// An agent let an expired pass in (as a temporary stay) or out.
     MonthlyPassExpiredAgentOpen,
+    /// An entry of a plate whose earlier stay is still open, held for an
+    /// agent (`missed_exit: hold`).
+    OpenStayAtEntry,
 }
 
-const REASONS: usize = 17;
+const REASONS: usize = 18;
+
+/// Reason code for an entry held because the plate's earlier stay is open.
+pub const OPEN_STAY_AT_ENTRY: &str = "open_stay_at_entry";
 
 /// Reason code for an expired pass an agent let through.
 pub const MONTHLY_PASS_EXPIRED_AGENT_OPEN: &str = "monthly_pass_expired_agent_open";
@@ -57,6 +63,7 @@ impl Say {
             Say::NoEntryRecord => reason::NO_ENTRY_RECORD,
             Say::FreeStay => FREE_STAY,
             Say::MonthlyPassExpiredAgentOpen => MONTHLY_PASS_EXPIRED_AGENT_OPEN,
+            Say::OpenStayAtEntry => OPEN_STAY_AT_ENTRY,
         }
     }
 
@@ -84,6 +91,7 @@ const SPOKEN: [&[Say]; 2] = [
         Say::SharedSpacesFull,
         Say::SharedSpacesFullVisitor,
         Say::MonthlyPassExpiredAgentOpen,
+        Say::OpenStayAtEntry,
     ],
     &[
         Say::MonthlyPassValid,
@@ -111,6 +119,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "shared_spaces_full",
     "shared_spaces_full_visitor",
     "monthly_pass_expired_agent_open",
+    "open_stay_at_entry",
     "monthly_pass_expired_reminder",
     "monthly_pass_lapsed",
     "unplated_exit",
@@ -128,6 +137,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "entry.shared_spaces_full",
     "entry.shared_spaces_full_visitor",
     "entry.monthly_pass_expired_agent_open",
+    "entry.open_stay_at_entry",
     "exit.monthly_pass_valid",
     "exit.monthly_pass_expired_reminder",
     "exit.monthly_pass_expired_renew",
@@ -165,6 +175,7 @@ const ZH_CN: Lines = [
         "",
         "",
         "欢迎回家",
+        "系统中您的车辆尚有未出场记录，正在为您联系客服",
     ],
     [
         "一路平安",
@@ -184,6 +195,7 @@ const ZH_CN: Lines = [
         "未找到您的入场记录，正在为您联系客服",
         "一路平安",
         "一路平安",
+        "",
     ],
 ];
 
@@ -206,6 +218,7 @@ const KO_KR: Lines = [
         "",
         "",
         "환영합니다",
+        "이 차량의 출차 기록이 없는 주차 기록이 있어 상담원을 연결해 드리겠습니다",
     ],
     [
         "안녕히 가세요",
@@ -225,6 +238,7 @@ const KO_KR: Lines = [
         "입차 기록을 찾을 수 없습니다. 상담원을 연결해 드리겠습니다",
         "안녕히 가세요",
         "안녕히 가세요",
+        "",
     ],
 ];
 
@@ -247,6 +261,7 @@ const EN: Lines = [
         "",
         "",
         "Welcome home",
+        "This car's last stay was never closed. Connecting you to an agent",
     ],
     [
         "Have a safe journey",
@@ -266,6 +281,7 @@ const EN: Lines = [
         "We cannot find your entry record. Connecting you to an agent",
         "Have a safe journey",
         "Have a safe journey",
+        "",
     ],
 ];
 
@@ -289,10 +305,13 @@ pub fn visitor_policy(locale: Locale, confirmation: bool) -> &'static str {
 pub fn display_text(locale: Locale, say: Say) -> &'static str {
     match (locale, say) {
         (Locale::ZhCn, Say::VisitorConfirmationRequired) => "该车场禁止临停",
+        (Locale::ZhCn, Say::OpenStayAtEntry) => "存在未出场记录",
         (Locale::ZhCn, _) => "未找到入场记录",
         (Locale::KoKr, Say::VisitorConfirmationRequired) => "방문 차량 입차 불가",
+        (Locale::KoKr, Say::OpenStayAtEntry) => "미출차 기록 있음",
         (Locale::KoKr, _) => "입차 기록 없음",
         (Locale::En, Say::VisitorConfirmationRequired) => "No visitor parking",
+        (Locale::En, Say::OpenStayAtEntry) => "Open stay on record",
         (Locale::En, _) => "No entry record",
     }
 }

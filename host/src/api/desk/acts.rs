@@ -13,7 +13,7 @@ use crate::api::fields;
 use crate::api::json::Json;
 use crate::db::types::OpeningKind;
 use crate::db::{photos, stays};
-use crate::domain::pipeline::{self, Opening};
+use crate::domain::pipeline::{Assembled, Decider, Opening};
 use crate::service::AppState;
 
 use super::{Gatehouse, Outcome};
@@ -45,7 +45,9 @@ pub async fn correct_plate(
         )));
     }
     let opening = Opening::plain(OpeningKind::Correction);
-    let outcome = desk.ask(Some(&plate), None, false, opening, None).await?;
+    let outcome = desk
+        .act(Some(&plate), None, Decider::Policy, opening, None)
+        .await?;
     Ok(axum::Json(outcome))
 }
 
@@ -80,7 +82,7 @@ pub async fn match_entry(
         })?;
     let opening = Opening::plain(OpeningKind::Correction);
     let outcome = desk
-        .ask(Some(&session.plate), None, false, opening, None)
+        .act(Some(&session.plate), None, Decider::Policy, opening, None)
         .await?;
     Ok(axum::Json(outcome))
 }
@@ -180,7 +182,13 @@ pub async fn open_gate(
             let plate = desk.plate(plate.as_deref())?;
             let opening = Opening::plain(OpeningKind::Normal);
             let outcome = desk
-                .ask(plate.as_ref(), Some(AgentAction::Open), true, opening, None)
+                .act(
+                    plate.as_ref(),
+                    Some(AgentAction::Open),
+                    Decider::PolicyIfOpen,
+                    opening,
+                    None,
+                )
                 .await?;
             Ok(axum::Json(outcome))
         }
@@ -198,28 +206,25 @@ pub async fn open_gate(
             check_photos(&state, lot, "id_photos", &id_photos, exit).await?;
             check_photos(&state, lot, "scene_photos", &scene_photos, exit).await?;
             let plate = desk.plate(plate.as_deref())?;
-            let assembled = desk.read(plate.as_ref(), None).await?;
             // The agent overrides the policy: an exempted stay at the entry
             // (a special vehicle does not pay), the stay closed at the exit.
-            let mut decision = Decision::open("abnormal_opening")
-                .voice(voice.unwrap_or_default())
-                .trace(format!(
-                    "abnormal opening by {}: {}: {note}",
-                    caller.label(),
-                    reason.as_str()
-                ));
-            decision = match (
-                exit,
-                &assembled.input.event.plate,
-                &assembled.input.vehicle.session,
-            ) {
-                (false, Some(_), _) => decision.effect(Effect::OpenSession {
-                    billing: Billing::Free,
-                }),
-                (true, _, Some(_)) => decision.effect(Effect::CloseSession),
-                _ => decision,
+            let trace = format!(
+                "abnormal opening by {}: {}: {note}",
+                caller.label(),
+                reason.as_str()
+            );
+            let voice = voice.unwrap_or_default();
+            let decide = move |assembled: &Assembled| {
+                let decision = Decision::open("abnormal_opening").voice(voice).trace(trace);
+                let input = &assembled.input;
+                match (exit, &input.event.plate, &input.vehicle.session) {
+                    (false, Some(_), _) => decision.effect(Effect::OpenSession {
+                        billing: Billing::Free,
+                    }),
+                    (true, _, Some(_)) => decision.effect(Effect::CloseSession),
+                    _ => decision,
+                }
             };
-            let evaluated = pipeline::overridden(&state, &desk.site.lot, decision);
             let opening = Opening {
                 kind: OpeningKind::Abnormal,
                 reason: Some(reason.as_str()),
@@ -227,7 +232,10 @@ pub async fn open_gate(
                 id_photos: &id_photos,
                 scene_photos: &scene_photos,
             };
-            let outcome = desk.record(&assembled, evaluated, opening, None).await?;
+            let decider = Decider::Agent(Box::new(decide));
+            let outcome = desk
+                .act(plate.as_ref(), None, decider, opening, None)
+                .await?;
             Ok(axum::Json(outcome))
         }
     }
@@ -286,7 +294,13 @@ pub async fn register_visitor(
     };
     let agent = Some(AgentAction::VisitorConfirmed);
     let outcome = desk
-        .ask(plate.as_ref(), agent, true, opening, Some((phone, reason)))
+        .act(
+            plate.as_ref(),
+            agent,
+            Decider::PolicyIfOpen,
+            opening,
+            Some((phone, reason)),
+        )
         .await?;
     Ok(axum::Json(outcome))
 }

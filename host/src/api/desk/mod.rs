@@ -28,9 +28,7 @@ use crate::api::fields;
 use crate::db::decisions::{self, DecisionRow};
 use crate::db::passes;
 use crate::domain::input::{Reading, VehicleInside};
-use crate::domain::pipeline::{
-    self, AgentAct, Assembled, Committed, Evaluated, Opening, Origin, Read, Site,
-};
+use crate::domain::pipeline::{self, AgentAct, Decider, Evaluated, Opening, Origin, Site};
 use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
@@ -136,25 +134,6 @@ impl<'a> Gatehouse<'a> {
         }
     }
 
-    /// What the policy sees of the vehicle at the gate now, as the agent
-    /// asks.
-    async fn read(
-        &self,
-        plate: Option<&Plate>,
-        agent: Option<AgentAction>,
-    ) -> Result<Assembled, ApiError> {
-        let reading = Reading {
-            plate: plate.cloned(),
-            occurred_ms: self.state.clock.now_ms(),
-            confidence: None,
-            agent,
-        };
-        match pipeline::read(self.state, &self.site, &reading, None).await? {
-            Read::Fresh(assembled) => Ok(*assembled),
-            Read::Received { .. } => Err(anyhow::anyhow!("an agent's act is no retry").into()),
-        }
-    }
-
     /// The vehicles inside of the held vehicle's monthly-pass account (seed
     /// 001 §2.3 B scene 5b: shown when its shared spaces are full).
     async fn account_vehicles(&self) -> Result<Vec<VehicleInside>, ApiError> {
@@ -180,33 +159,25 @@ impl<'a> Gatehouse<'a> {
         Ok(VehicleInside::list(&lot.zone, inside))
     }
 
-    /// Decides again through the policy and records the answer; with
-    /// `only_if_open`, an answer that does not open changes nothing.
-    async fn ask(
+    /// Decides for the vehicle at the gate now, as the agent asks, through
+    /// the decision pipeline, and records the answer with the act (the
+    /// opening and the visitor when the gate opens, the gate's cases
+    /// resolved, the robot told). With [`Decider::PolicyIfOpen`], an answer
+    /// that does not open changes nothing.
+    async fn act(
         self,
         plate: Option<&Plate>,
         agent: Option<AgentAction>,
-        only_if_open: bool,
+        decider: Decider,
         opening: Opening<'_>,
         visitor: Option<(&str, &str)>,
     ) -> Result<Outcome, ApiError> {
-        let assembled = self.read(plate, agent).await?;
-        let evaluated = pipeline::evaluate(self.state, &self.site.lot, &assembled.input);
-        if only_if_open && !evaluated.decision.is_open() {
-            return Ok(Outcome::refused(evaluated));
-        }
-        self.record(&assembled, evaluated, opening, visitor).await
-    }
-
-    /// Commits the agent's decision through the pipeline: its effects, the
-    /// opening (and the visitor), the gate's cases resolved, the robot told.
-    async fn record(
-        self,
-        assembled: &Assembled,
-        evaluated: Evaluated,
-        opening: Opening<'_>,
-        visitor: Option<(&str, &str)>,
-    ) -> Result<Outcome, ApiError> {
+        let reading = Reading {
+            plate: plate.cloned(),
+            occurred_ms: self.state.clock.now_ms(),
+            confidence: None,
+            agent,
+        };
         let by = self.caller.label();
         let supersedes = self.held.map(|h| h.id);
         let act = AgentAct {
@@ -215,22 +186,32 @@ impl<'a> Gatehouse<'a> {
             opening,
             visitor,
         };
-        let origin = Origin::Agent(&act);
-        let recorded =
-            match pipeline::commit(self.state, &self.site, assembled, &evaluated, origin).await? {
-                Committed::Recorded(recorded) => recorded,
-                Committed::Raced => {
-                    return Err(anyhow::anyhow!("an agent's act raced no event").into());
-                }
-            };
-        Ok(Outcome {
-            opened: evaluated.decision.is_open(),
-            decision: evaluated.decision,
-            decision_id: Some(recorded.decision_id),
-            supersedes,
-            opening_id: recorded.opening_id,
-            command_id: recorded.command_id,
-            policy_version: evaluated.version,
-        })
+        let outcome = pipeline::decide(
+            self.state,
+            &self.site,
+            &reading,
+            Origin::Agent(&act),
+            decider,
+        )
+        .await?;
+        match outcome {
+            pipeline::Outcome::Recorded {
+                evaluated,
+                recorded,
+                ..
+            } => Ok(Outcome {
+                opened: evaluated.decision.is_open(),
+                decision: evaluated.decision,
+                decision_id: Some(recorded.decision_id),
+                supersedes,
+                opening_id: recorded.opening_id,
+                command_id: recorded.command_id,
+                policy_version: evaluated.version,
+            }),
+            pipeline::Outcome::Refused { evaluated } => Ok(Outcome::refused(*evaluated)),
+            pipeline::Outcome::Received { .. } | pipeline::Outcome::Duplicate { .. } => {
+                Err(anyhow::anyhow!("an agent's act is neither a retry nor a duplicate").into())
+            }
+        }
     }
 }

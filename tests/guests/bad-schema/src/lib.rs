@@ -30,6 +30,7 @@ impl Policy for BadSchema {
         Quote {
             total: Money::new(0, Currency::CNY),
             due: Money::new(0, Currency::CNY),
+            segments: Vec::new(),
             trace: Vec::new(),
         }
     }

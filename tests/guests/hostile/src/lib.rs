@@ -148,6 +148,7 @@ impl Policy for Hostile {
         Quote {
             total: Money::new(minutes, currency),
             due: Money::new(minutes.saturating_sub(stay.paid_amount), currency),
+            segments: Vec::new(),
             trace: vec![format!("{minutes} minutes at 0.01 each")],
         }
     }

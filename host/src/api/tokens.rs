@@ -1,0 +1,160 @@
+//! Tokens for an owner's machines: the payment system (`payments`: posts
+//! payments and reads orders) and the app platform (`app`: tells whether a
+//! registered car is parked and confirms its pick), each scoped to some of
+//! the owner's lots. Shown once, stored hashed; revocable.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::{Caller, owned_lot};
+use super::error::{ApiError, ErrorBody};
+use super::fields::{rfc3339, text};
+use super::json::Json;
+use crate::db::ids::{new_id, token};
+use crate::db::owners::{self, NewToken};
+use crate::db::types::Role;
+use crate::service::{AppState, Config};
+
+pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(create_token, list_tokens))
+            .routes(routes!(revoke_token)),
+    )
+}
+
+/// What a machine token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MachineRole {
+    /// The payment system: posts payments and reads orders.
+    Payments,
+    /// The app platform: whether a registered car is parked, its pick.
+    App,
+}
+
+impl From<MachineRole> for Role {
+    fn from(role: MachineRole) -> Role {
+        match role {
+            MachineRole::Payments => Role::Payments,
+            MachineRole::App => Role::App,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMachineToken {
+    pub role: MachineRole,
+    /// What it is for, e.g. `WeChat Pay gateway`.
+    pub name: String,
+    /// The owner's lots it acts in.
+    pub lots: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MachineToken {
+    pub id: String,
+    pub role: Role,
+    pub name: Option<String>,
+    pub lots: Vec<String>,
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    /// The token itself: only in the answer that creates it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+#[utoipa::path(post, path = "/v1/tokens", tag = "owners", request_body = NewMachineToken,
+    responses((status = 201, description = "Created; the token is shown once", body = MachineToken),
+        (status = 400, body = ErrorBody), (status = 404, description = "A lot that is not the owner's", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewMachineToken>,
+) -> Result<(StatusCode, axum::Json<MachineToken>), ApiError> {
+    let owner = caller.owner()?;
+    let name = text("name", &req.name, 100, "say what the token is for")?;
+    if req.lots.is_empty() {
+        return Err(ApiError::field("lots", "a token acts in at least one lot"));
+    }
+    for lot in &req.lots {
+        owned_lot(&state, owner, lot).await?;
+    }
+    let role = Role::from(req.role);
+    let now = state.clock.now_ms();
+    let id = new_id("tok", now);
+    let (secret, hash) = token(role)?;
+    let mut tx = state.db.write().await?;
+    let scope = NewToken {
+        id: Some(&id),
+        name: Some(name),
+        role,
+        ..NewToken::owner(&hash, owner)
+    };
+    owners::insert_token(&mut *tx, &scope, now).await?;
+    for lot in &req.lots {
+        owners::add_token_lot(&mut *tx, &hash, lot).await?;
+    }
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MachineToken {
+            id,
+            role,
+            name: Some(name.to_owned()),
+            lots: req.lots,
+            created_at: rfc3339(now),
+            revoked_at: None,
+            token: Some(secret),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/tokens", tag = "owners",
+    responses((status = 200, description = "The owner's machine tokens, newest first", body = Vec<MachineToken>)),
+    security(("bearer" = [])))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<MachineToken>>, ApiError> {
+    let owner = caller.owner()?;
+    let mut out = Vec::new();
+    for row in owners::service_tokens(state.db.pool(), owner).await? {
+        out.push(MachineToken {
+            lots: owners::token_lots(state.db.pool(), &row.id).await?,
+            id: row.id,
+            role: row.role,
+            name: row.name,
+            created_at: rfc3339(row.created_at),
+            revoked_at: row.revoked_at.map(rfc3339),
+            token: None,
+        });
+    }
+    Ok(axum::Json(out))
+}
+
+#[utoipa::path(post, path = "/v1/tokens/{token}/revoke", tag = "owners", params(("token" = String, Path)),
+    responses((status = 204, description = "Revoked: it no longer authenticates"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(token): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let owner = caller.owner()?;
+    if owners::revoke_service_token(state.db.pool(), owner, &token, state.clock.now_ms()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!(
+            "no token `{token}` of yours to revoke"
+        )))
+    }
+}
