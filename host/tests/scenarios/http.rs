@@ -12,13 +12,16 @@
 //! scenario sets.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use boomgate_engine::sdk::testing::{Scenario, Target, merge_patch};
-use boomgate_engine::sdk::{AgentAction, Billing, Decision, Direction, Effect, Input, Timestamp};
+use boomgate_engine::sdk::{
+    AgentAction, Billing, Decision, Direction, Effect, Input, Stay, Timestamp,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::Component;
 use crate::harness::{Backend, Lot, TestApp, unique};
 
 /// A service on one backend, with each policy's module uploaded.
@@ -57,11 +60,14 @@ impl Service {
         }
     }
 
-    /// The target that plays scenarios of `policy` here.
-    pub fn for_policy(&'static self, policy: &'static str) -> Http {
+    /// The target that plays scenarios of `policy` here; its component
+    /// tells how long an earlier stay must have been to leave what a
+    /// scenario says the plate owes.
+    pub fn for_policy(&'static self, policy: &'static str, component: Arc<Component>) -> Http {
         Http {
             service: self,
             policy,
+            component,
         }
     }
 
@@ -97,6 +103,7 @@ impl Service {
 pub struct Http {
     service: &'static Service,
     policy: &'static str,
+    component: Arc<Component>,
 }
 
 impl Target for Http {
@@ -111,7 +118,7 @@ impl Target for Http {
             // the scenario's time.
             set_clock(app, unix_ms(&scenario.input.event.occurred_at));
             let module = service.module(self.policy).await;
-            let answer = run(app, &app.owner, &module, &settings, scenario).await?;
+            let answer = run(app, &app.owner, &module, &settings, self, scenario).await?;
             Ok(decision(&answer))
         })
     }
@@ -152,6 +159,21 @@ fn unix_ms(t: &Timestamp) -> i64 {
     t.unix_seconds() * 1000
 }
 
+/// A token of the payment system or the app platform (`role`) for `lot`.
+async fn service_token(
+    app: &TestApp,
+    owner: &str,
+    role: &str,
+    lot: &Lot,
+) -> Result<String, String> {
+    let body = json!({ "role": role, "name": role, "lots": [lot.id] });
+    let created = expect(
+        app.post(owner, "/v1/tokens", body).await,
+        StatusCode::CREATED,
+    )?;
+    Ok(created["token"].as_str().unwrap_or_default().to_owned())
+}
+
 /// An agent for `lot`.
 async fn agent(app: &TestApp, owner: &str, lot: &Lot) -> Result<String, String> {
     let body = json!({ "name": "desk", "lots": [lot.id] });
@@ -167,6 +189,7 @@ async fn run(
     owner: &str,
     module: &str,
     settings: &Value,
+    target: &Http,
     scenario: &Scenario,
 ) -> Result<Value, String> {
     let input = &scenario.input;
@@ -175,13 +198,13 @@ async fn run(
     let session = input.vehicle.session;
     // The setup version admits the vehicle (and makes its pick), with
     // what the policy's settings have of that.
-    let mut setup = settings.clone();
+    let mut admitting = settings.clone();
     let mut admit = json!({ "auto_pick": session.is_some_and(|s| s.pick) });
     if settings.get("visitor_confirmation").is_some() {
         admit["visitor_confirmation"] = json!(false);
     }
-    merge_patch(&mut setup, &admit);
-    let setup = app.version(owner, &lot.id, module, &setup).await;
+    merge_patch(&mut admitting, &admit);
+    let setup = app.version(owner, &lot.id, module, &admitting).await;
     let version = app.version(owner, &lot.id, module, settings).await;
     app.activate(owner, &lot.id, setup).await;
 
@@ -222,12 +245,56 @@ async fn run(
             }
         }
     }
-    if input.vehicle.parking_pass.is_some_and(|p| p.registered) {
+    if let Some(pass) = input.vehicle.parking_pass.filter(|p| p.registered) {
         let path = format!("/v1/lots/{}/parking-passes", lot.id);
         expect(
             app.post(owner, &path, json!({ "plate": plate })).await,
             StatusCode::CREATED,
         )?;
+        if let (Some(auto_pick), Some(plate)) = (pass.auto_pick, &plate) {
+            // The parker's own choice, made in the app.
+            let app_token = service_token(app, owner, "app", &lot).await?;
+            let path = format!("/v1/lots/{}/parking/{plate}/auto-pick", lot.id);
+            let body = json!({ "auto_pick": auto_pick });
+            expect(
+                app.send(
+                    &app.client,
+                    reqwest::Method::PUT,
+                    &app_token,
+                    &path,
+                    Some(body),
+                )
+                .await,
+                StatusCode::OK,
+            )?;
+        }
+    }
+    if input.vehicle.owed > 0 {
+        // What the plate owes is an earlier stay's fee, left when its exit
+        // was missed: it entered long enough before this stay's entry.
+        let session = session.ok_or("a plate owes only once another stay has begun")?;
+        let policy = target
+            .component
+            .lot(&serde_json::to_string(&admitting).map_err(|e| e.to_string())?)?;
+        let owed = input.vehicle.owed;
+        let earlier = (1..=7 * 24 * 60)
+            .map(|minutes| shift(&session.entered_at, -minutes))
+            .find(|at| {
+                let at: Timestamp = at.parse().expect("a timestamp");
+                let stay = Stay::new(at, session.entered_at, Billing::Temporary, 0);
+                policy.fee_quote(&stay).is_ok_and(|q| q.due.amount == owed)
+            })
+            .ok_or_else(|| format!("no earlier stay's fee is {owed}"))?;
+        let plate = plate.as_deref().ok_or("a plate that owes has a plate")?;
+        set_clock(app, unix_ms(&earlier.parse().expect("a timestamp")) + 1000);
+        let answer = expect(
+            app.event(&lot.entry, &unique("earlier"), Some(plate), &earlier)
+                .await,
+            StatusCode::OK,
+        )?;
+        if answer["gate"] != "open" {
+            return Err(format!("the earlier stay did not begin: {answer}"));
+        }
     }
     if let Some(session) = session {
         enter(
@@ -361,9 +428,26 @@ async fn enter(
     }
     if session.paid_amount > 0 {
         let paid_at = session.paid_at.unwrap_or(session.entered_at).to_string();
-        let body = json!({ "plate": plate, "amount": session.paid_amount, "paid_at": paid_at });
+        let mut body = json!({ "plate": plate, "amount": session.paid_amount, "paid_at": paid_at });
+        if let Some(until) = session.settled_until {
+            // The driver paid the order the exit robot placed when it read
+            // the plate at `until`.
+            set_clock(app, unix_ms(&until) + 1000);
+            let quoted = expect(
+                app.event(&lot.exit, &unique("quote"), Some(plate), &until.to_string())
+                    .await,
+                StatusCode::OK,
+            )?;
+            let order = quoted["orders"][0]["id"]
+                .as_str()
+                .ok_or_else(|| format!("the exit placed no order: {quoted}"))?;
+            body["order_id"] = json!(order);
+        }
+        let payments = service_token(app, owner, "payments", lot).await?;
+        let at = session.paid_at.unwrap_or(session.entered_at);
+        set_clock(app, unix_ms(&at) + 1000);
         expect(
-            app.post(owner, &format!("/v1/lots/{}/payments", lot.id), body)
+            app.post(&payments, &format!("/v1/lots/{}/payments", lot.id), body)
                 .await,
             StatusCode::CREATED,
         )?;

@@ -70,22 +70,25 @@ fn component(path: &'static str) -> Arc<Component> {
         .clone()
 }
 
+impl Component {
+    /// The component configured with `settings`.
+    fn lot(&self, settings: &str) -> Result<ConfiguredPolicy, String> {
+        let mut configured = self.configured.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lot) = configured.get(settings) {
+            return Ok(lot.clone());
+        }
+        let lot = self
+            .module
+            .configure(settings)
+            .map_err(|e| format!("  settings refused: {e}"))?;
+        configured.insert(settings.to_owned(), lot.clone());
+        Ok(lot)
+    }
+}
+
 impl Target for Component {
     fn decide(&self, settings: &str, scenario: &Scenario) -> Result<Decision, String> {
-        let lot = {
-            let mut configured = self.configured.lock().unwrap_or_else(|e| e.into_inner());
-            match configured.get(settings) {
-                Some(lot) => lot.clone(),
-                None => {
-                    let lot = self
-                        .module
-                        .configure(settings)
-                        .map_err(|e| format!("  settings refused: {e}"))?;
-                    configured.insert(settings.to_owned(), lot.clone());
-                    lot
-                }
-            }
-        };
+        let lot = self.lot(settings)?;
         let evaluation = lot.evaluate_detailed(&scenario.input);
         match evaluation.fault {
             Some(fault) => Err(format!("  faulted: {fault}")),
@@ -142,7 +145,8 @@ fn main() {
                 };
                 trials.push(trial(target, policy, index, move |p, s| {
                     let service = http::Service::on(backend);
-                    p.suite.check(s, &service.for_policy(p.name)).map(drop)
+                    let target = service.for_policy(p.name, component(p.component));
+                    p.suite.check(s, &target).map(drop)
                 }));
             }
         }
