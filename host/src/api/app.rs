@@ -211,14 +211,24 @@ fn lot_auto_pick(state: &AppState, lot: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A lot's registered parkers and whether it makes picks automatically.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Parkers {
+    /// The lot's own choice (its active settings' `auto_pick`): what a
+    /// parker who has not chosen gets.
+    pub picks_automatically: bool,
+    /// By plate.
+    pub parkers: Vec<Parker>,
+}
+
 #[utoipa::path(get, path = "/v1/lots/{lot}/parkers", tag = "owners", params(("lot" = String, Path)),
-    responses((status = 200, description = "Registered parkers, by plate", body = Vec<Parker>), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Parkers), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_parkers(
     State(state): State<AppState>,
     caller: Caller,
     Path(lot): Path<String>,
-) -> Result<axum::Json<Vec<Parker>>, ApiError> {
+) -> Result<axum::Json<Parkers>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
     let lot_auto = lot_auto_pick(&state, &lot.id);
     let parkers = passes::parking_passes(state.db.pool(), &lot.id)
@@ -226,5 +236,8 @@ pub async fn list_parkers(
         .into_iter()
         .map(|p| Parker::new(&lot, p, lot_auto))
         .collect();
-    Ok(axum::Json(parkers))
+    Ok(axum::Json(Parkers {
+        picks_automatically: lot_auto,
+        parkers,
+    }))
 }

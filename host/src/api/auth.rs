@@ -221,10 +221,26 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         let hash = token_hash(token);
-        let found = match owners::find_token(state.db.pool(), &hash).await {
-            Ok(Some(row)) => caller(state, row).await,
-            Ok(None) => Ok(None),
-            Err(e) => Err(e.into()),
+        let arrived = *parts
+            .extensions
+            .get_or_insert_with(|| Arrived(std::time::Instant::now()));
+        let lookup = async {
+            match owners::find_token(state.db.pool(), &hash).await? {
+                Some(row) => caller(state, row).await,
+                None => Ok(None),
+            }
+        };
+        // A known robot's lookup gets half its decision budget: the rest is
+        // for deciding, or for the fallback if storage does not answer.
+        let found = match state.robots_seen.recall(&hash) {
+            Some(known) => {
+                let half = std::time::Duration::from_millis(state.config.decision_budget_ms / 2);
+                match tokio::time::timeout_at((arrived.0 + half).into(), lookup).await {
+                    Ok(found) => found,
+                    Err(_) => return Ok(known),
+                }
+            }
+            None => lookup.await,
         };
         match found {
             Ok(Some(caller)) => {
@@ -233,7 +249,7 @@ impl FromRequestParts<AppState> for Caller {
                 }
                 return Ok(caller);
             }
-            Ok(None) => {}
+            Ok(None) => state.robots_seen.forget(&hash),
             // The database fails: a robot it knew keeps getting decisions
             // (the fallback, if storage stays down).
             Err(e) => {
@@ -267,6 +283,11 @@ impl FromRequestParts<AppState> for Caller {
         }
     }
 }
+
+/// When a request's caller began to be looked up: a robot's decision
+/// budget runs from then.
+#[derive(Debug, Clone, Copy)]
+pub struct Arrived(pub std::time::Instant);
 
 /// The caller a stored token stands for, if its scope still exists.
 async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiError> {
@@ -305,9 +326,10 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
     })
 }
 
-/// The robots authenticated lately, by token hash: while the database
-/// fails, they keep being recognised, so that they get the fallback
-/// decision instead of an error.
+/// The robots the service knows, by token hash: every robot's at start,
+/// those created or authenticated since. While the database fails they
+/// keep being recognised, so that they get the fallback decision instead
+/// of an error; a token the database no longer knows is forgotten.
 #[derive(Default)]
 pub struct RobotsSeen {
     robots: std::sync::Mutex<std::collections::HashMap<String, Caller>>,
@@ -317,7 +339,24 @@ pub struct RobotsSeen {
 const ROBOTS_SEEN: usize = 10_000;
 
 impl RobotsSeen {
-    fn remember(&self, hash: &str, caller: &Caller) {
+    /// Learns every robot's live token.
+    pub async fn load(&self, state: &AppState) -> anyhow::Result<usize> {
+        let tokens = owners::robot_tokens(state.db.pool()).await?;
+        let mut known = 0;
+        for robot in tokens {
+            let found = caller(state, robot.token)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(caller) = found {
+                self.remember(&robot.hash, &caller);
+                known += 1;
+            }
+        }
+        Ok(known)
+    }
+
+    /// Remembers a robot's token.
+    pub fn remember(&self, hash: &str, caller: &Caller) {
         let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
         if robots.len() >= ROBOTS_SEEN && !robots.contains_key(hash) {
             robots.clear();
@@ -328,5 +367,10 @@ impl RobotsSeen {
     fn recall(&self, hash: &str) -> Option<Caller> {
         let robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
         robots.get(hash).cloned()
+    }
+
+    fn forget(&self, hash: &str) {
+        let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+        robots.remove(hash);
     }
 }

@@ -1,5 +1,6 @@
 //! The decision log of a lot: every decision, with the policy version, the
-//! input's trace and the timing.
+//! input's trace and the timing; and the events robots were answered with
+//! the fallback while storage failed, written once it worked again.
 
 use axum::extract::{Path, Query, State};
 use boomgate_engine::sdk::{Decision, Direction};
@@ -16,7 +17,12 @@ use crate::db::types::Source;
 use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
-    super::json(config, OpenApiRouter::new().routes(routes!(list_decisions)))
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(list_decisions))
+            .routes(routes!(list_storage_faults)),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,4 +101,58 @@ pub async fn list_decisions(
     let records: anyhow::Result<Vec<DecisionRecord>> =
         rows.into_iter().map(DecisionRecord::try_from).collect();
     Ok(axum::Json(records?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StorageFaultsQuery {
+    /// At most this many, newest first (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// An event a robot was answered with the fallback (hold, escalate,
+/// reason `storage_fault`) because storage failed: nothing of it was
+/// recorded then; this is written once storage works again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StorageFault {
+    pub robot_id: String,
+    pub event_id: String,
+    pub gate_id: String,
+    pub plate: Option<String>,
+    /// When the read happened, RFC 3339 in the lot's local time.
+    pub occurred_at: String,
+    /// What failed.
+    pub fault: String,
+    /// When the robot was answered, RFC 3339 (UTC).
+    pub answered_at: String,
+    /// When this was written, RFC 3339 (UTC).
+    pub recorded_at: String,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/storage-faults", tag = "agents",
+    params(("lot" = String, Path), StorageFaultsQuery),
+    responses((status = 200, description = "Newest first", body = Vec<StorageFault>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_storage_faults(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(query): Query<StorageFaultsQuery>,
+) -> Result<axum::Json<Vec<StorageFault>>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let rows = decisions::storage_faults(state.db.pool(), &lot.id, limit).await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|r| StorageFault {
+                occurred_at: lot.zone.local(r.occurred_at).to_string(),
+                robot_id: r.robot_id,
+                event_id: r.event_id,
+                gate_id: r.gate_id,
+                plate: r.plate,
+                fault: r.fault,
+                answered_at: rfc3339(r.answered_at),
+                recorded_at: rfc3339(r.recorded_at),
+            })
+            .collect(),
+    ))
 }

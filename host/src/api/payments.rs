@@ -151,7 +151,17 @@ pub async fn record_payment(
     let mut tx = state.db.write().await?;
     let recorded = match record(&mut tx, &lot, &req, &checked, &request, now).await {
         Ok(recorded) => recorded,
-        Err(Recording::Api(e)) => return Err(e),
+        // A retry that waited for its original finds the order paid: it
+        // gets the original's answer.
+        Err(Recording::Api(e)) => {
+            tx.rollback().await;
+            if let Some(external) = &req.payment_id
+                && let Some(answer) = retried(&state, &lot, external, &request).await?
+            {
+                return Ok((StatusCode::OK, axum::Json(answer)));
+            }
+            return Err(e);
+        }
         // A retry raced its original: answer as the original was.
         Err(Recording::Repeated) => {
             tx.rollback().await;

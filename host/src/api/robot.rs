@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, Robot};
+use super::auth::{Arrived, Caller, Robot};
 use super::error::{ApiError, ErrorBody};
 use super::fields;
 use super::json::Json;
@@ -193,13 +193,18 @@ fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
 pub async fn post_event(
     State(state): State<AppState>,
     caller: Caller,
+    axum::Extension(Arrived(arrived)): axum::Extension<Arrived>,
     Json(req): Json<EventRequest>,
 ) -> Result<axum::Json<EventAnswer>, ApiError> {
     let started = Instant::now();
     let robot = caller.robot()?;
     let checked = check(&state, &req)?;
+    // The budget runs from the request's arrival: looking up the robot's
+    // token is part of it.
     let budget = Duration::from_millis(state.config.decision_budget_ms);
-    let answer = match tokio::time::timeout(budget, decide(&state, robot, &req, &checked)).await {
+    let deadline = tokio::time::Instant::from_std(arrived + budget);
+    let decided = decide(&state, robot, &req, &checked);
+    let answer = match tokio::time::timeout_at(deadline, decided).await {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(e @ (ApiError::Internal(_) | ApiError::Corrupt(_)))) => Ok(storage_fallback(
             &state,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, owned_lot};
+use super::auth::{Caller, Robot, owned_lot};
 use super::error::{ApiError, ErrorBody};
 use super::fields::check_id;
 use super::json::Json;
@@ -16,6 +16,7 @@ use crate::db::lots::RobotRow;
 use crate::db::owners::NewToken;
 use crate::db::types::Role;
 use crate::db::{self, ids};
+use crate::domain::pipeline::Site;
 use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
@@ -50,15 +51,12 @@ pub async fn create_robot(
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
     check_id("id", &req.id)?;
-    if db::lots::gate(state.db.pool(), &lot.id, &req.gate_id)
-        .await?
-        .is_none()
-    {
+    let Some(gate) = db::lots::gate(state.db.pool(), &lot.id, &req.gate_id).await? else {
         return Err(ApiError::field(
             "gate_id",
             format!("lot `{}` has no gate `{}`", lot.id, req.gate_id),
         ));
-    }
+    };
     let now = state.clock.now_ms();
     let (token, hash) = ids::token(Role::Robot)?;
     let robot = RobotRow {
@@ -77,6 +75,13 @@ pub async fn create_robot(
     let scope = NewToken::robot(&hash, owner, &lot.id, &req.id);
     db::owners::insert_token(&mut *tx, &scope, now).await?;
     tx.commit().await?;
+    // Known from now on, even if the database fails before its first event.
+    let robot = Caller::Robot(Box::new(Robot {
+        owner_id: owner.to_owned(),
+        robot_id: req.id.clone(),
+        site: Site { lot, gate },
+    }));
+    state.robots_seen.remember(&hash, &robot);
     Ok((
         StatusCode::CREATED,
         axum::Json(RobotCreated {

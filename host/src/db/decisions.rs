@@ -254,3 +254,34 @@ pub async fn resolve_escalations<'e>(
     .await
     .map(drop)
 }
+
+/// A robot's event answered with the fallback while storage failed,
+/// written once it worked again.
+#[derive(Debug, Clone, FromRow)]
+pub struct StorageFaultRow {
+    pub id: String,
+    pub robot_id: String,
+    pub event_id: String,
+    pub gate_id: String,
+    pub plate: Option<String>,
+    pub occurred_at: i64,
+    pub fault: String,
+    pub answered_at: i64,
+    pub recorded_at: i64,
+}
+
+/// A lot's events answered while storage failed, newest first.
+pub async fn storage_faults<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    limit: i64,
+) -> Result<Vec<StorageFaultRow>> {
+    sqlx::query_as(
+        "SELECT id, robot_id, event_id, gate_id, plate, occurred_at, fault, answered_at, recorded_at
+         FROM storage_faults WHERE lot_id = $1 ORDER BY answered_at DESC, id DESC LIMIT $2",
+    )
+    .bind(lot)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -36,6 +36,25 @@ pub struct TokenRow {
     pub agent_id: Option<String>,
 }
 
+/// A robot's token: its hash and scope.
+#[derive(Debug, Clone, FromRow)]
+pub struct RobotToken {
+    pub hash: String,
+    #[sqlx(flatten)]
+    pub token: TokenRow,
+}
+
+/// Every robot's live token: what the service knows robots by when the
+/// database fails.
+pub async fn robot_tokens<'e>(db: impl Exec<'e>) -> Result<Vec<RobotToken>> {
+    sqlx::query_as(
+        "SELECT hash, id, role, owner_id, lot_id, robot_id, agent_id FROM tokens
+         WHERE role = 'robot' AND revoked_at IS NULL",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// A new token's scope.
 #[derive(Debug, Clone)]
 pub struct NewToken<'a> {

@@ -61,6 +61,11 @@ impl AppState {
             robots_seen: crate::api::auth::RobotsSeen::default(),
             faults: super::faults::StorageFaults::default(),
         }));
+        state
+            .robots_seen
+            .load(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading robots' tokens: {e}"))?;
         state.spawn_flusher();
         Ok(state)
     }

@@ -139,6 +139,37 @@ impl TestApp {
         }
     }
 
+    /// A second host on the same PostgreSQL database, as a deployment runs
+    /// several: its own state and server, the same owner and clock.
+    pub async fn twin(&self) -> TestApp {
+        assert!(
+            self._dir.is_none(),
+            "hosts share a PostgreSQL database only"
+        );
+        let state = AppState::new(self.config.clone(), self.clock.clone())
+            .await
+            .expect("second host starts");
+        let (url, server) = serve(state.clone()).await;
+        TestApp {
+            url,
+            client: reqwest::Client::new(),
+            state,
+            owner: self.owner.clone(),
+            owner_id: self.owner_id.clone(),
+            clock: self.clock.clone(),
+            config: self.config.clone(),
+            server,
+            _dir: None,
+        }
+    }
+
+    /// Sets the service's clock to `rfc3339`: what it does now, it does
+    /// then.
+    pub fn set_clock(&self, rfc3339: &str) {
+        let t: jiff::Timestamp = rfc3339.parse().expect("an RFC 3339 instant");
+        self.clock.advance(t.as_millisecond() - self.clock.now_ms());
+    }
+
     /// Another owner, with their token.
     pub async fn new_owner(&self, name: &str) -> String {
         boomgate_host::service::admin::create_owner(&self.state.db, name, self.clock.now_ms())
@@ -189,6 +220,25 @@ impl TestApp {
     /// A GET that must succeed: its body.
     pub async fn read(&self, token: &str, path: &str) -> Value {
         self.ok(StatusCode::OK, self.get(token, path).await).await
+    }
+
+    /// An unauthenticated GET's status and text (`/healthz`, `/metrics`).
+    pub async fn plain(&self, path: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// The service's metrics.
+    pub async fn metrics(&self) -> String {
+        let (status, text) = self.plain("/metrics").await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        text
     }
 
     /// Posts a policy module as `application/wasm`.

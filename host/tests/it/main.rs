@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod desk;
 mod events;
+mod gate_loop;
 mod harness;
 mod hotswap;
 mod owners;
