@@ -330,6 +330,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             demo.exit_robot_token
         );
         println!("  agent token:       {}", demo.agent_token);
+        println!("  payments token:    {}", demo.payments_token);
         println!("  tokens are shown once and stored hashed");
     }
     state.spawn_refresher();

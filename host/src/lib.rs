@@ -14,7 +14,7 @@
 //!   registry of every lot's active policy.
 //! - [`cli`]: the `boomgate` command line.
 //!
-//! [`api::app`] builds the router from an [`AppState`], so tests drive the
+//! [`api::app()`] builds the router from an [`AppState`], so tests drive the
 //! service in process or over TCP exactly as `boomgate serve` runs it.
 //! `ARCHITECTURE.md` at the repository's root follows one plate event
 //! through these modules.

@@ -18,7 +18,6 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::service::{AppState, Config};
 
 pub mod agents;
-pub mod app;
 pub mod auth;
 pub mod decisions;
 pub mod desk;
@@ -28,6 +27,7 @@ pub mod gates;
 pub mod json;
 pub mod lots;
 pub mod orders;
+pub mod parking;
 pub mod passes;
 pub mod payments;
 pub mod photos;
@@ -85,7 +85,7 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(payments::router(config))
         .merge(orders::router(config))
         .merge(tokens::router(config))
-        .merge(app::router(config))
+        .merge(parking::router(config))
         .merge(decisions::router(config))
         .merge(agents::router(config))
         .merge(photos::router(config))

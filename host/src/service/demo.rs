@@ -41,6 +41,8 @@ pub struct Demo {
     pub entry_robot_token: String,
     pub exit_robot_token: String,
     pub agent_token: String,
+    /// The payment system's token for the demo lot.
+    pub payments_token: String,
 }
 
 /// Creates the demo lot if the database has no owner yet.
@@ -58,6 +60,7 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     let (entry_token, entry_hash) = token(Role::Robot)?;
     let (exit_token, exit_hash) = token(Role::Robot)?;
     let (agent_token, agent_hash) = token(Role::Agent)?;
+    let (payments_token, payments_hash) = token(Role::Payments)?;
     let info = loaded.info();
     let mut tx = state.db.write().await?;
     owners::insert_owner(&mut *tx, owner, "Demo operator", now).await?;
@@ -98,6 +101,14 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     agents::insert_agent(&mut *tx, agent, owner, "Demo agent", now).await?;
     agents::add_agent_lot(&mut *tx, agent, lot).await?;
     owners::insert_token(&mut *tx, &NewToken::agent(&agent_hash, owner, agent), now).await?;
+    let payments = NewToken {
+        id: Some("tok-demo-payments"),
+        name: Some("Demo payment system"),
+        role: Role::Payments,
+        ..NewToken::owner(&payments_hash, owner)
+    };
+    owners::insert_token(&mut *tx, &payments, now).await?;
+    owners::add_token_lot(&mut *tx, &payments_hash, lot).await?;
     let module = ModuleRow::new(info, now);
     policies::insert_module(&mut tx, &module, bytes, owner).await?;
     let version =
@@ -106,11 +117,13 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     policies::activate(&mut tx, &new_id("act", now), lot, version, "demo", now).await?;
     tx.commit().await?;
     state.registry.refresh(&state.db).await?;
+    state.robots_seen.load(state).await?;
     Ok(Some(Demo {
         lot: lot.to_owned(),
         owner_token,
         entry_robot_token: entry_token,
         exit_robot_token: exit_token,
         agent_token,
+        payments_token,
     }))
 }
