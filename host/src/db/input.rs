@@ -125,11 +125,11 @@ where
     })
 }
 
-/// Reads everything one decision needs, in one round trip.
-pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
-    let (robot, event_id) = ask.event.unzip();
-    let row: Row = sqlx::query_as(
-        "SELECT
+/// The one query of a decision's input. Every table is searched by an
+/// index on more than the lot, so an event costs the same in a lot with a
+/// million decisions and stays as in a new one (a test holds the plan to
+/// that).
+const FACTS: &str = "SELECT
              e.payload_hash AS event_hash, e.decision_id AS event_decision,
              (SELECT COUNT(*) FROM photos f WHERE f.lot_id = $1 AND f.digest = $5) AS photo_found,
              d.id AS latest_id, d.plate AS latest_plate,
@@ -142,10 +142,11 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
              g.debounce_seconds AS gate_debounce, l.debounce_seconds AS lot_debounce,
              p.account_id AS pass_account, p.valid_until AS pass_valid_until,
              a.spaces AS pass_spaces, a.holder AS pass_holder, a.phone AS pass_phone,
-             (SELECT COUNT(*) FROM sessions o
-                  JOIN monthly_passes op ON op.lot_id = o.lot_id AND op.plate = o.plate
-              WHERE o.lot_id = $1 AND op.account_id = p.account_id AND o.plate <> $2
-                  AND o.exited_at IS NULL) AS pass_inside,
+             (SELECT COUNT(*) FROM monthly_passes op
+                  JOIN sessions o ON o.lot_id = op.lot_id AND o.plate = op.plate
+                      AND o.exited_at IS NULL
+              WHERE op.lot_id = $1 AND op.account_id = p.account_id AND op.plate <> $2)
+                 AS pass_inside,
              (SELECT COUNT(*) FROM parking_passes pp WHERE pp.lot_id = $1 AND pp.plate = $2)
                  AS parking_pass,
              (SELECT pp.auto_pick FROM parking_passes pp WHERE pp.lot_id = $1 AND pp.plate = $2)
@@ -168,17 +169,21 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
          LEFT JOIN lots l ON l.id = $1
          LEFT JOIN monthly_passes p ON p.lot_id = $1 AND p.plate = $2
          LEFT JOIN accounts a ON a.lot_id = p.lot_id AND a.id = p.account_id
-         LEFT JOIN sessions s ON s.lot_id = $1 AND s.plate = $2 AND s.exited_at IS NULL",
-    )
-    .bind(ask.lot)
-    .bind(ask.plate.map(Plate::as_str))
-    .bind(robot)
-    .bind(event_id)
-    .bind(ask.photo)
-    .bind(ask.gate)
-    .bind(OrderStatus::Pending)
-    .fetch_one(db)
-    .await?;
+         LEFT JOIN sessions s ON s.lot_id = $1 AND s.plate = $2 AND s.exited_at IS NULL";
+
+/// Reads everything one decision needs, in one round trip.
+pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
+    let (robot, event_id) = ask.event.unzip();
+    let row: Row = sqlx::query_as(FACTS)
+        .bind(ask.lot)
+        .bind(ask.plate.map(Plate::as_str))
+        .bind(robot)
+        .bind(event_id)
+        .bind(ask.photo)
+        .bind(ask.gate)
+        .bind(OrderStatus::Pending)
+        .fetch_one(db)
+        .await?;
     let pass = match (ask.plate, row.pass_account, row.pass_valid_until) {
         (Some(plate), Some(account_id), Some(valid_until)) => Some(PassRow {
             plate: plate.clone(),
@@ -283,4 +288,45 @@ pub async fn earlier_stays<'e>(
     .bind(since)
     .fetch_all(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FACTS;
+
+    /// SQLite's plan for the facts query: no table scanned, none searched
+    /// by the lot alone, the gate's latest decision found in its index.
+    #[tokio::test]
+    async fn facts_search_every_table_by_an_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let db = crate::db::Db::connect(&url).await.expect("database");
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {FACTS}")))
+                .bind("lot")
+                .bind("粤B12345")
+                .bind("robot")
+                .bind("event")
+                .bind("digest")
+                .bind("gate")
+                .bind("pending")
+                .fetch_all(db.pool())
+                .await
+                .expect("a plan");
+        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+        let wasteful: Vec<&&str> = steps
+            .iter()
+            .filter(|step| {
+                (step.starts_with("SCAN") && !matches!(**step, "SCAN one" | "SCAN CONSTANT ROW"))
+                    || step.ends_with("(lot_id=?)")
+            })
+            .collect();
+        assert!(wasteful.is_empty(), "{wasteful:?} in {steps:#?}");
+        assert!(
+            steps.iter().any(
+                |s| s.contains("COVERING INDEX decisions_gate_latest (lot_id=? AND gate_id=?)")
+            ),
+            "{steps:#?}"
+        );
+    }
 }
