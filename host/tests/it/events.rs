@@ -7,15 +7,7 @@ use serde_json::json;
 use crate::harness::{Backend, TestApp, join_all, minutes_ago, standard_settings, unique};
 
 async fn visitor_lot(app: &TestApp) -> crate::harness::Lot {
-    let lot = app
-        .lot(&app.owner, &unique("lot"), "Asia/Shanghai", "CNY")
-        .await;
-    let module = app.standard_module(&app.owner).await;
-    let mut settings = standard_settings();
-    settings["visitor_confirmation"] = json!(false);
-    let v = app.version(&app.owner, &lot.id, &module, &settings).await;
-    app.activate(&app.owner, &lot.id, v).await;
-    lot
+    app.visitor_lot(&app.owner, &json!({})).await
 }
 
 async fn entry_payment_exit(backend: Backend) {

@@ -306,6 +306,21 @@ impl TestApp {
         module["digest"].as_str().expect("digest").to_owned()
     }
 
+    /// A lot in Shanghai on the standard policy with the scenarios'
+    /// settings, visitors admitted, `patch` merged in, activated.
+    pub async fn visitor_lot(&self, owner: &str, patch: &Value) -> Lot {
+        let lot = self
+            .lot(owner, &unique("lot"), "Asia/Shanghai", "CNY")
+            .await;
+        let module = self.standard_module(owner).await;
+        let mut settings = standard_settings();
+        settings["visitor_confirmation"] = json!(false);
+        boomgate_engine::sdk::testing::merge_patch(&mut settings, patch);
+        let version = self.version(owner, &lot.id, &module, &settings).await;
+        self.activate(owner, &lot.id, version).await;
+        lot
+    }
+
     /// Creates a policy version; returns its number.
     pub async fn version(&self, owner: &str, lot: &str, module: &str, settings: &Value) -> i64 {
         let body = json!({ "module": module, "settings": settings });

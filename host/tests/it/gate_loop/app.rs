@@ -6,9 +6,9 @@
 //! parker whether picks are made automatically.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Gate, said, token};
+use super::{Gate, refused, said, token};
 use crate::harness::Backend;
 
 async fn the_driver_confirms_the_pick_in_the_app(backend: Backend) {
@@ -31,16 +31,11 @@ async fn the_driver_confirms_the_pick_in_the_app(backend: Backend) {
         (before["registered"].as_bool(), before["parked"].as_bool()),
         (Some(true), Some(false))
     );
-    let (status, body) = app
-        .post(&platform, &format!("{parked}/pick"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not parked"),
-        "{body}"
+    let pick = format!("{parked}/pick");
+    refused(
+        app.post(&platform, &pick, json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not parked",
     );
 
     let entry = gate.entry(Some("粤B12345"), "06:01:00").await;
@@ -71,20 +66,27 @@ async fn the_driver_confirms_the_pick_in_the_app(backend: Backend) {
     assert_eq!(out["fee"]["amount"], 1100);
 
     // A car that is not registered has nothing to confirm.
-    let (status, body) = app
-        .post(&platform, &gate.path("parking/粤B99999/pick"), json!({}))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("register"),
-        "{body}"
+    let pick = gate.path("parking/粤B99999/pick");
+    refused(
+        app.post(&platform, &pick, json!({})).await,
+        StatusCode::NOT_FOUND,
+        "register",
     );
 }
 
 crate::on_both!(the_driver_confirms_the_pick_in_the_app);
+
+/// The parker's own choice of automatic picks, set in the app.
+async fn auto_pick(gate: &Gate, platform: &str, plate: &str, choice: Value) -> Value {
+    let path = gate.path(&format!("parking/{plate}/auto-pick"));
+    let body = json!({ "auto_pick": choice });
+    let app = &gate.app;
+    let (status, parker) = app
+        .send(&app.client, Method::PUT, platform, &path, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{parker}");
+    parker
+}
 
 async fn a_parker_chooses_automatic_picks(backend: Backend) {
     let gate = Gate::open(backend, json!({ "auto_pick": false })).await;
@@ -101,16 +103,7 @@ async fn a_parker_chooses_automatic_picks(backend: Backend) {
         assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
     }
     // "주차패스 픽 자동생성" on, for one parker.
-    let (status, parker) = app
-        .send(
-            &app.client,
-            Method::PUT,
-            &platform,
-            &gate.path("parking/粤B12345/auto-pick"),
-            Some(json!({ "auto_pick": true })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{parker}");
+    let parker = auto_pick(&gate, &platform, "粤B12345", json!(true)).await;
     assert_eq!(parker["picks_automatically"], true);
 
     let parkers = app.read(&app.owner, &gate.path("parkers")).await;
@@ -151,16 +144,7 @@ async fn a_parker_chooses_automatic_picks(backend: Backend) {
     );
 
     // Back to the lot's choice.
-    let (status, parker) = app
-        .send(
-            &app.client,
-            Method::PUT,
-            &platform,
-            &gate.path("parking/粤B12345/auto-pick"),
-            Some(json!({ "auto_pick": null })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{parker}");
+    let parker = auto_pick(&gate, &platform, "粤B12345", json!(null)).await;
     assert_eq!(parker["auto_pick"], json!(null));
     assert_eq!(parker["picks_automatically"], false);
 }

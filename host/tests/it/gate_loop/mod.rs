@@ -17,12 +17,11 @@ mod passes;
 mod payments;
 mod races;
 
-use boomgate_engine::sdk::testing::merge_patch;
 use boomgate_host::service::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Lot, TestApp, standard_settings, unique};
+use crate::harness::{Backend, Lot, TestApp, unique};
 
 /// 2026-11-22 at `hms` in Shanghai; a full RFC 3339 instant as it is.
 pub fn at(hms: &str) -> String {
@@ -63,15 +62,7 @@ impl Gate {
     pub async fn on(app: TestApp, patch: Value) -> Gate {
         app.set_clock(&at("06:00:00"));
         let owner = app.owner.clone();
-        let lot = app
-            .lot(&owner, &unique("lot"), "Asia/Shanghai", "CNY")
-            .await;
-        let module = app.standard_module(&owner).await;
-        let mut settings = standard_settings();
-        settings["visitor_confirmation"] = json!(false);
-        merge_patch(&mut settings, &patch);
-        let version = app.version(&owner, &lot.id, &module, &settings).await;
-        app.activate(&owner, &lot.id, version).await;
+        let lot = app.visitor_lot(&owner, &patch).await;
         let link = json!({ "payment_link": PAYMENT_LINK });
         app.ok(
             StatusCode::OK,
@@ -173,6 +164,15 @@ pub async fn token(app: &TestApp, role: &str, lot: &str) -> String {
         )
         .await;
     created["token"].as_str().expect("token").to_owned()
+}
+
+/// Asserts a call was refused with `status` and a message that says
+/// `says`.
+pub fn refused(call: (StatusCode, Value), status: StatusCode, says: &str) {
+    let (got, body) = call;
+    assert_eq!(got, status, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(says), "`{says}` not in: {body}");
 }
 
 /// The `(gate, reason)` of an answer.

@@ -143,21 +143,7 @@ async fn payment_ids_are_per_lot(backend: Backend) {
 
     let app = &gate.app;
     let other_owner = app.new_owner("Other owner").await;
-    let other = app
-        .lot(
-            &other_owner,
-            &crate::harness::unique("lot"),
-            "Asia/Shanghai",
-            "CNY",
-        )
-        .await;
-    let module = app.standard_module(&other_owner).await;
-    let mut settings = crate::harness::standard_settings();
-    settings["visitor_confirmation"] = json!(false);
-    let v = app
-        .version(&other_owner, &other.id, &module, &settings)
-        .await;
-    app.activate(&other_owner, &other.id, v).await;
+    let other = app.visitor_lot(&other_owner, &json!({})).await;
     app.ok(
         StatusCode::OK,
         app.event(&other.entry, "in", Some("粤B12345"), &at("06:00:00"))

@@ -85,47 +85,28 @@ crate::on_both!(two_exit_reads_at_once_make_one_order);
 async fn two_hosts_read_one_plate_at_once() {
     let gate = Gate::open_with(Backend::Postgres, |c| c.debounce_seconds = 0, json!({})).await;
     let other: TestApp = gate.app.twin().await;
-    gate.app.set_clock(&at("06:00:01"));
-    let reads = (0..40)
-        .map(|i| {
-            let host = if i % 2 == 0 { &gate.app } else { &other };
-            let robot = gate.lot.entry.clone();
-            Box::pin(async move {
-                host.event(
-                    &robot,
-                    &format!("cam-{i}"),
-                    Some("粤B12345"),
-                    &at("06:00:00"),
-                )
-                .await
-            })
-        })
-        .collect();
-    for (status, answer) in join_all(reads).await {
-        assert_eq!(status, StatusCode::OK, "{answer}");
-    }
+    both_at_once(&gate, &other, &gate.lot.entry, 40, "06:00:00").await;
     let stays = gate.stays().await;
     let open = stays.iter().filter(|s| s["exited_at"].is_null()).count();
     assert_eq!(open, 1, "{stays:?}");
+    both_at_once(&gate, &other, &gate.lot.exit, 10, "08:00:00").await;
+    assert_eq!(gate.orders("?status=pending").await.len(), 1);
+}
 
-    gate.app.set_clock(&at("08:00:01"));
-    let reads = (0..10)
+/// `reads` reads of one plate by `robot` at `hms`, at once, alternately on
+/// the gate's host and on `other`: each gets a decision.
+async fn both_at_once(gate: &Gate, other: &TestApp, robot: &str, reads: usize, hms: &str) {
+    gate.app.set_clock(&at(hms));
+    let reads = (0..reads)
         .map(|i| {
-            let host = if i % 2 == 0 { &gate.app } else { &other };
-            let robot = gate.lot.exit.clone();
+            let host = if i % 2 == 0 { &gate.app } else { other };
             Box::pin(async move {
-                host.event(
-                    &robot,
-                    &format!("out-{i}"),
-                    Some("粤B12345"),
-                    &at("08:00:00"),
-                )
-                .await
+                let event = unique("cam");
+                host.event(robot, &event, Some("粤B12345"), &at(hms)).await
             })
         })
         .collect();
     for (status, answer) in join_all(reads).await {
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
-    assert_eq!(gate.orders("?status=pending").await.len(), 1);
 }
