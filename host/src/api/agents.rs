@@ -1,7 +1,7 @@
 //! Remote agents (owners create them, each scoped to some of their lots,
 //! with a token shown once).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,7 +20,10 @@ use crate::service::{AppState, Config};
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
     super::json(
         config,
-        OpenApiRouter::new().routes(routes!(create_agent, list_agents)),
+        OpenApiRouter::new()
+            .routes(routes!(create_agent, list_agents))
+            .routes(routes!(rotate_agent_token))
+            .routes(routes!(revoke_agent_tokens)),
     )
 }
 
@@ -108,4 +111,74 @@ pub async fn list_agents(
         })
         .collect();
     Ok(axum::Json(out))
+}
+
+/// One of the owner's agents, or 404.
+async fn owned_agent(state: &AppState, owner: &str, agent: &str) -> Result<(), ApiError> {
+    let known = agents::agents_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .any(|a| a.id == agent);
+    if known {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no agent `{agent}` of yours")))
+    }
+}
+
+#[utoipa::path(post, path = "/v1/agents/{agent}/token", tag = "owners", params(("agent" = String, Path)),
+    responses((status = 201, description = "A new token, shown once; the agent's earlier tokens stop working", body = AgentCreated),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn rotate_agent_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agent): Path<String>,
+) -> Result<(StatusCode, axum::Json<AgentCreated>), ApiError> {
+    let owner = caller.owner()?;
+    owned_agent(&state, owner, &agent).await?;
+    let now = state.clock.now_ms();
+    let (secret, hash) = token(Role::Agent)?;
+    let mut tx = state.db.write().await?;
+    owners::revoke_agent_tokens(&mut *tx, &agent, now).await?;
+    owners::insert_token(&mut *tx, &NewToken::agent(&hash, owner, &agent), now).await?;
+    tx.commit().await?;
+    let row = agents::agents_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .find(|a| a.id == agent)
+        .ok_or_else(|| anyhow::anyhow!("agent `{agent}` vanished"))?;
+    let lots = agents::agent_lots_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| *a == agent)
+        .map(|(_, lot)| lot)
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(AgentCreated {
+            id: agent,
+            name: row.name,
+            lots,
+            token: secret,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/v1/agents/{agent}/revoke", tag = "owners", params(("agent" = String, Path)),
+    responses((status = 204, description = "Every token of the agent stops working (its seat is freed)"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_agent_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agent): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let owner = caller.owner()?;
+    owned_agent(&state, owner, &agent).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    owners::revoke_agent_tokens(&mut *tx, &agent, now).await?;
+    crate::db::cases::unbind_seat(&mut *tx, &agent).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -27,15 +27,15 @@ pub enum Caller {
     Robot(Box<Robot>),
     /// A remote agent: the lots it serves.
     Agent { agent_id: String, owner_id: String },
-    /// A machine of the owner's (the payment system, the app platform):
-    /// its role's routes, in its lots.
+    /// A machine of the owner's (the payment system, the app platform,
+    /// the telephony system): its role's routes, in its lots.
     Service(Box<Service>),
 }
 
 /// A machine's token: what it may do, where.
 #[derive(Debug, Clone)]
 pub struct Service {
-    /// `payments` or `app`.
+    /// `payments`, `app` or `telephony`.
     pub role: Role,
     pub owner_id: String,
     /// The token's id, as records name it.
@@ -122,6 +122,7 @@ pub async fn service_lot(
             match role {
                 Role::Payments => "payment system",
                 Role::App => "app platform",
+                Role::Telephony => "telephony system",
                 _ => "service",
             }
         ))),
@@ -313,7 +314,7 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
             agent_id,
             owner_id: row.owner_id,
         }),
-        role @ (Role::Payments | Role::App) => {
+        role @ (Role::Payments | Role::App | Role::Telephony) => {
             let token_id = row.id.unwrap_or_default();
             let lots = owners::token_lots(state.db.pool(), &token_id).await?;
             Some(Caller::Service(Box::new(Service {
@@ -367,6 +368,14 @@ impl RobotsSeen {
     fn recall(&self, hash: &str) -> Option<Caller> {
         let robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
         robots.get(hash).cloned()
+    }
+
+    /// Forgets every token of a robot (retired, rotated or moved).
+    pub fn forget_robot(&self, lot: &str, robot: &str) {
+        let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+        robots.retain(|_, caller| {
+            !matches!(caller, Caller::Robot(r) if r.lot_id() == lot && r.robot_id == robot)
+        });
     }
 
     fn forget(&self, hash: &str) {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, owned_lot};
+use super::auth::{Caller, owned_lot, staff_lot};
 use super::error::{ApiError, ErrorBody};
 use super::fields::check_id;
 use super::json::Json;
@@ -16,7 +16,12 @@ use crate::db::{self, lots::GateRow};
 use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
-    super::json(config, OpenApiRouter::new().routes(routes!(create_gate)))
+    super::json(
+        config,
+        OpenApiRouter::new()
+            .routes(routes!(create_gate, list_gates))
+            .routes(routes!(update_gate)),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -77,4 +82,62 @@ pub async fn create_gate(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/gates", tag = "agents", params(("lot" = String, Path)),
+    responses((status = 200, description = "The lot's gates, by id", body = Vec<GateRecord>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_gates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+) -> Result<axum::Json<Vec<GateRecord>>, ApiError> {
+    let lot = staff_lot(&state, &caller, &lot).await?;
+    let gates = db::lots::gates(state.db.pool(), &lot.id).await?;
+    Ok(axum::Json(
+        gates
+            .into_iter()
+            .map(|g| GateRecord {
+                id: g.id,
+                direction: g.direction,
+                debounce_seconds: g.debounce_seconds,
+            })
+            .collect(),
+    ))
+}
+
+/// What an owner changes of a gate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GateUpdate {
+    /// The gate's own debounce window in seconds; `null`: the lot's.
+    #[serde(default, with = "super::fields::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub debounce_seconds: Option<Option<i64>>,
+}
+
+#[utoipa::path(patch, path = "/v1/lots/{lot}/gates/{gate}", tag = "owners",
+    params(("lot" = String, Path), ("gate" = String, Path)), request_body = GateUpdate,
+    responses((status = 200, body = GateRecord), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_gate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((lot, gate)): Path<(String, String)>,
+    Json(req): Json<GateUpdate>,
+) -> Result<axum::Json<GateRecord>, ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let gate = super::fields::gate_of(&state, &lot.id, &gate).await?;
+    let mut debounce_seconds = gate.debounce_seconds;
+    if let Some(seconds) = req.debounce_seconds {
+        super::lots::debounce("debounce_seconds", seconds)?;
+        db::lots::set_gate_debounce(state.db.pool(), &lot.id, &gate.id, seconds).await?;
+        debounce_seconds = seconds;
+    }
+    Ok(axum::Json(GateRecord {
+        id: gate.id,
+        direction: gate.direction,
+        debounce_seconds,
+    }))
 }

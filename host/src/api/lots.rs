@@ -1,8 +1,6 @@
 //! Lots (owners create and read them) and what an agent tells a caller
 //! about one (its information panel, seed 001 §2.3.1 C).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use boomgate_engine::CallError;
@@ -52,6 +50,18 @@ pub struct NewLot {
     /// `debounce_seconds` when absent. Gates may set their own.
     #[serde(default)]
     pub debounce_seconds: Option<i64>,
+    /// How many vehicles the lot holds: free spaces are this less the
+    /// stays open.
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    /// The lot's address, as drivers and agents read it.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Where it is on the map, WGS 84 degrees (with `longitude`).
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,6 +75,45 @@ pub struct Lot {
     pub active_version: Option<i64>,
     pub payment_link: Option<String>,
     pub debounce_seconds: Option<i64>,
+    pub capacity: Option<i64>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Checks a capacity.
+fn capacity(value: Option<i64>) -> Result<(), ApiError> {
+    match value {
+        Some(n) if !(0..=1_000_000).contains(&n) => Err(ApiError::field(
+            "capacity",
+            format!("{n} is not a number of spaces (0 to 1000000)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a position: both coordinates or neither, within their ranges.
+fn position(latitude: Option<f64>, longitude: Option<f64>) -> Result<Option<(f64, f64)>, ApiError> {
+    match (latitude, longitude) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(ApiError::field(
+                    "latitude",
+                    format!("{lat} is not between -90 and 90"),
+                ));
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(ApiError::field(
+                    "longitude",
+                    format!("{lon} is not between -180 and 180"),
+                ));
+            }
+            Ok(Some((lat, lon)))
+        }
+        (Some(_), None) => Err(ApiError::field("longitude", "give it with `latitude`")),
+        (None, Some(_)) => Err(ApiError::field("latitude", "give it with `longitude`")),
+    }
 }
 
 /// Checks a payment link template.
@@ -107,6 +156,10 @@ impl From<LotRow> for Lot {
             active_version: row.active_version,
             payment_link: row.payment_link,
             debounce_seconds: row.debounce_seconds,
+            capacity: row.capacity,
+            address: row.address,
+            latitude: row.latitude,
+            longitude: row.longitude,
         }
     }
 }
@@ -129,6 +182,9 @@ pub async fn create_lot(
         payment_link(link)?;
     }
     debounce("debounce_seconds", req.debounce_seconds)?;
+    capacity(req.capacity)?;
+    let place = position(req.latitude, req.longitude)?;
+    let address = super::fields::optional_text("address", Some(&req.address), 300)?.flatten();
     let currency = Currency::parse(&req.currency).map_err(|e| ApiError::field("currency", e))?;
     let row = LotRow {
         id: req.id,
@@ -140,6 +196,10 @@ pub async fn create_lot(
         active_version: None,
         payment_link: req.payment_link,
         debounce_seconds: req.debounce_seconds,
+        capacity: req.capacity,
+        address: address.map(str::to_owned),
+        latitude: place.map(|p| p.0),
+        longitude: place.map(|p| p.1),
         created_at: state.clock.now_ms(),
     };
     match db::lots::insert_lot(state.db.pool(), &row).await {
@@ -180,28 +240,28 @@ pub async fn get_lot(
 pub struct LotUpdate {
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, with = "serde_with_null")]
+    #[serde(default, with = "super::fields::nullable")]
     #[schema(value_type = Option<String>)]
     pub emergency_contact: Option<Option<String>>,
-    #[serde(default, with = "serde_with_null")]
+    #[serde(default, with = "super::fields::nullable")]
     #[schema(value_type = Option<String>)]
     pub payment_link: Option<Option<String>>,
-    #[serde(default, with = "serde_with_null")]
+    #[serde(default, with = "super::fields::nullable")]
     #[schema(value_type = Option<i64>)]
     pub debounce_seconds: Option<Option<i64>>,
-}
-
-/// A field that may be absent (unchanged), `null` (cleared) or a value.
-mod serde_with_null {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        Option::<T>::deserialize(d).map(Some)
-    }
+    #[serde(default, with = "super::fields::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub capacity: Option<Option<i64>>,
+    #[serde(default, with = "super::fields::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    /// Set with `longitude`; `null` on both clears the position.
+    #[serde(default, with = "super::fields::nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub latitude: Option<Option<f64>>,
+    #[serde(default, with = "super::fields::nullable")]
+    #[schema(value_type = Option<f64>)]
+    pub longitude: Option<Option<f64>>,
 }
 
 #[utoipa::path(patch, path = "/v1/lots/{lot}", tag = "owners", params(("lot" = String, Path)),
@@ -225,11 +285,20 @@ pub async fn update_lot(
         payment_link(link)?;
     }
     debounce("debounce_seconds", req.debounce_seconds.flatten())?;
+    capacity(req.capacity.flatten())?;
+    let place = match (req.latitude, req.longitude) {
+        (None, None) => None,
+        (lat, lon) => Some(position(lat.flatten(), lon.flatten())?),
+    };
+    let address = super::fields::optional_text("address", req.address.as_ref(), 300)?;
     let changes = db::lots::LotChanges {
         name,
         emergency_contact: req.emergency_contact.as_ref().map(Option::as_deref),
         payment_link: req.payment_link.as_ref().map(Option::as_deref),
         debounce_seconds: req.debounce_seconds,
+        capacity: req.capacity,
+        address,
+        position: place,
     };
     db::lots::update_lot(state.db.pool(), &lot.id, &changes).await?;
     let updated = db::lots::lot(state.db.pool(), &lot.id)
@@ -239,6 +308,16 @@ pub async fn update_lot(
 }
 
 // ---------------------------------------------------------------- information
+
+/// The later of two local times in the same zone (RFC 3339 with the same
+/// offset rules, so they compare as instants).
+fn latest_of(a: Option<String>, b: Option<String>) -> Option<String> {
+    let instant = |t: &String| crate::domain::zone::parse_instant(t).unwrap_or(i64::MIN);
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if instant(&a) >= instant(&b) { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct InfoQuery {
@@ -250,7 +329,15 @@ pub struct InfoQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RobotInfo {
     pub id: String,
-    /// When it last sent an event, RFC 3339 in the lot's local time.
+    pub name: Option<String>,
+    /// Its SIM number: the agent calls it (§2.3.3).
+    pub phone: Option<String>,
+    /// `online`, `degraded` or `offline`, from its heartbeats.
+    pub status: crate::domain::health::Status,
+    /// What is wrong, e.g. `lpr_camera down`.
+    pub problems: Vec<String>,
+    /// When it last sent a heartbeat or an event, RFC 3339 in the lot's
+    /// local time.
     pub last_seen_at: Option<String>,
 }
 
@@ -269,6 +356,17 @@ pub struct LotInformation {
     pub timezone: String,
     pub currency: String,
     pub emergency_contact: Option<String>,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Spaces in the lot, as its owner set them.
+    pub capacity: Option<i64>,
+    /// Vehicles inside now: the stays open.
+    pub occupied: i64,
+    /// `capacity` less `occupied` (never below 0); null without a capacity.
+    pub free_spaces: Option<i64>,
+    /// The agents serving the lot, by name.
+    pub agents: Vec<String>,
     /// The active policy version; the policy's texts are null without one.
     pub policy_version: Option<i64>,
     /// The locale the texts are in: the one asked for, or null for the
@@ -300,6 +398,13 @@ pub async fn lot_info(
         timezone: zone.name().to_owned(),
         currency: lot.currency.code().to_owned(),
         emergency_contact: lot.emergency_contact.clone(),
+        address: lot.address.clone(),
+        latitude: lot.latitude,
+        longitude: lot.longitude,
+        capacity: lot.capacity,
+        occupied: 0,
+        free_spaces: None,
+        agents: Vec::new(),
         policy_version: None,
         locale: None,
         visitors_admitted: None,
@@ -323,18 +428,29 @@ pub async fn lot_info(
         info.visitor_policy = Some(texts.visitor_policy);
         info.fee_schedule = Some(texts.fee_schedule);
     }
-    let seen: HashMap<String, i64> = db::lots::robots_last_seen(state.db.pool(), &lot.id)
+    let pool = state.db.pool();
+    info.occupied = db::stays::open_count(pool, &lot.id).await?;
+    info.free_spaces = lot.capacity.map(|c| (c - info.occupied).max(0));
+    info.agents = db::agents::agents_of_lot(pool, &lot.id)
         .await?
         .into_iter()
+        .map(|a| a.name)
         .collect();
-    let robots = db::lots::robots(state.db.pool(), &lot.id).await?;
-    for gate in db::lots::gates(state.db.pool(), &lot.id).await? {
+    let robots = super::robots::robot_views(&state, &lot).await?;
+    for gate in db::lots::gates(pool, &lot.id).await? {
         let robots = robots
             .iter()
-            .filter(|r| r.gate_id == gate.id)
+            .filter(|r| r.gate_id == gate.id && r.retired_at.is_none())
             .map(|r| RobotInfo {
                 id: r.id.clone(),
-                last_seen_at: seen.get(&r.id).map(|&t| zone.local(t).to_string()),
+                name: r.name.clone(),
+                phone: r.phone.clone(),
+                status: r.status,
+                problems: r.problems.clone(),
+                last_seen_at: latest_of(
+                    r.heartbeat.as_ref().map(|h| h.at.clone()),
+                    r.last_event_at.clone(),
+                ),
             })
             .collect();
         info.gates.push(GateInfo {

@@ -18,13 +18,17 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::service::{AppState, Config};
 
 pub mod agents;
+pub mod applications;
 pub mod auth;
+pub mod cases;
 pub mod decisions;
 pub mod desk;
 pub mod error;
 pub mod fields;
 pub mod gates;
 pub mod json;
+pub mod kiosk;
+pub mod lookups;
 pub mod lots;
 pub mod orders;
 pub mod parking;
@@ -50,6 +54,7 @@ pub mod tokens;
         (name = "payments", description = "The payment system"),
         (name = "app", description = "The app platform (parking passes and their picks)"),
         (name = "agents", description = "Remote agents (and owners) resolving what robots cannot"),
+        (name = "telephony", description = "The telephony system reporting calls to agents' seats"),
     )
 )]
 struct ApiDoc;
@@ -90,6 +95,10 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(agents::router(config))
         .merge(photos::router(config))
         .merge(desk::router(config))
+        .merge(kiosk::router(config))
+        .merge(cases::router(config))
+        .merge(lookups::router(config))
+        .merge(applications::router(config))
 }
 
 /// The OpenAPI document.
@@ -156,5 +165,47 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "# HELP boomgate_storage_fault_backlog Robots' events answered while storage failed, not yet recorded.\n# TYPE boomgate_storage_fault_backlog gauge\nboomgate_storage_fault_backlog {}",
         state.faults.waiting()
     );
+    robot_gauges(&state, &mut text).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// `boomgate_robots{lot,status}`: each lot's active robots by their state
+/// from heartbeats (left out when the database cannot say).
+async fn robot_gauges(state: &AppState, text: &mut String) {
+    use crate::domain::health::{self, Status};
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let pool = state.db.pool();
+    let (Ok(counts), Ok(beats)) = (
+        crate::db::devices::active_robots(pool).await,
+        crate::db::devices::health_of_all(pool).await,
+    ) else {
+        return;
+    };
+    let now = state.clock.now_ms();
+    let mut by: BTreeMap<(String, &'static str), i64> = BTreeMap::new();
+    for (lot, n) in &counts {
+        let mut seen = 0;
+        for beat in beats.iter().filter(|b| &b.lot_id == lot) {
+            let (status, _) = health::status(Some(beat), now, state.config.robot_offline_seconds);
+            *by.entry((lot.clone(), status.as_str())).or_default() += 1;
+            seen += 1;
+        }
+        *by.entry((lot.clone(), Status::Offline.as_str()))
+            .or_default() += n - seen;
+        for status in [Status::Online, Status::Degraded] {
+            by.entry((lot.clone(), status.as_str())).or_default();
+        }
+    }
+    let _ = writeln!(
+        text,
+        "# HELP boomgate_robots Active robots by lot and state from their heartbeats (offline: none within robot_offline_seconds).\n# TYPE boomgate_robots gauge"
+    );
+    for ((lot, status), n) in by {
+        let lot = lot.replace('\\', "\\\\").replace('"', "\\\"");
+        let _ = writeln!(
+            text,
+            "boomgate_robots{{lot=\"{lot}\",status=\"{status}\"}} {n}"
+        );
+    }
 }

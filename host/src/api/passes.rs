@@ -99,6 +99,15 @@ pub async fn put_monthly_pass(
                 format!("{} is not between 1 and 1000", req.spaces),
             )
         })?;
+    let phone = match req
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => Some(fields::phone("phone", raw)?),
+        None => None,
+    };
     let now = state.clock.now_ms();
     let mut tx = state.db.write().await?;
     passes::upsert_account(
@@ -107,7 +116,7 @@ pub async fn put_monthly_pass(
         &req.account,
         spaces,
         req.holder.as_deref(),
-        req.phone.as_deref(),
+        phone.as_deref(),
         now,
     )
     .await?;
@@ -229,6 +238,8 @@ pub struct PassRecord {
     pub inside: bool,
     /// The account's payments of the last six months, newest first.
     pub payments: Vec<PaymentView>,
+    /// The plate's pending application (a renewal in the queue), if any.
+    pub application: Option<super::applications::Application>,
 }
 
 #[utoipa::path(get, path = "/v1/monthly-passes", tag = "agents", params(PassQuery),
@@ -240,11 +251,16 @@ pub async fn find_monthly_passes(
     caller: Caller,
     Query(query): Query<PassQuery>,
 ) -> Result<axum::Json<Vec<PassRecord>>, ApiError> {
-    let phone = query
+    let phone = match query
         .phone
         .as_deref()
         .map(str::trim)
-        .filter(|p| !p.is_empty());
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => Some(fields::phone("phone", raw)?),
+        None => None,
+    };
+    let phone = phone.as_deref();
     let plate = query
         .plate
         .as_deref()
@@ -285,7 +301,22 @@ pub async fn find_monthly_passes(
             let inside = stays::open_session(state.db.pool(), &lot.id, &pass.plate)
                 .await?
                 .is_some();
+            let application = crate::db::applications::applications(
+                state.db.pool(),
+                &lot.id,
+                Some(crate::db::types::ApplicationStatus::Pending),
+                Some(pass.plate.as_str()),
+                1,
+            )
+            .await?
+            .into_iter()
+            .next();
+            let application = match application {
+                Some(a) => Some(super::applications::view(&state, &lot, a).await?),
+                None => None,
+            };
             out.push(PassRecord {
+                application,
                 lot_id: lot.id.clone(),
                 payments: payments[&pass.account_id].clone(),
                 plate: pass.plate.into_string(),
@@ -299,6 +330,25 @@ pub async fn find_monthly_passes(
                 inside,
             });
         }
+    }
+    // Who looked at whose pass: by phone or plate (a lot's whole list is
+    // the owner's or agent's working view, not a person's lookup).
+    let looked = match (phone, &plate) {
+        (Some(p), _) => Some((crate::db::types::LookupKind::Phone, p.to_owned())),
+        (None, Some(p)) => Some((crate::db::types::LookupKind::Plate, p.to_string())),
+        (None, None) => None,
+    };
+    if let Some((kind, what)) = looked {
+        super::lookups::record(
+            &state,
+            &caller,
+            query.lot.as_deref(),
+            kind,
+            &what,
+            out.len(),
+            None,
+        )
+        .await?;
     }
     Ok(axum::Json(out))
 }

@@ -75,7 +75,7 @@ pub struct PhotoStored {
     pub url: String,
 }
 
-async fn store(
+pub(crate) async fn store(
     state: &AppState,
     lot: &str,
     image: &Image,

@@ -59,6 +59,11 @@ pub struct EventRequest {
     /// agents see it when they match an exit to its entry.
     #[serde(default)]
     pub photo: Option<String>,
+    /// A commissioning test (seed 001 §2.1.3): the policy decides it as a
+    /// real read, but it is recorded apart and creates nothing (no stay,
+    /// order, case or duplicate window).
+    #[serde(default)]
+    pub test: bool,
 }
 
 /// The decision for an event, as the robot acts on it.
@@ -78,8 +83,12 @@ pub struct EventAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
     /// False when storage failed and the robot got the fallback decision
-    /// without a record (it is recorded once storage works again).
+    /// without a record (it is recorded once storage works again), and for
+    /// a commissioning test.
     pub recorded: bool,
+    /// True for a commissioning test: nothing was created.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub test: bool,
     #[serde(flatten)]
     pub decision: Decision,
     /// The orders the decision placed: what the driver pays.
@@ -199,6 +208,11 @@ pub async fn post_event(
     let started = Instant::now();
     let robot = caller.robot()?;
     let checked = check(&state, &req)?;
+    if req.test {
+        let answer = test_event(&state, robot, &req, &checked).await?;
+        state.metrics.event(started.elapsed());
+        return Ok(axum::Json(answer));
+    }
     // The budget runs from the request's arrival: looking up the robot's
     // token is part of it.
     let budget = Duration::from_millis(state.config.decision_budget_ms);
@@ -224,6 +238,52 @@ pub async fn post_event(
     };
     state.metrics.event(started.elapsed());
     answer.map(axum::Json)
+}
+
+/// A commissioning test: decided by the lot's policy on what the
+/// database knows now, recorded in `test_events` only.
+async fn test_event(
+    state: &AppState,
+    robot: &Robot,
+    req: &EventRequest,
+    checked: &Checked,
+) -> Result<EventAnswer, ApiError> {
+    let site = &robot.site;
+    let input = pipeline::preview(state, site, &checked.reading).await?;
+    let evaluated = pipeline::evaluate(state, &site.lot, &input);
+    let now = state.clock.now_ms();
+    let row = crate::db::decisions::TestEvent {
+        id: new_id("tst", now),
+        lot_id: robot.lot_id().to_owned(),
+        robot_id: robot.robot_id.clone(),
+        gate_id: robot.gate_id().to_owned(),
+        event_id: req.event_id.clone(),
+        plate: checked
+            .reading
+            .plate
+            .as_ref()
+            .map(|p| p.as_str().to_owned()),
+        occurred_at: checked.reading.occurred_ms,
+        gate: evaluated.decision.gate.as_str().to_owned(),
+        reason: evaluated.decision.reason.clone(),
+        decision: serde_json::to_string(&evaluated.decision).map_err(anyhow::Error::from)?,
+        created_at: now,
+    };
+    crate::db::decisions::insert_test_event(state.db.pool(), &row).await?;
+    Ok(EventAnswer {
+        event_id: req.event_id.clone(),
+        decision_id: row.id,
+        policy_version: evaluated.version,
+        evaluation_us: evaluated.micros,
+        replayed: false,
+        duplicate_of: None,
+        recorded: false,
+        test: true,
+        decision: evaluated.decision,
+        orders: Vec::new(),
+        qr_url: None,
+        vehicles_inside: None,
+    })
 }
 
 /// The fallback a robot gets when storage fails: hold and escalate, kept
@@ -263,6 +323,7 @@ fn storage_fallback(
         replayed: false,
         duplicate_of: None,
         recorded: false,
+        test: false,
         decision,
         orders: Vec::new(),
         qr_url: None,
@@ -346,6 +407,7 @@ async fn decide(
                 replayed: false,
                 duplicate_of: None,
                 recorded: true,
+                test: false,
                 qr_url: qr_url(&evaluated.decision, &orders),
                 decision: evaluated.decision,
                 orders,
@@ -408,6 +470,7 @@ async fn stored(
         replayed,
         duplicate_of,
         recorded: true,
+        test: false,
         qr_url: qr_url(&decision, &orders),
         decision,
         orders,

@@ -290,10 +290,19 @@ pub async fn stays_of_plate(
         .into_iter()
         .map(|r| PaymentView::new(&zone, r))
         .collect();
+    let monthly_pass = passes::monthly_pass(pool, &lot.id, &plate).await?;
+    super::lookups::record(
+        &state,
+        &caller,
+        Some(&lot.id),
+        crate::db::types::LookupKind::Plate,
+        plate.as_str(),
+        records.len() + usize::from(monthly_pass.is_some()),
+        None,
+    )
+    .await?;
     Ok(axum::Json(PlateRecord {
-        monthly_pass: passes::monthly_pass(pool, &lot.id, &plate)
-            .await?
-            .map(Into::into),
+        monthly_pass: monthly_pass.map(Into::into),
         parking_pass: passes::has_parking_pass(pool, &lot.id, &plate).await?,
         plate: plate.into_string(),
         stays: records,
@@ -479,6 +488,18 @@ pub async fn close_stay(
         by: &by,
     };
     stays::insert_closure(&mut *tx, &closure, now).await?;
+    // The open cases about this vehicle record the closing.
+    for case in
+        crate::db::cases::open_cases_of_plate(&mut *tx, &lot.id, stay.plate.as_str()).await?
+    {
+        let done = crate::domain::cases::Done {
+            kind: crate::db::types::CaseActKind::CloseStay,
+            ref_id: Some(&stay.id),
+            detail: Some(format!("left at {}", zone.local(left_at))),
+            by: &by,
+        };
+        crate::domain::cases::act(&mut tx, &case, &done, now).await?;
+    }
     let closed = stays::session(&mut *tx, &lot.id, &stay.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("stay vanished within its transaction"))?;

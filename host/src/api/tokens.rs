@@ -1,6 +1,7 @@
 //! Tokens for an owner's machines: the payment system (`payments`: posts
 //! payments and reads orders) and the app platform (`app`: tells whether a
-//! registered car is parked and confirms its pick), each scoped to some of
+//! registered car is parked and confirms its pick) and the telephony
+//! system (`telephony`: reports calls to agents' seats), each scoped to some of
 //! the owner's lots. Shown once, stored hashed; revocable.
 
 use axum::extract::{Path, State};
@@ -36,6 +37,9 @@ pub enum MachineRole {
     Payments,
     /// The app platform: whether a registered car is parked, its pick.
     App,
+    /// The telephony system: reports the calls that ring agents' seats
+    /// (`POST /v1/calls`).
+    Telephony,
 }
 
 impl From<MachineRole> for Role {
@@ -43,6 +47,7 @@ impl From<MachineRole> for Role {
         match role {
             MachineRole::Payments => Role::Payments,
             MachineRole::App => Role::App,
+            MachineRole::Telephony => Role::Telephony,
         }
     }
 }

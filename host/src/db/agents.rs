@@ -68,3 +68,14 @@ pub async fn agent_lots_of_owner<'e>(
     .fetch_all(db)
     .await
 }
+
+/// The agents serving `lot`, by name.
+pub async fn agents_of_lot<'e>(db: impl Exec<'e>, lot: &str) -> Result<Vec<AgentRow>> {
+    sqlx::query_as(
+        "SELECT a.id, a.name, a.created_at FROM agents a JOIN agent_lots l ON l.agent_id = a.id
+         WHERE l.lot_id = $1 ORDER BY a.name, a.id",
+    )
+    .bind(lot)
+    .fetch_all(db)
+    .await
+}

@@ -56,3 +56,19 @@ pub async fn commands_after<'e>(
     .fetch_all(db)
     .await
 }
+
+/// A gate's latest command.
+pub async fn latest_command<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    gate: &str,
+) -> Result<Option<CommandRow>> {
+    sqlx::query_as(
+        "SELECT id, command, issued_by, created_at FROM robot_commands
+         WHERE lot_id = $1 AND gate_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(lot)
+    .bind(gate)
+    .fetch_optional(db)
+    .await
+}

@@ -285,3 +285,79 @@ pub async fn storage_faults<'e>(
     .fetch_all(db)
     .await
 }
+
+/// The photo a robot's event named.
+pub async fn event_photo<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    robot: &str,
+    event_id: &str,
+) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT photo FROM events WHERE lot_id = $1 AND robot_id = $2 AND event_id = $3",
+    )
+    .bind(lot)
+    .bind(robot)
+    .bind(event_id)
+    .fetch_optional(db)
+    .await
+    .map(Option::flatten)
+}
+
+/// A commissioning test event and what the policy answered.
+#[derive(Debug, Clone, FromRow)]
+pub struct TestEvent {
+    pub id: String,
+    pub lot_id: String,
+    pub robot_id: String,
+    pub gate_id: String,
+    pub event_id: String,
+    pub plate: Option<String>,
+    pub occurred_at: i64,
+    pub gate: String,
+    pub reason: String,
+    /// The decision, as JSON.
+    pub decision: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_test_event<'e>(db: impl Exec<'e>, t: &TestEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO test_events (id, lot_id, robot_id, gate_id, event_id, plate, occurred_at, gate,
+             reason, decision, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&t.id)
+    .bind(&t.lot_id)
+    .bind(&t.robot_id)
+    .bind(&t.gate_id)
+    .bind(&t.event_id)
+    .bind(&t.plate)
+    .bind(t.occurred_at)
+    .bind(&t.gate)
+    .bind(&t.reason)
+    .bind(&t.decision)
+    .bind(t.created_at)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// A robot's test events, newest first.
+pub async fn test_events<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    robot: &str,
+    limit: i64,
+) -> Result<Vec<TestEvent>> {
+    sqlx::query_as(
+        "SELECT id, lot_id, robot_id, gate_id, event_id, plate, occurred_at, gate, reason, decision,
+             created_at
+         FROM test_events WHERE lot_id = $1 AND robot_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+    )
+    .bind(lot)
+    .bind(robot)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

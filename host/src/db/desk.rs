@@ -121,3 +121,45 @@ pub async fn insert_visitor<'e>(db: impl Exec<'e>, v: &NewVisitor<'_>, now: i64)
     .await
     .map(drop)
 }
+
+/// A visitor registration, as a phone lookup finds it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitorRow {
+    pub id: String,
+    pub lot_id: String,
+    pub gate_id: String,
+    pub plate: Option<String>,
+    pub phone: String,
+    pub reason: String,
+    pub registered_by: String,
+    pub created_at: i64,
+}
+
+/// The visitors of `lot` registered since `since` with a phone among
+/// `phones`, newest first.
+pub async fn visitors_by_phones<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    phones: &[String],
+    since: i64,
+) -> Result<Vec<VisitorRow>> {
+    if phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..phones.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT id, lot_id, gate_id, plate, phone, reason, registered_by, created_at FROM visitors
+         WHERE lot_id = $1 AND created_at >= $2 AND phone IN ({list})
+         ORDER BY created_at DESC LIMIT 50"
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(lot)
+        .bind(since);
+    for phone in phones {
+        query = query.bind(phone);
+    }
+    query.fetch_all(db).await
+}

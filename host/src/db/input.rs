@@ -11,7 +11,7 @@ use sqlx::FromRow;
 
 use super::passes::PassRow;
 use super::stays::SessionRow;
-use super::types::{ClosedBy, OrderStatus};
+use super::types::{ClosedBy, DeviceState, OrderStatus};
 use super::{Exec, Result};
 
 /// What the query asks about.
@@ -75,6 +75,8 @@ pub struct Facts {
     /// What the plate owes from earlier stays: pending temporary orders of
     /// stays that are closed.
     pub owed: u64,
+    /// The gate's freshest heartbeat: when, and its plate camera.
+    pub health: Option<(i64, DeviceState)>,
 }
 
 #[derive(FromRow)]
@@ -110,6 +112,8 @@ struct Row {
     session_pick_id: Option<String>,
     session_entry_photo: Option<String>,
     owed: Option<i64>,
+    health_at: Option<i64>,
+    health_lpr_camera: Option<String>,
 }
 
 /// A stored value, decoded into its domain type or failing with the column
@@ -157,7 +161,8 @@ const FACTS: &str = "SELECT
              s.pick_id AS session_pick_id, s.entry_photo AS session_entry_photo,
              (SELECT CAST(SUM(w.amount) AS BIGINT) FROM orders w JOIN sessions ws ON ws.id = w.session_id
               WHERE w.lot_id = $1 AND w.plate = $2 AND w.kind = 'temporary' AND w.status = $7
-                  AND ws.exited_at IS NOT NULL) AS owed
+                  AND ws.exited_at IS NOT NULL) AS owed,
+             h.heartbeat_at AS health_at, h.lpr_camera AS health_lpr_camera
          FROM (SELECT 1 AS one) one
          LEFT JOIN events e ON e.lot_id = $1 AND e.robot_id = $3 AND e.event_id = $4
          LEFT JOIN decisions d ON d.id = (SELECT MAX(x.id) FROM decisions x
@@ -169,7 +174,11 @@ const FACTS: &str = "SELECT
          LEFT JOIN lots l ON l.id = $1
          LEFT JOIN monthly_passes p ON p.lot_id = $1 AND p.plate = $2
          LEFT JOIN accounts a ON a.lot_id = p.lot_id AND a.id = p.account_id
-         LEFT JOIN sessions s ON s.lot_id = $1 AND s.plate = $2 AND s.exited_at IS NULL";
+         LEFT JOIN sessions s ON s.lot_id = $1 AND s.plate = $2 AND s.exited_at IS NULL
+         LEFT JOIN robot_health h ON h.lot_id = $1
+             AND h.robot_id = (SELECT hh.robot_id FROM robot_health hh
+                               WHERE hh.lot_id = $1 AND hh.gate_id = $6
+                               ORDER BY hh.heartbeat_at DESC LIMIT 1)";
 
 /// Reads everything one decision needs, in one round trip.
 pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
@@ -249,6 +258,18 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
         parking_pass: (row.parking_pass > 0).then_some(row.parking_auto_pick.map(|v| v != 0)),
         session,
         owed: super::types::non_negative("owed", row.owed.unwrap_or(0))?,
+        health: match (row.health_at, row.health_lpr_camera) {
+            (Some(at), Some(camera)) => Some((
+                at,
+                camera
+                    .parse::<DeviceState>()
+                    .map_err(|e| sqlx::Error::ColumnDecode {
+                        index: "lpr_camera".to_owned(),
+                        source: e.to_string().into(),
+                    })?,
+            )),
+            _ => None,
+        },
     })
 }
 

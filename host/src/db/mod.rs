@@ -24,9 +24,12 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub mod agents;
+pub mod applications;
+pub mod cases;
 pub mod commands;
 pub mod decisions;
 pub mod desk;
+pub mod devices;
 pub mod ids;
 pub mod input;
 pub mod lots;

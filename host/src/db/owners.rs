@@ -163,7 +163,7 @@ pub struct ServiceTokenRow {
 pub async fn service_tokens<'e>(db: impl Exec<'e>, owner: &str) -> Result<Vec<ServiceTokenRow>> {
     sqlx::query_as(
         "SELECT id, name, role, created_at, revoked_at FROM tokens
-         WHERE owner_id = $1 AND role IN ('payments', 'app') AND id IS NOT NULL
+         WHERE owner_id = $1 AND role IN ('payments', 'app', 'telephony') AND id IS NOT NULL
          ORDER BY created_at DESC",
     )
     .bind(owner)
@@ -230,7 +230,7 @@ pub async fn revoke_service_token<'e>(
 ) -> Result<bool> {
     sqlx::query(
         "UPDATE tokens SET revoked_at = $3
-         WHERE owner_id = $1 AND id = $2 AND role IN ('payments', 'app') AND revoked_at IS NULL",
+         WHERE owner_id = $1 AND id = $2 AND role IN ('payments', 'app', 'telephony') AND revoked_at IS NULL",
     )
     .bind(owner)
     .bind(id)
@@ -238,4 +238,35 @@ pub async fn revoke_service_token<'e>(
     .execute(db)
     .await
     .map(|r| r.rows_affected() > 0)
+}
+
+/// Revokes every live token of a robot.
+pub async fn revoke_robot_tokens<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    robot: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE tokens SET revoked_at = $3
+         WHERE role = 'robot' AND lot_id = $1 AND robot_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(lot)
+    .bind(robot)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Revokes every live token of an agent.
+pub async fn revoke_agent_tokens<'e>(db: impl Exec<'e>, agent: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE tokens SET revoked_at = $2 WHERE role = 'agent' AND agent_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(agent)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
 }

@@ -245,3 +245,27 @@ pub async fn set_auto_pick<'e>(
         .await
         .map(|r| r.rows_affected() > 0)
 }
+
+/// Passes of `lot` whose account's phone is one of `phones`.
+pub async fn passes_by_phones<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    phones: &[String],
+) -> Result<Vec<PassRow>> {
+    if phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..phones.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "{} WHERE p.lot_id = $1 AND a.phone IN ({list}) ORDER BY p.plate",
+        pass_select!()
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(lot);
+    for phone in phones {
+        query = query.bind(phone);
+    }
+    query.fetch_all(db).await
+}

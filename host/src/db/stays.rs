@@ -285,3 +285,11 @@ pub async fn insert_closure<'e>(db: impl Exec<'e>, c: &NewClosure<'_>, now: i64)
     .await
     .map(drop)
 }
+
+/// How many stays of `lot` are open: the vehicles inside.
+pub async fn open_count<'e>(db: impl Exec<'e>, lot: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE lot_id = $1 AND exited_at IS NULL")
+        .bind(lot)
+        .fetch_one(db)
+        .await
+}

@@ -17,7 +17,7 @@ macro_rules! stored {
         $ty:ident, $what:literal { $( $(#[$vdoc:meta])* $variant:ident => $code:literal ),+ $(,)? }
     )*) => {$(
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $ty {
             $( $(#[$vdoc])* $variant ),+
@@ -98,6 +98,8 @@ stored! {
         /// The app platform (seed 000): tells whether a registered car is
         /// parked and confirms its pick, in its lots.
         App => "app",
+        /// The telephony system: reports the calls that ring agents' seats.
+        Telephony => "telephony",
     }
 
     /// Who or what ended a stay.
@@ -163,6 +165,138 @@ stored! {
         /// The held event was decided again with a corrected plate or the
         /// matched entry.
         Correction => "correction",
+    }
+
+    /// What a camera at a robot films.
+    CameraKind, "camera kind" {
+        /// The environment camera: the gate's scene (seed 001 §2.1.2).
+        Environment => "environment",
+        /// The robot's ID camera: a driver's document held up to it.
+        Id => "id",
+    }
+
+    /// What a robot's capture shows.
+    CaptureKind, "capture kind" {
+        /// A snapshot of the gate's scene.
+        Scene => "scene",
+        /// A document held up to the ID camera.
+        IdCard => "id_card",
+    }
+
+    /// What powers a robot.
+    Power, "power source" {
+        /// The mains.
+        Mains => "mains",
+        /// Its battery (a power cut).
+        Battery => "battery",
+    }
+
+    /// How a device of a robot is, as its heartbeat says.
+    DeviceState, "device state" {
+        /// Working.
+        Up => "up",
+        /// Not working.
+        Down => "down",
+        /// Not fitted.
+        Absent => "absent",
+    }
+
+    /// What opened a case.
+    CaseOrigin, "case origin" {
+        /// The robot's call button.
+        CallButton => "call_button",
+        /// A decision that escalated.
+        Escalation => "escalation",
+        /// A phone call to a seat from a robot's number.
+        Call => "call",
+        /// An agent, at the desk.
+        Agent => "agent",
+    }
+
+    /// How a case ended (关单).
+    CaseOutcome, "case outcome" {
+        /// The gate was opened (by the policy or a person).
+        Opened => "opened",
+        /// The driver paid and left.
+        Paid => "paid",
+        /// The vehicle was not let through and left.
+        TurnedAway => "turned_away",
+        /// Nobody answered or the caller hung up.
+        NoAnswer => "no_answer",
+        /// Otherwise resolved: the note says how.
+        Resolved => "resolved",
+        /// A commissioning test.
+        Test => "test",
+    }
+
+    /// What was done on a case.
+    CaseActKind, "case act" {
+        /// The case was opened.
+        Opened => "opened",
+        /// A decision at the gate escalated.
+        Escalated => "escalated",
+        /// A phone call reached a seat.
+        Called => "called",
+        /// An agent took the case.
+        Answered => "answered",
+        /// The held event was decided again with a corrected plate.
+        Correct => "correct",
+        /// An agent opened the gate (or asked to).
+        Open => "open",
+        /// A visitor was registered.
+        Visitor => "visitor",
+        /// The exit was matched to an entry.
+        Match => "match",
+        /// Something was pushed to the robot's display.
+        Display => "display",
+        /// A stay was closed at a stated time.
+        CloseStay => "close_stay",
+        /// A person's data was looked up.
+        Lookup => "lookup",
+        /// The case was closed.
+        Closed => "closed",
+    }
+
+    /// What a caller's number resolved to.
+    CallResolved, "call resolution" {
+        /// A robot's SIM: its gate's case.
+        Robot => "robot",
+        /// A monthly-pass holder's phone.
+        Pass => "pass",
+        /// A driver with recent stays (an unplated ticket's phone).
+        Stays => "stays",
+        /// A registered visitor's phone.
+        Visitor => "visitor",
+        /// Nothing known.
+        Nothing => "nothing",
+    }
+
+    /// What a lookup searched by.
+    LookupKind, "lookup kind" {
+        /// A phone number.
+        Phone => "phone",
+        /// A plate.
+        Plate => "plate",
+    }
+
+    /// What a monthly-pass application asks for.
+    ApplicationKind, "application kind" {
+        /// A new pass.
+        New => "new",
+        /// A lapsed or expiring pass renewed.
+        Renewal => "renewal",
+    }
+
+    /// Where a monthly-pass application stands.
+    ApplicationStatus, "application status" {
+        /// Waiting in the lot's queue.
+        Pending => "pending",
+        /// Approved: the pass was created or extended.
+        Approved => "approved",
+        /// Rejected, with a reason.
+        Rejected => "rejected",
+        /// Withdrawn by the driver.
+        Withdrawn => "withdrawn",
     }
 }
 
@@ -282,7 +416,7 @@ mod tests {
         }
         assert_eq!(
             "robbot".parse::<Role>().unwrap_err().to_string(),
-            "`robbot` is not a token role (`owner`, `robot`, `agent`, `payments`, `app`)"
+            "`robbot` is not a token role (`owner`, `robot`, `agent`, `payments`, `app`, `telephony`)"
         );
     }
 }

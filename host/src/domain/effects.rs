@@ -12,7 +12,7 @@ use super::pipeline::{Assembled, Site};
 use crate::db::ids::new_id;
 use crate::db::payments::OrderRow;
 use crate::db::stays::{self, Exit, NewSession, SessionRow};
-use crate::db::types::ClosedBy;
+use crate::db::types::{CaseOrigin, ClosedBy};
 use crate::db::{self};
 
 /// What applying the effects made.
@@ -27,6 +27,8 @@ pub struct Context<'a> {
     pub site: &'a Site,
     pub assembled: &'a Assembled,
     pub decision_id: &'a str,
+    /// The robot whose event it decides, if a robot's.
+    pub robot: Option<&'a str>,
     /// Who closes a stay the decision closes.
     pub by: ClosedBy,
     /// How long an order is offered, in milliseconds.
@@ -133,6 +135,18 @@ pub async fn apply(
                 let id = new_id("esc", now);
                 db::decisions::insert_escalation(&mut *conn, &id, lot, gate, cx.decision_id, now)
                     .await?;
+                let opening = super::cases::Opening {
+                    lot,
+                    gate,
+                    robot: cx.robot,
+                    origin: CaseOrigin::Escalation,
+                    test: false,
+                    decision: Some(cx.decision_id),
+                    plate: plate.map(|p| p.as_str()),
+                    by: cx.robot.map_or("policy", |_| "robot"),
+                    detail: Some(decision.reason.clone()),
+                };
+                super::cases::open(&mut *conn, &opening, now).await?;
             }
         }
     }

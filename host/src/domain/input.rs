@@ -3,7 +3,7 @@
 //! open stay with its payments, all on the lot's wall clock.
 
 use boomgate_engine::sdk::{
-    AgentAction, Event, GateHealth, Input, MonthlyPass, ParkingPass, Plate, Session, Vehicle,
+    AgentAction, Event, Input, MonthlyPass, ParkingPass, Plate, Session, Vehicle,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -27,7 +27,15 @@ pub struct Reading {
 }
 
 /// The policy input for `reading` at `gate` of `lot`, from `facts`.
-pub fn assemble(lot: &LotRow, gate: &GateRow, reading: &Reading, facts: &Facts) -> Input {
+/// The input a policy decides on. `offline_seconds` says how old a
+/// heartbeat may be for the gate's camera state to count.
+pub fn assemble(
+    lot: &LotRow,
+    gate: &GateRow,
+    reading: &Reading,
+    facts: &Facts,
+    offline_seconds: i64,
+) -> Input {
     let zone = &lot.zone;
     let mut vehicle = Vehicle::default();
     if let Some(pass) = &facts.pass {
@@ -65,7 +73,11 @@ pub fn assemble(lot: &LotRow, gate: &GateRow, reading: &Reading, facts: &Facts) 
             occurred_at: zone.local(reading.occurred_ms),
             confidence: reading.confidence,
             agent: reading.agent,
-            gate_health: GateHealth::default(),
+            gate_health: crate::domain::health::gate_health(
+                facts.health,
+                reading.occurred_ms,
+                offline_seconds,
+            ),
         },
         vehicle,
     }

@@ -3,10 +3,13 @@
 //! a decision has, the one path every payment takes, commands to robots,
 //! and lot time zones.
 
+pub mod cases;
 pub mod commands;
 pub mod effects;
+pub mod health;
 pub mod input;
 pub mod orders;
 pub mod payments;
 pub mod pipeline;
+pub mod presets;
 pub mod zone;

@@ -35,7 +35,7 @@ use crate::db::input::{Ask, Facts};
 use crate::db::lots::{GateRow, LotRow};
 use crate::db::payments::OrderRow;
 use crate::db::stays::SessionRow;
-use crate::db::types::{ClosedBy, OpeningKind, Source};
+use crate::db::types::{CaseActKind, ClosedBy, OpeningKind, Source};
 use crate::db::{self, Backend, Tx};
 use crate::service::AppState;
 
@@ -221,7 +221,12 @@ pub async fn decide(
         state.metrics.duplicate(&site.lot.id);
         return Ok(Outcome::Duplicate { of: Box::new(of) });
     }
-    let assembled = assemble_with_history(state, &mut tx, site, reading, facts).await?;
+    let mut assembled = assemble_with_history(state, &mut tx, site, reading, facts).await?;
+    if event.is_none() {
+        // A person at the desk decides: what the gate's camera sees does
+        // not enter into it.
+        assembled.input.event.gate_health = Default::default();
+    }
     let evaluated = match decider {
         Decider::Policy => evaluate(state, &site.lot, &assembled.input),
         Decider::PolicyIfOpen => {
@@ -374,7 +379,13 @@ async fn assemble_with_history(
     reading: &Reading,
     facts: Facts,
 ) -> Result<Assembled, ApiError> {
-    let mut input = assemble(&site.lot, &site.gate, reading, &facts);
+    let mut input = assemble(
+        &site.lot,
+        &site.gate,
+        reading,
+        &facts,
+        state.config.robot_offline_seconds,
+    );
     let minutes = state
         .registry
         .active(&site.lot.id)
@@ -407,7 +418,13 @@ pub async fn preview(state: &AppState, site: &Site, reading: &Reading) -> Result
         photo: None,
     };
     let facts = db::input::facts(state.db.pool(), &ask).await?;
-    Ok(assemble(&site.lot, &site.gate, reading, &facts))
+    Ok(assemble(
+        &site.lot,
+        &site.gate,
+        reading,
+        &facts,
+        state.config.robot_offline_seconds,
+    ))
 }
 
 /// Evaluates the lot's active policy. Never fails: no policy, a faulting
@@ -577,6 +594,10 @@ async fn commit(
         site,
         assembled,
         decision_id: &decision_id,
+        robot: match &origin {
+            Origin::Robot(key) => Some(key.robot_id),
+            Origin::Agent(_) => None,
+        },
         by,
         order_lifetime_ms: state.config.order_expiry_minutes.saturating_mul(60_000),
         unpriced_missed_exit,
@@ -694,6 +715,22 @@ async fn record_act(
     decisions::resolve_escalations(&mut **tx, lot, gate, decision_id, now).await?;
     let command = Command::decision(decision_id, &evaluated.decision);
     let command_id = commands::issue(tx, now, lot, gate, &command, act.by).await?;
+    let done = super::cases::Done {
+        kind: match act.opening.kind {
+            OpeningKind::Normal | OpeningKind::Abnormal => CaseActKind::Open,
+            OpeningKind::Visitor => CaseActKind::Visitor,
+            OpeningKind::Correction => CaseActKind::Correct,
+        },
+        ref_id: Some(decision_id),
+        detail: Some(format!(
+            "{} {}: {}",
+            act.opening.kind,
+            if opened { "opened" } else { "held" },
+            evaluated.decision.reason
+        )),
+        by: act.by,
+    };
+    super::cases::attach(tx, lot, gate, &done, now).await?;
     recorded.command_id = Some(command_id);
     Ok(())
 }

@@ -59,6 +59,14 @@ pub struct Config {
     /// How long an order is offered to pay, in minutes; a later read of
     /// the plate at the exit places a new one.
     pub order_expiry_minutes: i64,
+    /// How often robots are asked to send a heartbeat, in seconds.
+    pub heartbeat_seconds: i64,
+    /// A robot with no heartbeat for this many seconds is offline: it shows
+    /// in the congestion list, the lot's information and the metrics.
+    pub robot_offline_seconds: i64,
+    /// A case waiting this many seconds for an agent is overdue (the
+    /// congestion list puts it first).
+    pub case_overdue_seconds: i64,
 }
 
 impl Default for Config {
@@ -82,6 +90,9 @@ impl Default for Config {
             max_event_age_hours: 72,
             decision_budget_ms: 1_000,
             order_expiry_minutes: 30,
+            heartbeat_seconds: 30,
+            robot_offline_seconds: 90,
+            case_overdue_seconds: 60,
         }
     }
 }
@@ -105,6 +116,9 @@ const KEYS: &[&str] = &[
     "max_event_age_hours",
     "decision_budget_ms",
     "order_expiry_minutes",
+    "heartbeat_seconds",
+    "robot_offline_seconds",
+    "case_overdue_seconds",
 ];
 
 impl Config {

@@ -75,12 +75,30 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
         active_version: None,
         payment_link: Some(DEMO_PAYMENT_LINK.to_owned()),
         debounce_seconds: None,
+        capacity: Some(120),
+        address: Some("深圳市南山区科技园北区 1 号".to_owned()),
+        latitude: Some(22.5431),
+        longitude: Some(113.9538),
         created_at: now,
     };
     lots::insert_lot(&mut *tx, &row).await?;
-    for (gate, direction, robot, hash) in [
-        ("north-entry", Direction::Entry, "robot-entry", &entry_hash),
-        ("north-exit", Direction::Exit, "robot-exit", &exit_hash),
+    for (gate, direction, robot, hash, name, phone) in [
+        (
+            "north-entry",
+            Direction::Entry,
+            "robot-entry",
+            &entry_hash,
+            "北门入口",
+            "13900000001",
+        ),
+        (
+            "north-exit",
+            Direction::Exit,
+            "robot-exit",
+            &exit_hash,
+            "北门出口",
+            "13900000002",
+        ),
     ] {
         let gate = GateRow {
             lot_id: lot.to_owned(),
@@ -93,8 +111,13 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
             lot_id: lot.to_owned(),
             id: robot.to_owned(),
             gate_id: gate.id,
+            name: Some(name.to_owned()),
+            factory_code: None,
+            phone: Some(phone.to_owned()),
+            retired_at: None,
+            created_at: now,
         };
-        lots::insert_robot(&mut *tx, &robot_row, now).await?;
+        lots::insert_robot(&mut *tx, &robot_row).await?;
         owners::insert_token(&mut *tx, &NewToken::robot(hash, owner, lot, robot), now).await?;
     }
     let agent = "demo-agent";

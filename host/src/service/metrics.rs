@@ -13,6 +13,12 @@ const EVALUATION_BUCKETS: [f64; 12] = [
     2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2,
 ];
 
+/// Bucket bounds of the case histograms, in seconds: a driver waits
+/// seconds to minutes for an agent.
+const CASE_BUCKETS: [f64; 10] = [
+    5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+];
+
 /// Bucket bounds of the robot event histogram, in seconds: an event includes
 /// a durable write.
 const EVENT_BUCKETS: [f64; 12] = [
@@ -71,6 +77,10 @@ pub struct Metrics {
     auth_failures: AtomicU64,
     duplicates: Mutex<BTreeMap<(String, String), u64>>,
     storage_faults: Mutex<BTreeMap<(String, String), u64>>,
+    cases_opened: Mutex<BTreeMap<(String, String), u64>>,
+    cases_closed: Mutex<BTreeMap<(String, String), u64>>,
+    case_waiting: Histogram,
+    case_resolving: Histogram,
 }
 
 impl Default for Metrics {
@@ -83,6 +93,10 @@ impl Default for Metrics {
             auth_failures: AtomicU64::new(0),
             duplicates: Mutex::default(),
             storage_faults: Mutex::default(),
+            cases_opened: Mutex::default(),
+            cases_closed: Mutex::default(),
+            case_waiting: Histogram::new(&CASE_BUCKETS),
+            case_resolving: Histogram::new(&CASE_BUCKETS),
         }
     }
 }
@@ -129,6 +143,22 @@ impl Metrics {
     /// A robot's event answered with the fallback because storage failed.
     pub fn storage_fault(&self, lot: &str) {
         bump(&self.storage_faults, lot, "");
+    }
+
+    /// A case opened at a lot's gate, by what opened it.
+    pub fn case_opened(&self, lot: &str, origin: &str) {
+        bump(&self.cases_opened, lot, origin);
+    }
+
+    /// A case answered by an agent after `waited`.
+    pub fn case_answered(&self, waited: Duration) {
+        self.case_waiting.observe(waited);
+    }
+
+    /// A case closed with `outcome`, `took` after it opened.
+    pub fn case_closed(&self, lot: &str, outcome: &str, took: Duration) {
+        bump(&self.cases_closed, lot, outcome);
+        self.case_resolving.observe(took);
     }
 
     /// The Prometheus text exposition.
@@ -195,6 +225,40 @@ impl Metrics {
                 label(lot)
             );
         }
+        for (name, help, label_name, map) in [
+            (
+                "boomgate_cases_opened_total",
+                "Cases opened, by lot and what opened them.",
+                "origin",
+                &self.cases_opened,
+            ),
+            (
+                "boomgate_cases_closed_total",
+                "Cases closed (关单), by lot and outcome.",
+                "outcome",
+                &self.cases_closed,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for ((lot, value), n) in map.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                let _ = writeln!(
+                    out,
+                    "{name}{{lot=\"{}\",{label_name}=\"{}\"}} {n}",
+                    label(lot),
+                    label(value)
+                );
+            }
+        }
+        self.case_waiting.render(
+            &mut out,
+            "boomgate_case_wait_seconds",
+            "Time from a case opening to an agent answering it.",
+        );
+        self.case_resolving.render(
+            &mut out,
+            "boomgate_case_resolve_seconds",
+            "Time from a case opening to its closing.",
+        );
         self.evaluation.render(
             &mut out,
             "boomgate_evaluation_seconds",

@@ -16,7 +16,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use boomgate_engine::sdk::testing::{Scenario, Target, merge_patch};
 use boomgate_engine::sdk::{
-    AgentAction, Billing, Decision, Direction, Effect, Input, Stay, Timestamp,
+    AgentAction, Billing, Decision, DeviceState, Direction, Effect, Input, Stay, Timestamp,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -336,12 +336,42 @@ async fn run(
         Direction::Exit => &lot.exit,
     };
     let at = input.event.occurred_at.to_string();
+    heartbeat(app, robot, input).await?;
     set_clock(app, unix_ms(&input.event.occurred_at) + 1000);
     expect(
         app.event(robot, &unique("event"), plate.as_deref(), &at)
             .await,
         StatusCode::OK,
     )
+}
+
+/// The gate's health as the scenario gives it, the way a real gate gets it:
+/// the robot's heartbeat, that many seconds before the read. A camera the
+/// policy sees as `unknown` with an age is a heartbeat gone stale (it said
+/// `down`); without an age, there is no heartbeat.
+async fn heartbeat(app: &TestApp, robot: &str, input: &Input) -> Result<(), String> {
+    let health = input.event.gate_health;
+    let Some(age) = health.seconds_since_heartbeat else {
+        return Ok(());
+    };
+    let camera = match health.lpr_camera {
+        DeviceState::Up => "up",
+        DeviceState::Down | DeviceState::Unknown => "down",
+    };
+    set_clock(
+        app,
+        unix_ms(&input.event.occurred_at) - i64::from(age) * 1000,
+    );
+    expect(
+        app.post(
+            robot,
+            "/v1/robot/heartbeat",
+            json!({ "lpr_camera": camera }),
+        )
+        .await,
+        StatusCode::OK,
+    )?;
+    Ok(())
 }
 
 /// Makes the vehicle's stay: in through the entry robot, its pass brought to

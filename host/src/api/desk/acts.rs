@@ -213,7 +213,14 @@ pub async fn open_gate(
                 caller.label(),
                 reason.as_str()
             );
-            let voice = voice.unwrap_or_default();
+            // The robot says what the seed's scenes have it say: the
+            // lot's welcome at an entry, its farewell at an exit.
+            let voice = voice.unwrap_or_else(|| {
+                let name = if exit { "farewell" } else { "welcome" };
+                crate::domain::presets::find(&state, lot, name, None)
+                    .map(|p| p.voice)
+                    .unwrap_or_default()
+            });
             let decide = move |assembled: &Assembled| {
                 let decision = Decision::open("abnormal_opening").voice(voice).trace(trace);
                 let input = &assembled.input;
@@ -271,18 +278,8 @@ pub async fn register_visitor(
             desk.site.gate.id
         )));
     }
-    let phone = req.phone.trim();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    if !(5..=20).contains(&digits)
-        || phone
-            .chars()
-            .any(|c| !(c.is_ascii_digit() || "+- ()".contains(c)))
-    {
-        return Err(ApiError::field(
-            "phone",
-            format!("`{phone}` is not a phone number"),
-        ));
-    }
+    let phone = fields::phone("phone", &req.phone)?;
+    let phone = phone.as_str();
     let reason = fields::text("reason", &req.reason, 500, "say why the visitor comes")?;
     let plate = desk.plate(req.plate.as_deref())?;
     let opening = Opening {

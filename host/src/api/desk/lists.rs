@@ -11,30 +11,39 @@ use crate::api::error::{ApiError, ErrorBody};
 use crate::api::photos::photo_url;
 use crate::db::decisions;
 use crate::db::types::OpeningKind;
-use crate::db::{desk, payments};
+use crate::db::{cases, desk, payments};
 use crate::service::AppState;
 
 /// Holds younger than this are not congestion yet (seed 001: a minute).
 const CONGESTION_AFTER_MS: i64 = 60_000;
 
-/// A gate where a vehicle has been held for over a minute.
+/// A gate that needs a person: a vehicle held for over a minute, or a
+/// robot offline or with its plate camera down.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Congested {
     pub lot_id: String,
     pub lot_name: String,
     pub gate_id: String,
     pub direction: Direction,
+    /// `held` (a vehicle waits), `robot_offline` or `camera_down`.
+    pub kind: String,
     pub plate: Option<String>,
-    /// Why the robot held.
+    /// Why the robot held, or what is wrong with it.
     pub reason: String,
+    /// The held decision (empty for a robot's state).
     pub decision_id: String,
+    /// The gate's robot and its SIM number: the agent calls it (§2.3.3).
+    pub robot_id: Option<String>,
+    pub robot_phone: Option<String>,
+    /// The gate's open case, if one is.
+    pub case_id: Option<String>,
     /// RFC 3339, the lot's local time.
     pub held_since: String,
     pub waiting_seconds: i64,
 }
 
 #[utoipa::path(get, path = "/v1/congestion", tag = "agents",
-    responses((status = 200, description = "Gates of the caller's lots with a vehicle held for over a minute that has not paid, left or been let through since; longest wait first", body = Vec<Congested>),
+    responses((status = 200, description = "Gates of the caller's lots with a vehicle held for over a minute that has not paid, left, been let through or had its case closed since, and gates whose robot is offline or whose plate camera is down; longest wait first", body = Vec<Congested>),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn congestion(
@@ -45,6 +54,57 @@ pub async fn congestion(
     let mut out = Vec::new();
     for lot in visible_lots(&state, &caller).await? {
         let zone = &lot.zone;
+        let robots = crate::api::robots::robot_views(&state, &lot).await?;
+        let gates = crate::db::lots::gates(state.db.pool(), &lot.id).await?;
+        let beats = crate::db::devices::health_of_lot(state.db.pool(), &lot.id).await?;
+        let robot_at = |gate: &str| {
+            robots
+                .iter()
+                .find(|r| r.gate_id == gate && r.retired_at.is_none())
+        };
+        // A robot that never sent a heartbeat is not listed: it may
+        // predate them. One that stopped sending them is.
+        for robot in robots
+            .iter()
+            .filter(|r| r.retired_at.is_none() && r.heartbeat.is_some())
+        {
+            let camera_down = robot
+                .heartbeat
+                .as_ref()
+                .is_some_and(|h| h.lpr_camera == crate::db::types::DeviceState::Down);
+            let kind = match robot.status {
+                crate::domain::health::Status::Offline => "robot_offline",
+                _ if camera_down => "camera_down",
+                _ => continue,
+            };
+            let Some(gate) = gates.iter().find(|g| g.id == robot.gate_id) else {
+                continue;
+            };
+            let since = robot
+                .heartbeat
+                .as_ref()
+                .map(|h| h.at.clone())
+                .unwrap_or_default();
+            let silent = beats
+                .iter()
+                .find(|h| h.robot_id == robot.id)
+                .map_or(0, |h| (now - h.heartbeat_at) / 1000);
+            out.push(Congested {
+                lot_id: lot.id.clone(),
+                lot_name: lot.name.clone(),
+                gate_id: gate.id.clone(),
+                direction: gate.direction,
+                kind: kind.to_owned(),
+                plate: None,
+                reason: robot.problems.join(", "),
+                decision_id: String::new(),
+                robot_id: Some(robot.id.clone()),
+                robot_phone: robot.phone.clone(),
+                case_id: None,
+                held_since: since,
+                waiting_seconds: silent,
+            });
+        }
         // The latest decision at a gate is its state: another vehicle's
         // read, the robot letting this one through, or an agent's answer
         // replaces a hold.
@@ -58,9 +118,19 @@ pub async fn congestion(
             {
                 continue;
             }
+            if cases::closed_since(state.db.pool(), &lot.id, &held.gate_id, held.created_at).await?
+            {
+                continue;
+            }
+            let case = cases::open_case_at(state.db.pool(), &lot.id, &held.gate_id, false).await?;
+            let robot = robot_at(&held.gate_id);
             out.push(Congested {
                 lot_id: lot.id.clone(),
                 lot_name: lot.name.clone(),
+                kind: "held".to_owned(),
+                robot_id: robot.map(|r| r.id.clone()),
+                robot_phone: robot.and_then(|r| r.phone.clone()),
+                case_id: case.map(|c| c.id),
                 gate_id: held.gate_id,
                 direction: held.direction,
                 plate: held.plate,

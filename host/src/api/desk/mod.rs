@@ -12,9 +12,9 @@ mod lists;
 mod pending;
 
 pub use acts::{AbnormalReason, Correction, Match, OpenRequest, VisitorRegistration};
-pub use display::{Push, Pushed};
+pub use display::{Presets, Push, Pushed};
 pub use lists::{Congested, OpeningRecord, OpeningsQuery};
-pub use pending::{Facts, PassFacts, Pending, SessionFacts};
+pub use pending::{Capture, Facts, PassFacts, Pending, Scene, SessionFacts, Showing};
 
 use boomgate_engine::sdk::{AgentAction, Decision, Direction, Gate, Plate};
 use serde::Serialize;
@@ -41,15 +41,23 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
             .routes(routes!(acts::open_gate))
             .routes(routes!(acts::register_visitor))
             .routes(routes!(display::push_display))
+            .routes(routes!(display::list_presets))
             .routes(routes!(lists::congestion))
             .routes(routes!(lists::openings)),
     )
 }
 
-/// The held event at a gate: its latest decision, if that holds.
+/// The held event at a gate: its latest decision, if that holds and no
+/// case about it was closed (关单) since.
 async fn held(state: &AppState, lot: &str, gate: &str) -> Result<Option<DecisionRow>, ApiError> {
     let latest = decisions::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
-    Ok(latest.into_iter().next().filter(|d| d.gate == Gate::Hold))
+    let Some(hold) = latest.into_iter().next().filter(|d| d.gate == Gate::Hold) else {
+        return Ok(None);
+    };
+    if crate::db::cases::closed_since(state.db.pool(), lot, gate, hold.created_at).await? {
+        return Ok(None);
+    }
+    Ok(Some(hold))
 }
 
 // ---------------------------------------------------------------- acting

@@ -2,7 +2,7 @@
 //! sees it: the decision, its trace, the vehicle's facts.
 
 use axum::extract::{Path, State};
-use boomgate_engine::sdk::{Billing, Decision, Direction};
+use boomgate_engine::sdk::{Billing, Decision, Direction, Display, Light};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -10,7 +10,11 @@ use crate::api::auth::{Caller, staff_lot};
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::fields;
 use crate::api::payments::PaymentView;
-use crate::db::{passes, payments, stays};
+use crate::api::photos::photo_url;
+use crate::db::decisions::{self, DecisionRow};
+use crate::db::types::CaptureKind;
+use crate::db::{devices, passes, payments, stays};
+use crate::domain::commands::Command;
 use crate::domain::pipeline::Site;
 use crate::service::AppState;
 
@@ -69,6 +73,132 @@ pub struct Pending {
     /// The decision, its trace saying why the robot held.
     pub decision: Decision,
     pub facts: Facts,
+    /// The gate's scene: photos, cameras, what the robot shows now.
+    pub scene: Scene,
+    /// The gate's open case, if one is.
+    pub case: Option<crate::api::cases::Case>,
+}
+
+/// A photo a robot took at the gate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Capture {
+    pub kind: CaptureKind,
+    /// The digest to name as evidence in an abnormal opening.
+    pub digest: String,
+    pub url: String,
+    /// RFC 3339, the lot's local time.
+    pub taken_at: String,
+}
+
+/// What the robot's display shows now: the latest decision or command.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Showing {
+    /// `decision` (the robot's own answer) or `command` (what an agent
+    /// pushed or decided since).
+    pub source: String,
+    pub voice: Option<String>,
+    pub display: Display,
+    pub light: Light,
+    /// RFC 3339, the lot's local time.
+    pub since: String,
+    pub by: String,
+}
+
+/// The scene at the gate (seed 001 §2.3.2 A: the plate photo, the
+/// environment camera, the robot's screen).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Scene {
+    /// Where to read the held event's plate photo.
+    pub plate_photo: Option<String>,
+    /// The gate's environment cameras: snapshot and stream links.
+    pub cameras: Vec<crate::api::robots::Camera>,
+    /// Scene snapshots and ID captures the robot uploaded in the last
+    /// ten minutes, newest first.
+    pub captures: Vec<Capture>,
+    pub showing: Option<Showing>,
+    /// The gate's robots: their state from heartbeats.
+    pub robots: Vec<crate::api::robots::RobotView>,
+}
+
+/// How far back the scene's captures go.
+const CAPTURES_SHOWN_MS: i64 = 10 * 60_000;
+
+/// The scene at the held gate.
+async fn scene(state: &AppState, site: &Site, held: &DecisionRow) -> Result<Scene, ApiError> {
+    let lot = &site.lot;
+    let gate = &site.gate.id;
+    let pool = state.db.pool();
+    let zone = &lot.zone;
+    let plate_photo = match (&held.robot_id, &held.event_id) {
+        (Some(robot), Some(event)) => decisions::event_photo(pool, &lot.id, robot, event)
+            .await?
+            .map(|d| photo_url(&lot.id, &d)),
+        _ => None,
+    };
+    let robots: Vec<_> = crate::api::robots::robot_views(state, lot)
+        .await?
+        .into_iter()
+        .filter(|r| &r.gate_id == gate && r.retired_at.is_none())
+        .collect();
+    let cameras = robots.iter().flat_map(|r| r.cameras.clone()).collect();
+    let now = state.clock.now_ms();
+    let captures = devices::captures(pool, &lot.id, gate, now - CAPTURES_SHOWN_MS, 20)
+        .await?
+        .into_iter()
+        .map(|c| Capture {
+            kind: c.kind,
+            url: photo_url(&lot.id, &c.digest),
+            digest: c.digest,
+            taken_at: zone.local(c.created_at).to_string(),
+        })
+        .collect();
+    let decided = Showing {
+        source: "decision".to_owned(),
+        voice: Some(held.decision()?.voice),
+        display: held.decision()?.display,
+        light: held.decision()?.light,
+        since: zone.local(held.created_at).to_string(),
+        by: held
+            .robot_id
+            .as_ref()
+            .map_or_else(String::new, |r| format!("robot:{r}")),
+    };
+    let showing = match crate::db::commands::latest_command(pool, &lot.id, gate).await? {
+        Some(row) if row.created_at >= held.created_at => {
+            let command: Command = serde_json::from_str(&row.command)
+                .map_err(|e| anyhow::anyhow!("stored command `{}`: {e}", row.id))?;
+            let (voice, display, light) = match command {
+                Command::Decision {
+                    voice,
+                    display,
+                    light,
+                    ..
+                } => (Some(voice), display, light),
+                Command::Display {
+                    voice,
+                    display,
+                    light,
+                    ..
+                } => (voice, display, light),
+            };
+            Showing {
+                source: "command".to_owned(),
+                voice,
+                display,
+                light,
+                since: zone.local(row.created_at).to_string(),
+                by: row.issued_by,
+            }
+        }
+        _ => decided,
+    };
+    Ok(Scene {
+        plate_photo,
+        cameras,
+        captures,
+        showing: Some(showing),
+        robots,
+    })
 }
 
 /// What the policy saw about the vehicle, with the account and payments
@@ -142,7 +272,16 @@ pub async fn pending(
     let input = row.input()?;
     let decision = row.decision()?;
     let site = Site { lot, gate };
+    let case =
+        match crate::db::cases::open_case_at(state.db.pool(), &site.lot.id, &site.gate.id, false)
+            .await?
+        {
+            Some(c) => Some(crate::api::cases::view(&state, &site.lot, c, true).await?),
+            None => None,
+        };
     Ok(axum::Json(Pending {
+        scene: scene(&state, &site, &row).await?,
+        case,
         facts: facts(&state, &site, &input).await?,
         decision_id: row.id,
         gate_id: row.gate_id,

@@ -3,7 +3,12 @@
 //! agent makes at the desk and what the robot at the gate then says, shows
 //! and does.
 
+mod applications;
+mod calls;
+mod cases;
+mod centre;
 mod demo;
+mod devices;
 mod entry;
 mod exit;
 mod fuzzy;
