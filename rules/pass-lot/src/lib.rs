@@ -5,6 +5,11 @@
 //!
 //! Not the standard lot with other knobs: no monthly passes, no visitor
 //! confirmation, another set of reasons, Korean texts by default, won.
+//!
+//! Agents' one-click prompts carry the standard lot's names, those that
+//! apply to a lot without passes or visitor confirmation. A read while the
+//! gate's plate camera is reported down is decided as any other (a car
+//! without a plate read scans the unplated code); the trace says so.
 
 use boomgate_rules_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -72,10 +77,11 @@ impl Policy for PassLot {
     }
 
     fn evaluate(settings: &Settings, input: &Input) -> Decision {
-        match input.event.direction {
+        let decision = match input.event.direction {
             Direction::Entry => entry(settings, input),
             Direction::Exit => exit(settings, input),
-        }
+        };
+        camera_note(input, decision)
     }
 
     fn fee_schedule(settings: &Settings, locale: Locale) -> String {
@@ -84,6 +90,10 @@ impl Policy for PassLot {
 
     fn fee_quote(settings: &Settings, stay: &Stay) -> Quote {
         settings.fees.quote(stay, settings.currency)
+    }
+
+    fn prompts(_: &Settings, locale: Locale) -> Vec<Prompt> {
+        prompts(locale)
     }
 
     fn lot_info(settings: &Settings, locale: Locale) -> LotInfo {
@@ -109,15 +119,90 @@ impl Policy for PassLot {
     }
 }
 
+/// The prompts agents push with one click, named as the standard lot names
+/// them. This lot has no monthly passes and admits every car, so it offers
+/// no renewal code and nothing that turns visitors away.
+fn prompts(l: Locale) -> Vec<Prompt> {
+    let prompt = |name: &str, voice: &str, display: Display| Prompt {
+        name: name.to_owned(),
+        voice: voice.to_owned(),
+        display,
+        light: Light::Green,
+    };
+    vec![
+        prompt(
+            "quick_exit_qr",
+            say(
+                l,
+                "QR 코드를 스캔하여 결제하시거나 모바일 결제 코드를 보여 주세요",
+                "Please scan the code to pay, or show your mobile payment code",
+            ),
+            Display::qr(QrCode::QuickExit),
+        ),
+        prompt(
+            "unplated_entry_qr",
+            say(l, UNPLATED_ENTRY_KO, UNPLATED_ENTRY_EN),
+            Display::qr(QrCode::UnplatedEntry),
+        ),
+        prompt(
+            "unplated_exit_qr",
+            say(l, UNPLATED_EXIT_KO, UNPLATED_EXIT_EN),
+            Display::qr(QrCode::UnplatedExit),
+        ),
+        prompt(
+            "id_prompt",
+            say(
+                l,
+                "유효한 신분증을 신분증 인식 영역 정면 20cm 앞에 보여 주세요. 협조해 주셔서 감사합니다!",
+                "Please show a valid ID, held 20 cm in front of the ID reader. Thank you for your cooperation!",
+            ),
+            Display::IdPrompt,
+        ),
+        prompt("welcome", say(l, WELCOME_KO, WELCOME_EN), Display::Smile),
+        prompt("farewell", say(l, BYE_KO, BYE_EN), Display::Smile),
+    ]
+}
+
+const UNPLATED_ENTRY_KO: &str = "차량 번호를 인식할 수 없습니다. QR 코드를 스캔한 후 입차해 주세요";
+const UNPLATED_ENTRY_EN: &str = "Your plate cannot be read. Please scan the code to enter";
+const UNPLATED_EXIT_KO: &str = "번호판이 없는 차량은 QR 코드를 스캔하여 결제한 후 출차해 주세요";
+const UNPLATED_EXIT_EN: &str = "No plate read: please scan the code to pay before you leave";
+const WELCOME_KO: &str = "어서 오세요";
+const WELCOME_EN: &str = "Welcome";
+const BYE_KO: &str = "안녕히 가세요";
+const BYE_EN: &str = "Have a safe journey";
+
+/// Says first in the trace that the gate's licence-plate camera is reported
+/// down, and since when. This lot decides such a read as any other: a car
+/// without a plate read scans the unplated code at either gate.
+fn camera_note(input: &Input, mut decision: Decision) -> Decision {
+    let event = &input.event;
+    if !event.gate_health.camera_down() {
+        return decision;
+    }
+    let line = match event.gate_health.seconds_since_heartbeat {
+        Some(seconds) => {
+            let at = event
+                .occurred_at
+                .plus_seconds(-i64::from(seconds))
+                .map_or_else(|_| String::new(), |t| format!(" ({t})"));
+            format!(
+                "licence-plate camera down, as of the robot's last heartbeat, {seconds} s before this read{at}: decided as read"
+            )
+        }
+        None => {
+            "licence-plate camera down (no time of the heartbeat given): decided as read".to_owned()
+        }
+    };
+    decision.trace.insert(0, line);
+    decision
+}
+
 fn entry(s: &Settings, input: &Input) -> Decision {
     let l = s.locale;
     if input.event.plate.is_none() {
         return Decision::hold(reason::UNPLATED_ENTRY)
-            .voice(say(
-                l,
-                "차량 번호를 인식할 수 없습니다. QR 코드를 스캔한 후 입차해 주세요",
-                "Your plate cannot be read. Please scan the code to enter",
-            ))
+            .voice(say(l, UNPLATED_ENTRY_KO, UNPLATED_ENTRY_EN))
             .display(Display::qr(QrCode::UnplatedEntry))
             .trace("no plate read");
     }
@@ -175,7 +260,7 @@ fn admit(s: &Settings, input: &Input) -> Decision {
             .effect(stay)
             .trace("parking pass registered, automatic pick creation off: the driver confirms in the app"),
         (false, _) => Decision::open(reasons::WELCOME)
-            .voice(say(l, "어서 오세요", "Welcome"))
+            .voice(say(l, WELCOME_KO, WELCOME_EN))
             .effect(stay)
             .trace("no parking pass: pay before leaving"),
     }
@@ -183,14 +268,10 @@ fn admit(s: &Settings, input: &Input) -> Decision {
 
 fn exit(s: &Settings, input: &Input) -> Decision {
     let l = s.locale;
-    let bye = say(l, "안녕히 가세요", "Have a safe journey");
+    let bye = say(l, BYE_KO, BYE_EN);
     if input.event.plate.is_none() {
         return Decision::hold(reason::UNPLATED_EXIT)
-            .voice(say(
-                l,
-                "번호판이 없는 차량은 QR 코드를 스캔하여 결제한 후 출차해 주세요",
-                "No plate read: please scan the code to pay before you leave",
-            ))
+            .voice(say(l, UNPLATED_EXIT_KO, UNPLATED_EXIT_EN))
             .display(Display::qr(QrCode::UnplatedExit))
             .trace("no plate read");
     }
@@ -299,6 +380,41 @@ mod tests {
         );
         assert!(
             lot.fee_schedule(Some("zh-CN"))
+                .unwrap_err()
+                .contains("not one this policy speaks")
+        );
+    }
+
+    #[test]
+    fn prompts_are_the_standard_names_that_apply_here() {
+        let settings = std::fs::read_to_string(scenarios().join("settings.json")).unwrap();
+        let lot = Harness::<PassLot>::new(&settings).unwrap();
+        let names = |prompts: &[Prompt]| -> Vec<String> {
+            prompts.iter().map(|p| p.name.clone()).collect()
+        };
+        let ko = lot.prompts(None).unwrap();
+        let en = lot.prompts(Some("en")).unwrap();
+        let expected = [
+            "quick_exit_qr",
+            "unplated_entry_qr",
+            "unplated_exit_qr",
+            "id_prompt",
+            "welcome",
+            "farewell",
+        ];
+        assert_eq!(names(&ko), expected);
+        assert_eq!(names(&en), expected);
+        assert_eq!(ko, lot.prompts(Some("ko-KR")).unwrap());
+        for (k, e) in ko.iter().zip(&en) {
+            assert_eq!((&k.display, k.light), (&e.display, e.light));
+            assert_ne!(k.voice, e.voice, "{}", k.name);
+        }
+        assert_eq!(ko[0].display, Display::qr(QrCode::QuickExit));
+        assert_eq!(ko[3].display, Display::IdPrompt);
+        assert_eq!(ko[4].voice, "어서 오세요");
+        assert_eq!(en[5].voice, "Have a safe journey");
+        assert!(
+            lot.prompts(Some("zh-CN"))
                 .unwrap_err()
                 .contains("not one this policy speaks")
         );

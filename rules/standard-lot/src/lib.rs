@@ -1,18 +1,24 @@
 //! The standard lot policy: every entry and exit scenario of PRODUCT.md
 //! (monthly passes with their expiry windows, shared spaces, visitor
 //! confirmation, unplated vehicles, temporary fees with a payment grace
-//! period, app parking-pass picks) and the fee schedule text.
+//! period, app parking-pass picks), a degraded mode for when the gate's
+//! plate camera is down, the fee schedule text, and the prompts agents push
+//! to the robot.
 //!
 //! See `README.md` beside this crate for the settings and the scenarios.
 
+mod prompts;
 mod settings;
 mod voice;
 
 use boomgate_rules_sdk::prelude::*;
 
-pub use settings::{MissedExit, PassWindows, Settings};
-pub use voice::FREE_STAY;
+pub use prompts::NAMES as PROMPT_NAMES;
+pub use settings::{
+    CameraDownEntry, CameraDownExit, LprCameraDown, MissedExit, PassWindows, Settings,
+};
 use voice::Say;
+pub use voice::{FREE_STAY, LPR_CAMERA_DOWN};
 
 /// The standard lot policy.
 pub struct StandardLot;
@@ -39,7 +45,10 @@ impl Policy for StandardLot {
             input,
             direction: input.event.direction,
         };
-        match (input.event.direction, input.event.agent) {
+        if let Some(degraded) = lot.camera_down() {
+            return lot.camera_note(degraded);
+        }
+        let decision = match (input.event.direction, input.event.agent) {
             (Direction::Entry, None) => lot.open_stay_at_entry(|| lot.entry()),
             (Direction::Entry, Some(AgentAction::Open)) => {
                 lot.open_stay_at_entry(|| lot.agent_entry())
@@ -51,7 +60,8 @@ impl Policy for StandardLot {
                 lot.collect_owed(lot.exit())
             }
             (Direction::Exit, Some(AgentAction::Open)) => lot.collect_owed(lot.agent_exit()),
-        }
+        };
+        lot.camera_note(decision)
     }
 
     fn fee_schedule(settings: &Settings, locale: Locale) -> String {
@@ -60,6 +70,10 @@ impl Policy for StandardLot {
 
     fn fee_quote(settings: &Settings, stay: &Stay) -> Quote {
         settings.fees.quote(stay, settings.currency)
+    }
+
+    fn prompts(settings: &Settings, locale: Locale) -> Vec<Prompt> {
+        prompts::prompts(settings, locale)
     }
 
     fn lot_info(settings: &Settings, locale: Locale) -> LotInfo {
@@ -116,6 +130,88 @@ impl Lot<'_> {
 
     fn text(&self, say: Say) -> Display {
         Display::text(voice::display_text(self.s.locale, say))
+    }
+
+    /// A robot's read with no plate while the gate's licence-plate camera
+    /// is reported down, held as `lpr_camera_down` says: with the
+    /// unplated-entry code at an entry, with the quick-exit code at an exit
+    /// (the driver pays by plate), handed to the agents if it says so.
+    /// `None` for every other event, decided as read: a plate read shows
+    /// the camera works whatever the last heartbeat said, and an agent has
+    /// seen the vehicle.
+    fn camera_down(&self) -> Option<Decision> {
+        let event = &self.input.event;
+        if !event.gate_health.camera_down() || event.plate.is_some() || event.agent.is_some() {
+            return None;
+        }
+        let mode = &self.s.lpr_camera_down;
+        let (qr, escalate, why) = match self.direction {
+            Direction::Entry if mode.entry == CameraDownEntry::UnplatedQr => (
+                QrCode::UnplatedEntry,
+                mode.escalate_entry,
+                "lpr_camera_down.entry is `unplated_qr`: the driver scans the unplated-entry code to enter",
+            ),
+            Direction::Exit if mode.exit == CameraDownExit::QuickExitQr => (
+                QrCode::QuickExit,
+                mode.escalate_exit,
+                "lpr_camera_down.exit is `quick_exit_qr`: the driver pays by plate on the quick-exit code",
+            ),
+            Direction::Entry | Direction::Exit => return None,
+        };
+        let held = self
+            .hold(Say::LprCameraDown)
+            .display(Display::qr(qr))
+            .trace("no plate read")
+            .trace(why);
+        if !escalate {
+            return Some(held);
+        }
+        // Yellow, as for every hold handed to the agents: one is coming.
+        Some(
+            held.light(Light::Yellow)
+                .effect(Effect::Escalate)
+                .trace(format!(
+                    "lpr_camera_down.escalate_{} is on: handed to the agents",
+                    self.direction.as_str()
+                )),
+        )
+    }
+
+    /// Says first in the trace that the gate's licence-plate camera is
+    /// reported down, and since when, and how a read with a plate was
+    /// decided all the same.
+    fn camera_note(&self, mut decision: Decision) -> Decision {
+        let event = &self.input.event;
+        let health = event.gate_health;
+        if !health.camera_down() {
+            return decision;
+        }
+        let mut lines = vec![match health.seconds_since_heartbeat {
+            Some(seconds) => {
+                let at = event
+                    .occurred_at
+                    .plus_seconds(-i64::from(seconds))
+                    .map_or_else(|_| String::new(), |t| format!(" ({t})"));
+                format!(
+                    "licence-plate camera down, as of the robot's last heartbeat, {seconds} s before this read{at}"
+                )
+            }
+            None => "licence-plate camera down (no time of the heartbeat given)".to_owned(),
+        }];
+        if event.agent.is_some() {
+            lines.push("an agent's request: decided as asked".to_owned());
+        } else if event.plate.is_some() {
+            lines.push(
+                "a plate was read all the same (the heartbeat may lag): decided as read".to_owned(),
+            );
+        } else if decision.reason != voice::LPR_CAMERA_DOWN {
+            lines.push(format!(
+                "lpr_camera_down.{} is `as_read`: decided as any read without a plate",
+                self.direction.as_str()
+            ));
+        }
+        decision.trace.splice(0..0, lines);
+        decision
     }
 
     /// An entry of a plate whose earlier stay is still open: its exit was
@@ -695,6 +791,11 @@ mod tests {
             )
         );
         v["fees"]["then"]["every_minutes"] = 60.into();
+        v["lpr_camera_down"] = serde_json::json!({ "entry": "quick_exit_qr" });
+        assert_eq!(refused(&v).path, "lpr_camera_down.entry");
+        v["lpr_camera_down"] = serde_json::json!({ "escalate": true });
+        assert_eq!(refused(&v).path, "lpr_camera_down.escalate");
+        v["lpr_camera_down"] = serde_json::json!({});
         v["colour"] = "blue".into();
         assert!(refused(&v).message.starts_with("unknown field `colour`"));
     }
@@ -715,5 +816,93 @@ mod tests {
             "再见"
         );
         assert_eq!(lot.settings().voice(Direction::Exit, Say::Paid), "一路平安");
+    }
+
+    fn read(direction: Direction, health: GateHealth, agent: Option<AgentAction>) -> Input {
+        let gate = match direction {
+            Direction::Entry => "north-entry",
+            Direction::Exit => "north-exit",
+        };
+        let mut input: Input = serde_json::from_value(serde_json::json!({
+            "event": { "lot_id": "lot-1", "gate_id": gate, "direction": direction,
+                       "plate": null, "occurred_at": "2026-11-22T08:15:02+08:00" }
+        }))
+        .unwrap();
+        input.event.gate_health = health;
+        input.event.agent = agent;
+        input
+    }
+
+    const DOWN: GateHealth = GateHealth {
+        lpr_camera: DeviceState::Down,
+        seconds_since_heartbeat: Some(3600),
+    };
+
+    #[test]
+    fn an_agents_request_is_decided_as_asked_with_the_camera_down() {
+        let lot = Harness::<StandardLot>::new(&default_settings()).unwrap();
+        for direction in [Direction::Entry, Direction::Exit] {
+            let d = lot.evaluate(&read(direction, DOWN, Some(AgentAction::Open)));
+            let unplated = match direction {
+                Direction::Entry => reason::UNPLATED_ENTRY,
+                Direction::Exit => reason::UNPLATED_EXIT,
+            };
+            assert_eq!(d.reason, unplated, "{direction:?}");
+            assert!(!d.effects.contains(&Effect::Escalate), "{direction:?}");
+            assert_eq!(
+                d.trace[..2],
+                [
+                    "licence-plate camera down, as of the robot's last heartbeat, 3600 s before this read (2026-11-22T07:15:02+08:00)",
+                    "an agent's request: decided as asked",
+                ],
+                "{direction:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_camera_down_without_a_heartbeat_time_says_so() {
+        let lot = Harness::<StandardLot>::new(&default_settings()).unwrap();
+        let health = GateHealth {
+            lpr_camera: DeviceState::Down,
+            seconds_since_heartbeat: None,
+        };
+        let d = lot.evaluate(&read(Direction::Exit, health, None));
+        assert_eq!(d.reason, LPR_CAMERA_DOWN);
+        assert_eq!(
+            d.trace[0],
+            "licence-plate camera down (no time of the heartbeat given)"
+        );
+    }
+
+    #[test]
+    fn the_camera_down_hold_speaks_the_lots_locale() {
+        let mut v: serde_json::Value = serde_json::from_str(&default_settings()).unwrap();
+        for (locale, entry, exit) in [
+            (
+                "en",
+                "Plate recognition is unavailable. Please scan the code to enter, and scan the code at the exit before you leave",
+                "Plate recognition is unavailable. Please scan the code to pay before you leave",
+            ),
+            (
+                "ko-KR",
+                "차량 번호 인식을 일시적으로 사용할 수 없습니다. QR 코드를 스캔한 후 입차해 주시고, 출차 전에 출구에서 QR 코드를 스캔해 주세요",
+                "차량 번호 인식을 일시적으로 사용할 수 없습니다. QR 코드를 스캔하여 결제한 후 출차해 주세요",
+            ),
+        ] {
+            v["locale"] = locale.into();
+            let lot = Harness::<StandardLot>::new(&v.to_string()).unwrap();
+            let d = lot.evaluate(&read(Direction::Entry, DOWN, None));
+            assert_eq!(
+                (d.reason.as_str(), d.voice.as_str()),
+                (LPR_CAMERA_DOWN, entry)
+            );
+            let d = lot.evaluate(&read(Direction::Exit, DOWN, None));
+            assert_eq!(
+                (d.reason.as_str(), d.voice.as_str()),
+                (LPR_CAMERA_DOWN, exit)
+            );
+            assert_eq!(d.display, Display::qr(QrCode::QuickExit));
+        }
     }
 }

@@ -40,6 +40,12 @@ pub struct Settings {
     /// agents.
     #[serde(default = "default_true")]
     pub collect_owed: bool,
+    /// What a read with no plate does while the gate's licence-plate camera
+    /// is reported down (`event.gate_health.lpr_camera` is `down`). A read
+    /// that still carries a plate is decided as read: the plate shows the
+    /// camera works, whatever the last heartbeat said.
+    #[serde(default)]
+    pub lpr_camera_down: LprCameraDown,
     /// How long an expired monthly pass keeps some of its privileges.
     pub monthly_pass: PassWindows,
     /// The temporary-parking fee schedule.
@@ -97,6 +103,67 @@ pub enum MissedExit {
     Hold,
 }
 
+/// What a read with no plate does while the gate's licence-plate camera is
+/// reported down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LprCameraDown {
+    /// At an entry. `unplated_qr` (the default): hold with the unplated-entry
+    /// code, so the driver scans in. `as_read`: decide as for any read
+    /// without a plate (`unplated_entry`).
+    #[serde(default)]
+    pub entry: CameraDownEntry,
+    /// At an exit. `quick_exit_qr` (the default): hold with the quick-exit
+    /// code, where the driver pays by plate. `as_read`: decide as for any
+    /// read without a plate (`unplated_exit`).
+    #[serde(default)]
+    pub exit: CameraDownExit,
+    /// Whether an entry held with the unplated-entry code because the camera
+    /// is down is handed to the agents.
+    #[serde(default)]
+    pub escalate_entry: bool,
+    /// Whether an exit held with the quick-exit code because the camera is
+    /// down is handed to the agents.
+    #[serde(default = "default_true")]
+    pub escalate_exit: bool,
+}
+
+impl Default for LprCameraDown {
+    fn default() -> Self {
+        LprCameraDown {
+            entry: CameraDownEntry::default(),
+            exit: CameraDownExit::default(),
+            escalate_entry: false,
+            escalate_exit: true,
+        }
+    }
+}
+
+/// What an entry read with no plate does while the camera is down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CameraDownEntry {
+    /// Hold with the unplated-entry code (`lpr_camera_down`).
+    #[default]
+    UnplatedQr,
+    /// Decide as for any read without a plate (`unplated_entry`).
+    AsRead,
+}
+
+/// What an exit read with no plate does while the camera is down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CameraDownExit {
+    /// Hold with the quick-exit code (`lpr_camera_down`).
+    #[default]
+    QuickExitQr,
+    /// Decide as for any read without a plate (`unplated_exit`).
+    AsRead,
+}
+
 fn default_locale() -> Locale {
     Locale::ZhCn
 }
@@ -135,14 +202,23 @@ impl Settings {
     /// The voice line for `say` at `direction`: the operator's, else the
     /// default in the lot's locale.
     pub fn voice(&self, direction: Direction, say: Say) -> String {
-        if !self.voice.is_empty() {
-            let code = say.code();
-            let qualified = format!("{}.{code}", direction.as_str());
-            if let Some(line) = self.voice.get(&qualified).or_else(|| self.voice.get(code)) {
-                return line.clone();
-            }
+        match self.voice_override(Some(direction), say) {
+            Some(line) => line.to_owned(),
+            None => say.line(self.locale, direction).to_owned(),
         }
-        say.line(self.locale, direction).to_owned()
+    }
+
+    /// The operator's line for `say`: at `direction`, the key qualified by
+    /// it first, then the bare key; with no direction, the bare key only.
+    pub fn voice_override(&self, direction: Option<Direction>, say: Say) -> Option<&str> {
+        if self.voice.is_empty() {
+            return None;
+        }
+        let code = say.code();
+        direction
+            .and_then(|d| self.voice.get(&format!("{}.{code}", d.as_str())))
+            .or_else(|| self.voice.get(code))
+            .map(String::as_str)
     }
 }
 

@@ -29,9 +29,12 @@ pub enum Say {
     /// An entry of a plate whose earlier stay is still open, held for an
     /// agent (`missed_exit: hold`).
     OpenStayAtEntry,
+    /// A read with no plate while the gate's plate camera is reported down,
+    /// held with a code the driver scans (`lpr_camera_down`).
+    LprCameraDown,
 }
 
-const REASONS: usize = 18;
+const REASONS: usize = 19;
 
 /// Reason code for an entry held because the plate's earlier stay is open.
 pub const OPEN_STAY_AT_ENTRY: &str = "open_stay_at_entry";
@@ -41,6 +44,10 @@ pub const MONTHLY_PASS_EXPIRED_AGENT_OPEN: &str = "monthly_pass_expired_agent_op
 
 /// Reason code for leaving a stay billed `free`.
 pub const FREE_STAY: &str = "free_stay";
+
+/// Reason code for a read with no plate held because the gate's
+/// licence-plate camera is reported down.
+pub const LPR_CAMERA_DOWN: &str = "lpr_camera_down";
 
 impl Say {
     /// The reason code.
@@ -64,6 +71,7 @@ impl Say {
             Say::FreeStay => FREE_STAY,
             Say::MonthlyPassExpiredAgentOpen => MONTHLY_PASS_EXPIRED_AGENT_OPEN,
             Say::OpenStayAtEntry => OPEN_STAY_AT_ENTRY,
+            Say::LprCameraDown => LPR_CAMERA_DOWN,
         }
     }
 
@@ -92,6 +100,7 @@ const SPOKEN: [&[Say]; 2] = [
         Say::SharedSpacesFullVisitor,
         Say::MonthlyPassExpiredAgentOpen,
         Say::OpenStayAtEntry,
+        Say::LprCameraDown,
     ],
     &[
         Say::MonthlyPassValid,
@@ -106,6 +115,7 @@ const SPOKEN: [&[Say]; 2] = [
         Say::NoEntryRecord,
         Say::FreeStay,
         Say::MonthlyPassExpiredAgentOpen,
+        Say::LprCameraDown,
     ],
 ];
 
@@ -120,6 +130,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "shared_spaces_full_visitor",
     "monthly_pass_expired_agent_open",
     "open_stay_at_entry",
+    "lpr_camera_down",
     "monthly_pass_expired_reminder",
     "monthly_pass_lapsed",
     "unplated_exit",
@@ -138,6 +149,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "entry.shared_spaces_full_visitor",
     "entry.monthly_pass_expired_agent_open",
     "entry.open_stay_at_entry",
+    "entry.lpr_camera_down",
     "exit.monthly_pass_valid",
     "exit.monthly_pass_expired_reminder",
     "exit.monthly_pass_expired_renew",
@@ -150,6 +162,7 @@ pub const VOICE_KEYS: &[&str] = &[
     "exit.no_entry_record",
     "exit.free_stay",
     "exit.monthly_pass_expired_agent_open",
+    "exit.lpr_camera_down",
 ];
 
 /// Lines by direction (entry, exit) and reason, in `Say` order. Reasons a
@@ -176,6 +189,7 @@ const ZH_CN: Lines = [
         "",
         "欢迎回家",
         "系统中您的车辆尚有未出场记录，正在为您联系客服",
+        "车牌识别暂时无法使用，请扫码后开闸进场，出场前请在出口处扫码出场",
     ],
     [
         "一路平安",
@@ -196,6 +210,7 @@ const ZH_CN: Lines = [
         "一路平安",
         "一路平安",
         "",
+        "车牌识别暂时无法使用，请扫码缴费后出场",
     ],
 ];
 
@@ -219,6 +234,7 @@ const KO_KR: Lines = [
         "",
         "환영합니다",
         "이 차량의 출차 기록이 없는 주차 기록이 있어 상담원을 연결해 드리겠습니다",
+        "차량 번호 인식을 일시적으로 사용할 수 없습니다. QR 코드를 스캔한 후 입차해 주시고, 출차 전에 출구에서 QR 코드를 스캔해 주세요",
     ],
     [
         "안녕히 가세요",
@@ -239,6 +255,7 @@ const KO_KR: Lines = [
         "안녕히 가세요",
         "안녕히 가세요",
         "",
+        "차량 번호 인식을 일시적으로 사용할 수 없습니다. QR 코드를 스캔하여 결제한 후 출차해 주세요",
     ],
 ];
 
@@ -262,6 +279,7 @@ const EN: Lines = [
         "",
         "Welcome home",
         "This car's last stay was never closed. Connecting you to an agent",
+        "Plate recognition is unavailable. Please scan the code to enter, and scan the code at the exit before you leave",
     ],
     [
         "Have a safe journey",
@@ -282,6 +300,7 @@ const EN: Lines = [
         "Have a safe journey",
         "Have a safe journey",
         "",
+        "Plate recognition is unavailable. Please scan the code to pay before you leave",
     ],
 ];
 
