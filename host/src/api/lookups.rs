@@ -144,6 +144,15 @@ pub async fn find_phone(
                 registered_by: visit.registered_by,
             });
         }
+        for ticket in
+            desk::tickets_by_phones(pool, &lot.id, &candidates, now - VISITS_SHOWN_MS).await?
+        {
+            if let Ok(plate) = boomgate_engine::sdk::Plate::parse(&ticket.id)
+                && !plates.contains(&plate)
+            {
+                plates.push(plate);
+            }
+        }
         for plate in &plates {
             for stay in stays::stays_of_plate(pool, &lot.id, plate, 5).await? {
                 found.stays.push(PhoneStay {

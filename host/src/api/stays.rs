@@ -219,6 +219,8 @@ pub struct PlateRecord {
     pub stays: Vec<StayRecord>,
     /// The plate's payments of the last six months, newest first.
     pub payments: Vec<PaymentView>,
+    /// Its pending monthly-pass application, if any (seed 001 §2.4.2).
+    pub application: Option<super::applications::Application>,
 }
 
 #[utoipa::path(get, path = "/v1/lots/{lot}/stays", tag = "agents", params(("lot" = String, Path), StayQuery),
@@ -301,7 +303,22 @@ pub async fn stays_of_plate(
         None,
     )
     .await?;
+    let application = crate::db::applications::applications(
+        pool,
+        &lot.id,
+        Some(crate::db::types::ApplicationStatus::Pending),
+        Some(plate.as_str()),
+        1,
+    )
+    .await?
+    .into_iter()
+    .next();
+    let application = match application {
+        Some(a) => Some(super::applications::view(&state, &lot, a).await?),
+        None => None,
+    };
     Ok(axum::Json(PlateRecord {
+        application,
         monthly_pass: monthly_pass.map(Into::into),
         parking_pass: passes::has_parking_pass(pool, &lot.id, &plate).await?,
         plate: plate.into_string(),

@@ -163,3 +163,74 @@ pub async fn visitors_by_phones<'e>(
     }
     query.fetch_all(db).await
 }
+
+// ---------------------------------------------------------------- tickets
+
+/// An unplated vehicle's ticket: the plate its stay is kept under.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub lot_id: String,
+    pub id: String,
+    pub phone: Option<String>,
+    pub entry_gate: String,
+    pub entry_decision: String,
+    pub issued_by: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_ticket<'e>(db: impl Exec<'e>, t: &TicketRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tickets (lot_id, id, phone, entry_gate, entry_decision, issued_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&t.lot_id)
+    .bind(&t.id)
+    .bind(&t.phone)
+    .bind(&t.entry_gate)
+    .bind(&t.entry_decision)
+    .bind(&t.issued_by)
+    .bind(t.created_at)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+pub async fn ticket<'e>(db: impl Exec<'e>, lot: &str, id: &str) -> Result<Option<TicketRow>> {
+    sqlx::query_as(
+        "SELECT lot_id, id, phone, entry_gate, entry_decision, issued_by, created_at
+         FROM tickets WHERE lot_id = $1 AND id = $2",
+    )
+    .bind(lot)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The tickets of `lot` issued since `since` with a phone among `phones`,
+/// newest first.
+pub async fn tickets_by_phones<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    phones: &[String],
+    since: i64,
+) -> Result<Vec<TicketRow>> {
+    if phones.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..phones.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT lot_id, id, phone, entry_gate, entry_decision, issued_by, created_at FROM tickets
+         WHERE lot_id = $1 AND created_at >= $2 AND phone IN ({list})
+         ORDER BY created_at DESC LIMIT 20"
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(lot)
+        .bind(since);
+    for phone in phones {
+        query = query.bind(phone);
+    }
+    query.fetch_all(db).await
+}

@@ -165,6 +165,9 @@ stored! {
         /// The held event was decided again with a corrected plate or the
         /// matched entry.
         Correction => "correction",
+        /// An unplated vehicle's driver scanned the gate's code: its ticket
+        /// was decided as its plate.
+        Ticket => "ticket",
     }
 
     /// What a camera at a robot films.

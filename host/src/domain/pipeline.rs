@@ -717,7 +717,7 @@ async fn record_act(
     let command_id = commands::issue(tx, now, lot, gate, &command, act.by).await?;
     let done = super::cases::Done {
         kind: match act.opening.kind {
-            OpeningKind::Normal | OpeningKind::Abnormal => CaseActKind::Open,
+            OpeningKind::Normal | OpeningKind::Abnormal | OpeningKind::Ticket => CaseActKind::Open,
             OpeningKind::Visitor => CaseActKind::Visitor,
             OpeningKind::Correction => CaseActKind::Correct,
         },

@@ -10,11 +10,13 @@ mod acts;
 mod display;
 mod lists;
 mod pending;
+mod tickets;
 
 pub use acts::{AbnormalReason, Correction, Match, OpenRequest, VisitorRegistration};
 pub use display::{Presets, Push, Pushed};
 pub use lists::{Congested, OpeningRecord, OpeningsQuery};
 pub use pending::{Capture, Facts, PassFacts, Pending, Scene, SessionFacts, Showing};
+pub use tickets::{TicketExit, TicketIssued, TicketRequest};
 
 use boomgate_engine::sdk::{AgentAction, Decision, Direction, Gate, Plate};
 use serde::Serialize;
@@ -42,6 +44,8 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
             .routes(routes!(acts::register_visitor))
             .routes(routes!(display::push_display))
             .routes(routes!(display::list_presets))
+            .routes(routes!(tickets::unplated_entry))
+            .routes(routes!(tickets::unplated_exit))
             .routes(routes!(lists::congestion))
             .routes(routes!(lists::openings)),
     )
@@ -79,6 +83,9 @@ pub struct Outcome {
     /// The command sent to the robot.
     pub command_id: Option<String>,
     pub policy_version: Option<i64>,
+    /// The orders the decision placed: what the driver pays.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<crate::api::orders::OrderView>,
 }
 
 impl Outcome {
@@ -93,6 +100,7 @@ impl Outcome {
             opening_id: None,
             command_id: None,
             policy_version: evaluated.version,
+            orders: Vec::new(),
         }
     }
 }
@@ -208,6 +216,14 @@ impl<'a> Gatehouse<'a> {
                 recorded,
                 ..
             } => Ok(Outcome {
+                orders: recorded
+                    .orders
+                    .into_iter()
+                    .map(|o| {
+                        let now = self.state.clock.now_ms();
+                        crate::api::orders::OrderView::new(&self.site.lot, now, o)
+                    })
+                    .collect(),
                 opened: evaluated.decision.is_open(),
                 decision: evaluated.decision,
                 decision_id: Some(recorded.decision_id),

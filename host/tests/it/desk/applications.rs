@@ -68,6 +68,11 @@ async fn applications_queue_and_are_decided(backend: Backend) {
         .await;
     assert_eq!(found[0]["application"]["id"], first["id"]);
     assert_eq!(found[0]["application"]["position"], 1);
+    let record = desk.get(StatusCode::OK, "/stays?plate=粤B80009").await;
+    assert_eq!(
+        record["application"]["id"], second["id"],
+        "§2.4.2: the stay search shows it"
+    );
 
     // Approved with the renewal's price: the pass is valid for a month
     // from yesterday, a renewal order waits, and the car drives in.

@@ -15,6 +15,7 @@ mod fuzzy;
 mod lists;
 mod roles;
 mod stated_exit;
+mod tickets;
 
 use boomgate_engine::sdk::testing::merge_patch;
 use reqwest::StatusCode;
