@@ -22,6 +22,7 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
         config,
         OpenApiRouter::new()
             .routes(routes!(create_agent, list_agents))
+            .routes(routes!(update_agent))
             .routes(routes!(rotate_agent_token))
             .routes(routes!(revoke_agent_tokens)),
     )
@@ -181,4 +182,69 @@ pub async fn revoke_agent_tokens(
     crate::db::cases::unbind_seat(&mut *tx, &agent).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What an owner changes of an agent: each field given is set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The lots the agent serves from now on (the owner's; at least one).
+    #[serde(default)]
+    pub lots: Option<Vec<String>>,
+}
+
+#[utoipa::path(patch, path = "/v1/agents/{agent}", tag = "owners", params(("agent" = String, Path)), request_body = AgentUpdate,
+    responses((status = 200, body = Agent), (status = 400, body = ErrorBody),
+        (status = 404, description = "No such agent of the owner's, or a lot that is not theirs", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agent): Path<String>,
+    Json(req): Json<AgentUpdate>,
+) -> Result<axum::Json<Agent>, ApiError> {
+    let owner = caller.owner()?;
+    owned_agent(&state, owner, &agent).await?;
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| super::fields::text("name", n, 100, "name the agent"))
+        .transpose()?;
+    if let Some(lots) = &req.lots {
+        if lots.is_empty() {
+            return Err(ApiError::field("lots", "an agent serves at least one lot"));
+        }
+        for lot in lots {
+            owned_lot(&state, owner, lot).await?;
+        }
+    }
+    let mut tx = state.db.write().await?;
+    if let Some(name) = name {
+        agents::rename_agent(&mut *tx, &agent, name).await?;
+    }
+    if let Some(lots) = &req.lots {
+        agents::clear_agent_lots(&mut *tx, &agent).await?;
+        for lot in lots {
+            agents::add_agent_lot(&mut *tx, &agent, lot).await?;
+        }
+    }
+    tx.commit().await?;
+    let row = agents::agents_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .find(|a| a.id == agent)
+        .ok_or_else(|| anyhow::anyhow!("agent `{agent}` vanished"))?;
+    let lots = agents::agent_lots_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| *a == agent)
+        .map(|(_, lot)| lot)
+        .collect();
+    Ok(axum::Json(Agent {
+        id: agent,
+        name: row.name,
+        lots,
+    }))
 }

@@ -120,6 +120,27 @@ pub(crate) async fn view(
     })
 }
 
+/// A plate's pending application in the lot, as the pass and stay
+/// searches show it (seed 001 §2.4.1, §2.4.2).
+pub(crate) async fn pending_of_plate(
+    state: &AppState,
+    lot: &LotRow,
+    plate: &str,
+) -> Result<Option<Application>, ApiError> {
+    let pending = applications::applications(
+        state.db.pool(),
+        &lot.id,
+        Some(ApplicationStatus::Pending),
+        Some(plate),
+        1,
+    )
+    .await?;
+    match pending.into_iter().next() {
+        Some(a) => Ok(Some(view(state, lot, a).await?)),
+        None => Ok(None),
+    }
+}
+
 /// The lot, for staff or the app platform scoped to it.
 async fn applicant_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<LotRow, ApiError> {
     match caller {
@@ -152,15 +173,7 @@ pub async fn apply(
     if let Some(account) = &req.account {
         check_id("account", account)?;
     }
-    let phone = match req
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => Some(fields::phone("phone", raw)?),
-        None => None,
-    };
+    let phone = fields::optional_phone("phone", req.phone.as_deref())?;
     let holder = fields::optional_text("holder", Some(&req.holder), 100)?.flatten();
     let note = fields::optional_text("note", Some(&req.note), 500)?.flatten();
     let pool = state.db.pool();

@@ -21,8 +21,11 @@ use crate::service::AppState;
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// A lot owner: their lots.
-    Owner { owner_id: String },
+    /// A lot owner: their lots. `token_id` names the token it came with.
+    Owner {
+        owner_id: String,
+        token_id: Option<String>,
+    },
     /// A gate robot: its gate.
     Robot(Box<Robot>),
     /// A remote agent: the lots it serves.
@@ -68,7 +71,7 @@ impl Caller {
     /// The owner, or 403 for other roles.
     pub fn owner(&self) -> Result<&str, ApiError> {
         match self {
-            Caller::Owner { owner_id } => Ok(owner_id),
+            Caller::Owner { owner_id, .. } => Ok(owner_id),
             _ => Err(ApiError::Forbidden("this route is for lot owners".into())),
         }
     }
@@ -95,7 +98,7 @@ impl Caller {
     /// How the caller appears in records.
     pub fn label(&self) -> String {
         match self {
-            Caller::Owner { owner_id } => format!("owner:{owner_id}"),
+            Caller::Owner { owner_id, .. } => format!("owner:{owner_id}"),
             Caller::Robot(r) => format!("robot:{}/{}", r.lot_id(), r.robot_id),
             Caller::Agent { agent_id, .. } => format!("agent:{agent_id}"),
             Caller::Service(s) => format!("{}:{}", s.role, s.token_id),
@@ -112,7 +115,7 @@ pub async fn service_lot(
     lot: &str,
 ) -> Result<LotRow, ApiError> {
     match caller {
-        Caller::Owner { owner_id } => owned_lot(state, owner_id, lot).await,
+        Caller::Owner { owner_id, .. } => owned_lot(state, owner_id, lot).await,
         Caller::Service(s) if s.role == role => match lots::lot(state.db.pool(), lot).await? {
             Some(row) if row.owner_id == s.owner_id && s.lots.iter().any(|l| l == lot) => Ok(row),
             _ => Err(ApiError::not_found(format!("lot `{lot}` not found"))),
@@ -153,7 +156,7 @@ pub async fn staff_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<L
     caller.staff()?;
     let row = lots::lot(state.db.pool(), lot).await?;
     let allowed = match (&row, caller) {
-        (Some(row), Caller::Owner { owner_id }) => row.owner_id == *owner_id,
+        (Some(row), Caller::Owner { owner_id, .. }) => row.owner_id == *owner_id,
         (Some(_), Caller::Agent { agent_id, .. }) => {
             agents::serves(state.db.pool(), agent_id, lot).await?
         }
@@ -168,7 +171,7 @@ pub async fn staff_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<L
 /// The lots a caller may see: an owner's, or those an agent serves.
 pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRow>, ApiError> {
     match caller {
-        Caller::Owner { owner_id } => Ok(lots::lots_of_owner(state.db.pool(), owner_id).await?),
+        Caller::Owner { owner_id, .. } => Ok(lots::lots_of_owner(state.db.pool(), owner_id).await?),
         Caller::Agent { agent_id, .. } => Ok(lots::lots_of_agent(state.db.pool(), agent_id).await?),
         Caller::Robot(_) | Caller::Service(_) => Err(ApiError::Forbidden(
             "this route is for agents and lot owners".into(),
@@ -295,6 +298,7 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
     Ok(match row.role {
         Role::Owner => Some(Caller::Owner {
             owner_id: row.owner_id,
+            token_id: row.id,
         }),
         Role::Robot => {
             let (Some(lot_id), Some(robot_id)) = (row.lot_id, row.robot_id) else {

@@ -67,7 +67,7 @@ impl From<SeatRow> for Seat {
 
 fn owner_of(caller: &Caller) -> Result<&str, ApiError> {
     match caller {
-        Caller::Owner { owner_id } | Caller::Agent { owner_id, .. } => Ok(owner_id),
+        Caller::Owner { owner_id, .. } | Caller::Agent { owner_id, .. } => Ok(owner_id),
         _ => Err(ApiError::Forbidden(
             "this route is for agents and lot owners".into(),
         )),
@@ -284,6 +284,14 @@ pub(crate) async fn view(
     })
 }
 
+/// A case read again after a change, with its acts.
+async fn reread(state: &AppState, lot: &LotRow, id: &str) -> Result<Case, ApiError> {
+    let row = cases::case(state.db.pool(), id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("case `{id}` vanished"))?;
+    view(state, lot, row, true).await
+}
+
 /// A case the caller may see (404 otherwise), with its lot.
 async fn visible_case(
     state: &AppState,
@@ -388,12 +396,7 @@ pub async fn open_case(
 ) -> Result<axum::Json<Case>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
     let gate = fields::gate_of(&state, &lot.id, &gate).await?;
-    let latest =
-        crate::db::decisions::decisions(state.db.pool(), &lot.id, Some(&gate.id), None, 1).await?;
-    let held = latest
-        .into_iter()
-        .next()
-        .filter(|d| d.gate == boomgate_engine::sdk::Gate::Hold);
+    let held = crate::db::decisions::latest_hold(state.db.pool(), &lot.id, &gate.id).await?;
     let by = caller.label();
     let note = fields::optional_text("note", Some(&req.note), 500)?.flatten();
     let now = state.clock.now_ms();
@@ -422,10 +425,7 @@ pub async fn open_case(
             .metrics
             .case_opened(&lot.id, CaseOrigin::Agent.as_str());
     }
-    let row = cases::case(state.db.pool(), &case.id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("case `{}` vanished", case.id))?;
-    Ok(axum::Json(view(&state, &lot, row, true).await?))
+    Ok(axum::Json(reread(&state, &lot, &case.id).await?))
 }
 
 #[utoipa::path(get, path = "/v1/cases/{case}", tag = "agents", params(("case" = String, Path)),
@@ -486,10 +486,7 @@ pub async fn answer_case(
             u64::try_from(now - row.opened_at).unwrap_or(0),
         ));
     }
-    let row = cases::case(state.db.pool(), &row.id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("case `{case}` vanished"))?;
-    Ok(axum::Json(view(&state, &lot, row, true).await?))
+    Ok(axum::Json(reread(&state, &lot, &row.id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -543,10 +540,7 @@ pub async fn close_case(
             .metrics
             .case_closed(&lot.id, req.outcome.as_str(), took);
     }
-    let row = cases::case(state.db.pool(), &row.id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("case `{case}` vanished"))?;
-    Ok(axum::Json(view(&state, &lot, row, true).await?))
+    Ok(axum::Json(reread(&state, &lot, &row.id).await?))
 }
 
 // ---------------------------------------------------------------- calls
@@ -607,7 +601,9 @@ async fn call_lots(state: &AppState, caller: &Caller) -> Result<(String, Vec<Lot
             }
             Ok((s.owner_id.clone(), out))
         }
-        Caller::Owner { owner_id } => Ok((owner_id.clone(), visible_lots(state, caller).await?)),
+        Caller::Owner { owner_id, .. } => {
+            Ok((owner_id.clone(), visible_lots(state, caller).await?))
+        }
         _ => Err(ApiError::Forbidden(
             "this route is for the telephony system and lot owners".into(),
         )),
@@ -660,13 +656,7 @@ pub async fn report_call(
     let (resolved, lot_id, case_id) = match &robot {
         Some(r) => {
             let open = cases::open_case_at(&mut *tx, &r.lot_id, &r.gate_id, false).await?;
-            let latest =
-                crate::db::decisions::decisions(&mut *tx, &r.lot_id, Some(&r.gate_id), None, 1)
-                    .await?;
-            let held = latest
-                .into_iter()
-                .next()
-                .filter(|d| d.gate == boomgate_engine::sdk::Gate::Hold);
+            let held = crate::db::decisions::latest_hold(&mut *tx, &r.lot_id, &r.gate_id).await?;
             let opening = case_acts::Opening {
                 lot: &r.lot_id,
                 gate: &r.gate_id,

@@ -72,6 +72,14 @@ pub fn phone(field: &str, raw: &str) -> Result<String, ApiError> {
     }
 }
 
+/// An optional phone number: absent or blank is none, else as [`phone`].
+pub fn optional_phone(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(raw) => phone(field, raw).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// The stored numbers a caller's number may be: itself and, for a number
 /// with a country or trunk prefix (`8613000000000`, `013000000000`), its
 /// endings of 7 digits or more.

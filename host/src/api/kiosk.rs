@@ -187,11 +187,7 @@ pub async fn call_button(
     let lot = robot.lot_id();
     let gate = robot.gate_id();
     // The event waiting at the gate is its latest decision, if that holds.
-    let latest = decisions::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
-    let held = latest
-        .into_iter()
-        .next()
-        .filter(|d| d.gate == boomgate_engine::sdk::Gate::Hold);
+    let held = decisions::latest_hold(state.db.pool(), lot, gate).await?;
     let now = state.clock.now_ms();
     let by = caller.label();
     let opening = cases::Opening {

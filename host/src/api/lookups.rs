@@ -181,7 +181,7 @@ pub async fn record(
     case: Option<&str>,
 ) -> Result<(), ApiError> {
     let owner = match caller {
-        Caller::Owner { owner_id } | Caller::Agent { owner_id, .. } => owner_id,
+        Caller::Owner { owner_id, .. } | Caller::Agent { owner_id, .. } => owner_id,
         Caller::Service(s) => &s.owner_id,
         Caller::Robot(r) => &r.owner_id,
     };

@@ -99,15 +99,7 @@ pub async fn put_monthly_pass(
                 format!("{} is not between 1 and 1000", req.spaces),
             )
         })?;
-    let phone = match req
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => Some(fields::phone("phone", raw)?),
-        None => None,
-    };
+    let phone = fields::optional_phone("phone", req.phone.as_deref())?;
     let now = state.clock.now_ms();
     let mut tx = state.db.write().await?;
     passes::upsert_account(
@@ -251,15 +243,7 @@ pub async fn find_monthly_passes(
     caller: Caller,
     Query(query): Query<PassQuery>,
 ) -> Result<axum::Json<Vec<PassRecord>>, ApiError> {
-    let phone = match query
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => Some(fields::phone("phone", raw)?),
-        None => None,
-    };
+    let phone = fields::optional_phone("phone", query.phone.as_deref())?;
     let phone = phone.as_deref();
     let plate = query
         .plate
@@ -301,20 +285,8 @@ pub async fn find_monthly_passes(
             let inside = stays::open_session(state.db.pool(), &lot.id, &pass.plate)
                 .await?
                 .is_some();
-            let application = crate::db::applications::applications(
-                state.db.pool(),
-                &lot.id,
-                Some(crate::db::types::ApplicationStatus::Pending),
-                Some(pass.plate.as_str()),
-                1,
-            )
-            .await?
-            .into_iter()
-            .next();
-            let application = match application {
-                Some(a) => Some(super::applications::view(&state, &lot, a).await?),
-                None => None,
-            };
+            let application =
+                super::applications::pending_of_plate(&state, &lot, pass.plate.as_str()).await?;
             out.push(PassRecord {
                 application,
                 lot_id: lot.id.clone(),

@@ -303,20 +303,7 @@ pub async fn stays_of_plate(
         None,
     )
     .await?;
-    let application = crate::db::applications::applications(
-        pool,
-        &lot.id,
-        Some(crate::db::types::ApplicationStatus::Pending),
-        Some(plate.as_str()),
-        1,
-    )
-    .await?
-    .into_iter()
-    .next();
-    let application = match application {
-        Some(a) => Some(super::applications::view(&state, &lot, a).await?),
-        None => None,
-    };
+    let application = super::applications::pending_of_plate(&state, &lot, plate.as_str()).await?;
     Ok(axum::Json(PlateRecord {
         application,
         monthly_pass: monthly_pass.map(Into::into),

@@ -1,4 +1,5 @@
-//! Tokens for an owner's machines: the payment system (`payments`: posts
+//! An owner's extra tokens (`owner`: their own, for a script or a second
+//! office) and their machines' tokens: the payment system (`payments`: posts
 //! payments and reads orders) and the app platform (`app`: tells whether a
 //! registered car is parked and confirms its pick) and the telephony
 //! system (`telephony`: reports calls to agents' seats), each scoped to some of
@@ -29,10 +30,13 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
     )
 }
 
-/// What a machine token is for.
+/// What an extra token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MachineRole {
+    /// Another token of the owner's own (a script, a second office): every
+    /// owner route, all the owner's lots; give no `lots`.
+    Owner,
     /// The payment system: posts payments and reads orders.
     Payments,
     /// The app platform: whether a registered car is parked, its pick.
@@ -45,6 +49,7 @@ pub enum MachineRole {
 impl From<MachineRole> for Role {
     fn from(role: MachineRole) -> Role {
         match role {
+            MachineRole::Owner => Role::Owner,
             MachineRole::Payments => Role::Payments,
             MachineRole::App => Role::App,
             MachineRole::Telephony => Role::Telephony,
@@ -87,8 +92,15 @@ pub async fn create_token(
 ) -> Result<(StatusCode, axum::Json<MachineToken>), ApiError> {
     let owner = caller.owner()?;
     let name = text("name", &req.name, 100, "say what the token is for")?;
-    if req.lots.is_empty() {
-        return Err(ApiError::field("lots", "a token acts in at least one lot"));
+    match (req.role, req.lots.is_empty()) {
+        (MachineRole::Owner, false) => {
+            return Err(ApiError::field(
+                "lots",
+                "an owner token acts in all the owner's lots: give no `lots`",
+            ));
+        }
+        (MachineRole::Owner, true) | (_, false) => {}
+        (_, true) => return Err(ApiError::field("lots", "a token acts in at least one lot")),
     }
     for lot in &req.lots {
         owned_lot(&state, owner, lot).await?;
@@ -124,7 +136,7 @@ pub async fn create_token(
 }
 
 #[utoipa::path(get, path = "/v1/tokens", tag = "owners",
-    responses((status = 200, description = "The owner's machine tokens, newest first", body = Vec<MachineToken>)),
+    responses((status = 200, description = "The owner's tokens (their own, the payment system's, the app platform's, the telephony system's), newest first; never the secrets", body = Vec<MachineToken>)),
     security(("bearer" = [])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
@@ -147,7 +159,8 @@ pub async fn list_tokens(
 }
 
 #[utoipa::path(post, path = "/v1/tokens/{token}/revoke", tag = "owners", params(("token" = String, Path)),
-    responses((status = 204, description = "Revoked: it no longer authenticates"), (status = 404, body = ErrorBody)),
+    responses((status = 204, description = "Revoked: it no longer authenticates"), (status = 404, body = ErrorBody),
+        (status = 409, description = "The token making the request: revoke it with another", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
@@ -155,6 +168,16 @@ pub async fn revoke_token(
     Path(token): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let owner = caller.owner()?;
+    if let Caller::Owner {
+        token_id: Some(own),
+        ..
+    } = &caller
+        && *own == token
+    {
+        return Err(ApiError::Conflict(format!(
+            "`{token}` is the token this request came with: revoke it with another of yours"
+        )));
+    }
     if owners::revoke_service_token(state.db.pool(), owner, &token, state.clock.now_ms()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

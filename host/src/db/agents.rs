@@ -79,3 +79,22 @@ pub async fn agents_of_lot<'e>(db: impl Exec<'e>, lot: &str) -> Result<Vec<Agent
     .fetch_all(db)
     .await
 }
+
+/// Renames an agent.
+pub async fn rename_agent<'e>(db: impl Exec<'e>, agent: &str, name: &str) -> Result<()> {
+    sqlx::query("UPDATE agents SET name = $2 WHERE id = $1")
+        .bind(agent)
+        .bind(name)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Stops an agent serving any lot (before it is given its new ones).
+pub async fn clear_agent_lots<'e>(db: impl Exec<'e>, agent: &str) -> Result<()> {
+    sqlx::query("DELETE FROM agent_lots WHERE agent_id = $1")
+        .bind(agent)
+        .execute(db)
+        .await
+        .map(drop)
+}

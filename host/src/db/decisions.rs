@@ -361,3 +361,16 @@ pub async fn test_events<'e>(
     .fetch_all(db)
     .await
 }
+
+/// The latest decision at a gate, if it holds: the event waiting there.
+pub async fn latest_hold<'e>(
+    db: impl Exec<'e>,
+    lot: &str,
+    gate: &str,
+) -> Result<Option<DecisionRow>> {
+    let latest = decisions(db, lot, Some(gate), None, 1).await?;
+    Ok(latest
+        .into_iter()
+        .next()
+        .filter(|d| d.gate == boomgate_engine::sdk::Gate::Hold))
+}

@@ -146,10 +146,7 @@ pub async fn visitors_by_phones<'e>(
     if phones.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (0..phones.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::placeholders(3, phones.len());
     let sql = format!(
         "SELECT id, lot_id, gate_id, plate, phone, reason, registered_by, created_at FROM visitors
          WHERE lot_id = $1 AND created_at >= $2 AND phone IN ({list})
@@ -217,10 +214,7 @@ pub async fn tickets_by_phones<'e>(
     if phones.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (0..phones.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::placeholders(3, phones.len());
     let sql = format!(
         "SELECT lot_id, id, phone, entry_gate, entry_decision, issued_by, created_at FROM tickets
          WHERE lot_id = $1 AND created_at >= $2 AND phone IN ({list})

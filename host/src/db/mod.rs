@@ -48,6 +48,14 @@ impl<'e, T: Executor<'e, Database = Any>> Exec<'e> for T {}
 /// What every query returns.
 pub type Result<T> = sqlx::Result<T>;
 
+/// `$first, $first+1, ...` for `n` values bound in an `IN (...)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The schema both backends share.
 static SHARED: Migrator = sqlx::migrate!("./migrations");
 /// What SQLite says its own way (checks as triggers).

@@ -255,10 +255,7 @@ pub async fn passes_by_phones<'e>(
     if phones.is_empty() {
         return Ok(Vec::new());
     }
-    let list = (0..phones.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::placeholders(2, phones.len());
     let sql = format!(
         "{} WHERE p.lot_id = $1 AND a.phone IN ({list}) ORDER BY p.plate",
         pass_select!()

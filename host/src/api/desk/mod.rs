@@ -18,7 +18,7 @@ pub use lists::{Congested, OpeningRecord, OpeningsQuery};
 pub use pending::{Capture, Facts, PassFacts, Pending, Scene, SessionFacts, Showing};
 pub use tickets::{TicketExit, TicketIssued, TicketRequest};
 
-use boomgate_engine::sdk::{AgentAction, Decision, Direction, Gate, Plate};
+use boomgate_engine::sdk::{AgentAction, Decision, Direction, Plate};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -54,8 +54,7 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
 /// The held event at a gate: its latest decision, if that holds and no
 /// case about it was closed (关单) since.
 async fn held(state: &AppState, lot: &str, gate: &str) -> Result<Option<DecisionRow>, ApiError> {
-    let latest = decisions::decisions(state.db.pool(), lot, Some(gate), None, 1).await?;
-    let Some(hold) = latest.into_iter().next().filter(|d| d.gate == Gate::Hold) else {
+    let Some(hold) = decisions::latest_hold(state.db.pool(), lot, gate).await? else {
         return Ok(None);
     };
     if crate::db::cases::closed_since(state.db.pool(), lot, gate, hold.created_at).await? {

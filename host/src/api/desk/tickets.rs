@@ -103,15 +103,7 @@ pub async fn unplated_entry(
     Json(req): Json<TicketRequest>,
 ) -> Result<axum::Json<TicketIssued>, ApiError> {
     let desk = gatehouse(&state, &caller, &lot, &gate, Direction::Entry).await?;
-    let phone = match req
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => Some(fields::phone("phone", raw)?),
-        None => None,
-    };
+    let phone = fields::optional_phone("phone", req.phone.as_deref())?;
     let ticket = new_ticket()?;
     let plate = Plate::parse(&ticket).map_err(|e| anyhow::anyhow!("ticket `{ticket}`: {e}"))?;
     let lot_id = desk.site.lot.id.clone();

@@ -329,3 +329,97 @@ async fn agents_tokens_are_rotated_and_revoked(backend: Backend) {
 }
 
 crate::on_both!(agents_tokens_are_rotated_and_revoked);
+
+async fn agents_change_lots_and_owners_keep_extra_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let centre = Centre::open(&app, json!({})).await;
+    let desk = &centre.desk;
+    let owner = &app.owner;
+    let other = app.lot(owner, &unique("lot"), "Asia/Shanghai", "CNY").await;
+    let path = format!("/v1/agents/{}", centre.agent_id);
+    let patch = |body: Value| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.send(
+                &app.client,
+                reqwest::Method::PATCH,
+                owner,
+                &path,
+                Some(body),
+            )
+            .await
+        }
+    };
+    // Moved to the other lot: the first one is no longer theirs (404).
+    let (status, agent) = patch(json!({ "name": "夜班 2", "lots": [other.id] })).await;
+    assert_eq!(status, StatusCode::OK, "{agent}");
+    assert_eq!(
+        (&agent["name"], &agent["lots"]),
+        (&json!("夜班 2"), &json!([other.id]))
+    );
+    let (status, _) = app.get(&desk.agent, &desk.path("/info")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.read(&desk.agent, &format!("/v1/lots/{}/info", other.id))
+        .await;
+    let (status, bad) = patch(json!({ "lots": [] })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["fields"][0]["path"], "lots");
+    let stranger = app.new_owner("Other Co").await;
+    let (status, _) = app
+        .send(
+            &app.client,
+            reqwest::Method::PATCH,
+            &stranger,
+            &path,
+            Some(json!({ "name": "x" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another owner's agent");
+
+    // An extra owner token works like the first, lists without its secret,
+    // and cannot revoke itself.
+    let (status, bad) = app
+        .post(
+            owner,
+            "/v1/tokens",
+            json!({ "role": "owner", "name": "月报脚本", "lots": [desk.lot.id] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["fields"][0]["path"], "lots");
+    let extra = app
+        .ok(
+            StatusCode::CREATED,
+            app.post(
+                owner,
+                "/v1/tokens",
+                json!({ "role": "owner", "name": "月报脚本", "lots": [] }),
+            )
+            .await,
+        )
+        .await;
+    let secret = extra["token"].as_str().expect("token").to_owned();
+    app.read(&secret, &desk.path("")).await;
+    let listed = app.read(&secret, "/v1/tokens").await;
+    assert!(
+        listed
+            .as_array()
+            .expect("tokens")
+            .iter()
+            .any(|t| t["id"] == extra["id"])
+    );
+    assert!(
+        !listed.to_string().contains(&secret),
+        "secrets are not listed"
+    );
+    let revoke = format!("/v1/tokens/{}/revoke", extra["id"].as_str().expect("id"));
+    let (status, own) = app.post(&secret, &revoke, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{own}");
+    let (status, _) = app.post(owner, &revoke, json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&secret, "/v1/lots").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+crate::on_both!(agents_change_lots_and_owners_keep_extra_tokens);
