@@ -64,9 +64,9 @@ pub struct Config {
     /// A robot with no heartbeat for this many seconds is offline: it shows
     /// in the congestion list, the lot's information and the metrics.
     pub robot_offline_seconds: i64,
-    /// A case waiting this many seconds for an agent is overdue (the
-    /// congestion list puts it first).
-    pub case_overdue_seconds: i64,
+    /// A vehicle held, or a case no agent has answered, for this many
+    /// seconds shows in the congestion list (seed 001 §2.3.3: a minute).
+    pub congestion_after_seconds: i64,
 }
 
 impl Default for Config {
@@ -92,7 +92,7 @@ impl Default for Config {
             order_expiry_minutes: 30,
             heartbeat_seconds: 30,
             robot_offline_seconds: 90,
-            case_overdue_seconds: 60,
+            congestion_after_seconds: 60,
         }
     }
 }
@@ -118,7 +118,7 @@ const KEYS: &[&str] = &[
     "order_expiry_minutes",
     "heartbeat_seconds",
     "robot_offline_seconds",
-    "case_overdue_seconds",
+    "congestion_after_seconds",
 ];
 
 impl Config {

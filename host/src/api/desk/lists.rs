@@ -14,18 +14,17 @@ use crate::db::types::OpeningKind;
 use crate::db::{cases, desk, payments};
 use crate::service::AppState;
 
-/// Holds younger than this are not congestion yet (seed 001: a minute).
-const CONGESTION_AFTER_MS: i64 = 60_000;
-
-/// A gate that needs a person: a vehicle held for over a minute, or a
-/// robot offline or with its plate camera down.
+/// A gate that needs a person: a vehicle held, or a case nobody answered,
+/// for over `congestion_after_seconds`; or a robot offline or with its
+/// plate camera down.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Congested {
     pub lot_id: String,
     pub lot_name: String,
     pub gate_id: String,
     pub direction: Direction,
-    /// `held` (a vehicle waits), `robot_offline` or `camera_down`.
+    /// `held` (a vehicle waits), `case_waiting` (a call or case nobody has
+    /// answered, with nothing held), `robot_offline` or `camera_down`.
     pub kind: String,
     pub plate: Option<String>,
     /// Why the robot held, or what is wrong with it.
@@ -52,6 +51,7 @@ pub async fn congestion(
 ) -> Result<axum::Json<Vec<Congested>>, ApiError> {
     let now = state.clock.now_ms();
     let mut out = Vec::new();
+    let overdue_ms = state.config.congestion_after_seconds.saturating_mul(1000);
     for lot in visible_lots(&state, &caller).await? {
         let zone = &lot.zone;
         let robots = crate::api::robots::robot_views(&state, &lot).await?;
@@ -110,7 +110,7 @@ pub async fn congestion(
         // replaces a hold.
         for held in decisions::latest_decisions(state.db.pool(), &lot.id).await? {
             let waited = now - held.created_at;
-            if held.gate != Gate::Hold || waited < CONGESTION_AFTER_MS {
+            if held.gate != Gate::Hold || waited < overdue_ms {
                 continue;
             }
             if let Some(plate) = &held.plate
@@ -137,6 +137,45 @@ pub async fn congestion(
                 reason: held.reason,
                 decision_id: held.id,
                 held_since: zone.local(held.created_at).to_string(),
+                waiting_seconds: waited / 1000,
+            });
+        }
+        // Calls nobody answered where nothing is held (the button pressed
+        // before a read, or after the hold was settled).
+        let open = cases::CaseFilter {
+            open: Some(true),
+            gate: None,
+            agent: None,
+            since: 0,
+            until: i64::MAX,
+            test: false,
+            limit: 1000,
+        };
+        for case in cases::cases(state.db.pool(), &lot.id, &open).await? {
+            let waited = now - case.opened_at;
+            let listed = out
+                .iter()
+                .any(|c| c.lot_id == lot.id && c.gate_id == case.gate_id && c.kind == "held");
+            if case.agent_id.is_some() || waited < overdue_ms || listed {
+                continue;
+            }
+            let Some(gate) = gates.iter().find(|g| g.id == case.gate_id) else {
+                continue;
+            };
+            let robot = robot_at(&case.gate_id);
+            out.push(Congested {
+                lot_id: lot.id.clone(),
+                lot_name: lot.name.clone(),
+                gate_id: gate.id.clone(),
+                direction: gate.direction,
+                kind: "case_waiting".to_owned(),
+                plate: case.plate,
+                reason: case.opened_by.to_string(),
+                decision_id: case.decision_id.unwrap_or_default(),
+                robot_id: robot.map(|r| r.id.clone()),
+                robot_phone: robot.and_then(|r| r.phone.clone()),
+                case_id: Some(case.id),
+                held_since: zone.local(case.opened_at).to_string(),
                 waiting_seconds: waited / 1000,
             });
         }

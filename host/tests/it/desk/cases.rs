@@ -423,3 +423,56 @@ async fn agents_change_lots_and_owners_keep_extra_tokens(backend: Backend) {
 }
 
 crate::on_both!(agents_change_lots_and_owners_keep_extra_tokens);
+
+async fn an_unanswered_call_waits_in_the_congestion_list(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let centre = Centre::open(&app, json!({})).await;
+    let desk = &centre.desk;
+    // The driver presses the button with nothing held: a case, no hold.
+    let pressed = centre.press(ENTRY).await;
+    let waiting = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .filter(|c| c["kind"] == "case_waiting")
+            .cloned()
+            .collect()
+    };
+    let list = app.read(&desk.agent, "/v1/congestion").await;
+    assert!(waiting(&list).is_empty(), "not yet a minute: {list}");
+    app.clock.advance(61_000);
+    let list = app.read(&desk.agent, "/v1/congestion").await;
+    let listed = waiting(&list);
+    assert_eq!(listed.len(), 1, "{list}");
+    assert_eq!(
+        (
+            &listed[0]["case_id"],
+            &listed[0]["gate_id"],
+            &listed[0]["robot_phone"]
+        ),
+        (&pressed["case_id"], &json!(ENTRY), &json!(centre.phones[0]))
+    );
+    assert!(listed[0]["waiting_seconds"].as_i64().expect("seconds") >= 61);
+    // The agent calls the robot back (§2.3.3) and has the case: it leaves.
+    let path = format!(
+        "/v1/cases/{}/answer",
+        pressed["case_id"].as_str().expect("id")
+    );
+    let answered = app
+        .ok(
+            StatusCode::OK,
+            app.post(&desk.agent, &path, json!({})).await,
+        )
+        .await;
+    assert_eq!(answered["status"], "answered");
+    assert!(answered["waiting_seconds"].as_i64().expect("seconds") >= 61);
+    let list = app.read(&desk.agent, "/v1/congestion").await;
+    assert!(waiting(&list).is_empty(), "{list}");
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("boomgate_case_wait_seconds_count 1"),
+        "{metrics}"
+    );
+}
+
+crate::on_both!(an_unanswered_call_waits_in_the_congestion_list);
