@@ -331,6 +331,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
         println!("  agent token:       {}", demo.agent_token);
         println!("  payments token:    {}", demo.payments_token);
+        println!(
+            "  people:            operator {}, agent {} (POST /v1/login/code; the code appears in this log)",
+            crate::service::demo::DEMO_OWNER_PHONE,
+            crate::service::demo::DEMO_AGENT_PHONE
+        );
         println!("  tokens are shown once and stored hashed");
     }
     state.spawn_refresher();

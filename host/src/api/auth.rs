@@ -181,7 +181,7 @@ pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRo
 
 /// Where a request comes from: the peer address, or the first
 /// `X-Forwarded-For` address behind a trusted proxy.
-fn source(parts: &Parts, trust_forwarded_for: bool) -> String {
+pub(crate) fn source(parts: &Parts, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
         let forwarded = parts
             .headers
@@ -220,8 +220,12 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let Some(token) = bearer(parts) else {
+            // A person logged in to the console: the session cookie.
+            if let Some(secret) = session_cookie(parts) {
+                return session_caller(parts, state, &secret).await;
+            }
             return Err(ApiError::Unauthorized(
-                "send a token: `Authorization: Bearer <token>`".into(),
+                "send a token: `Authorization: Bearer <token>`, or log in".into(),
             ));
         };
         let hash = token_hash(token);
@@ -286,6 +290,89 @@ impl FromRequestParts<AppState> for Caller {
             None => Err(ApiError::Unauthorized("invalid token".into())),
         }
     }
+}
+
+/// The console session's secret from the `bg_session` cookie.
+pub(crate) fn session_cookie(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Where a request comes from (the peer, or `X-Forwarded-For` behind a
+/// trusted proxy), for the records.
+pub struct Source(pub String);
+
+impl FromRequestParts<AppState> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Source, Self::Rejection> {
+        Ok(Source(source(parts, state.config.trust_forwarded_for)))
+    }
+}
+
+/// The console session's secret from a request's `bg_session` cookie.
+pub struct SessionSecret(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionSecret {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<SessionSecret, Self::Rejection> {
+        Ok(SessionSecret(session_cookie(parts)))
+    }
+}
+
+/// The console session cookie's name.
+pub const SESSION_COOKIE: &str = "bg_session";
+
+/// The person a session cookie stands for, as the caller their role makes
+/// them. A request that changes something must carry the session's CSRF
+/// token in `X-CSRF-Token`.
+async fn session_caller(parts: &Parts, state: &AppState, secret: &str) -> Result<Caller, ApiError> {
+    let Some(person) = crate::domain::logins::session_person(state, secret).await? else {
+        return Err(ApiError::Unauthorized(
+            "the session has ended: log in again".into(),
+        ));
+    };
+    let safe = matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !safe {
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !crate::domain::logins::same_secret(sent, &crate::domain::logins::csrf_of(secret)) {
+            return Err(ApiError::Forbidden(
+                "a change from a session needs its `X-CSRF-Token`".into(),
+            ));
+        }
+    }
+    Ok(match (person.role, person.agent_id) {
+        (crate::db::types::PersonRole::Agent, Some(agent_id)) => Caller::Agent {
+            agent_id,
+            owner_id: person.owner_id,
+        },
+        _ => Caller::Owner {
+            owner_id: person.owner_id,
+            token_id: None,
+        },
+    })
 }
 
 /// When a request's caller began to be looked up: a robot's decision

@@ -34,6 +34,7 @@ pub mod orders;
 pub mod parking;
 pub mod passes;
 pub mod payments;
+pub mod people;
 pub mod photos;
 pub mod policies;
 pub mod robot;
@@ -55,6 +56,7 @@ pub mod tokens;
         (name = "app", description = "The app platform (parking passes and their picks)"),
         (name = "agents", description = "Remote agents (and owners) resolving what robots cannot"),
         (name = "telephony", description = "The telephony system reporting calls to agents' seats"),
+        (name = "people", description = "People logging in with a code sent to their phone"),
     )
 )]
 struct ApiDoc;
@@ -99,6 +101,7 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(cases::router(config))
         .merge(lookups::router(config))
         .merge(applications::router(config))
+        .merge(people::router(config))
 }
 
 /// The OpenAPI document.

@@ -36,6 +36,7 @@ pub mod lots;
 pub mod owners;
 pub mod passes;
 pub mod payments;
+pub mod people;
 pub mod photos;
 pub mod policies;
 pub mod stays;

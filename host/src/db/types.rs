@@ -301,6 +301,38 @@ stored! {
         /// Withdrawn by the driver.
         Withdrawn => "withdrawn",
     }
+
+    /// What a person with an account is.
+    PersonRole, "person role" {
+        /// A lot owner or operator: the owner's lots and back office.
+        Owner => "owner",
+        /// A remote agent: the lots its agent serves.
+        Agent => "agent",
+    }
+
+    /// What a one-time code is for.
+    CodePurpose, "code purpose" {
+        /// Logging in.
+        Login => "login",
+        /// Confirming a new phone number staff set.
+        NewPhone => "new_phone",
+    }
+
+    /// What happened in a login.
+    LoginEventKind, "login event" {
+        CodeSent => "code_sent",
+        CodeRateLimited => "code_rate_limited",
+        CodeUnknownNumber => "code_unknown_number",
+        CodeSendFailed => "code_send_failed",
+        CodeWrong => "code_wrong",
+        CodeExpired => "code_expired",
+        Login => "login",
+        Locked => "locked",
+        LockLifted => "lock_lifted",
+        Logout => "logout",
+        PhoneChangeRequested => "phone_change_requested",
+        PhoneChanged => "phone_changed",
+    }
 }
 
 /// A stored text read into its domain type (a plate, a date, a currency, a

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod effects;
 pub mod health;
 pub mod input;
+pub mod logins;
 pub mod orders;
 pub mod payments;
 pub mod pipeline;

@@ -67,6 +67,20 @@ pub struct Config {
     /// A vehicle held, or a case no agent has answered, for this many
     /// seconds shows in the congestion list (seed 001 §2.3.3: a minute).
     pub congestion_after_seconds: i64,
+    /// Where login codes go: `dev` (the service log) or `webhook`.
+    pub login_sender: String,
+    /// The SMS gateway's URL for `login_sender = "webhook"` (`http://`).
+    pub login_webhook_url: Option<String>,
+    /// How long a login code works, in minutes.
+    pub login_code_minutes: i64,
+    /// How long before another code is sent to the same person, in seconds.
+    pub login_resend_seconds: i64,
+    /// Wrong codes that lock a person's account (whatever the source).
+    pub login_lockout_failures: i64,
+    /// How long a locked account stays locked, in hours.
+    pub login_lockout_hours: i64,
+    /// How long a console session lasts, in hours.
+    pub session_hours: i64,
 }
 
 impl Default for Config {
@@ -93,6 +107,13 @@ impl Default for Config {
             heartbeat_seconds: 30,
             robot_offline_seconds: 90,
             congestion_after_seconds: 60,
+            login_sender: "dev".to_owned(),
+            login_webhook_url: None,
+            login_code_minutes: 5,
+            login_resend_seconds: 60,
+            login_lockout_failures: 10,
+            login_lockout_hours: 24,
+            session_hours: 12,
         }
     }
 }
@@ -119,6 +140,13 @@ const KEYS: &[&str] = &[
     "heartbeat_seconds",
     "robot_offline_seconds",
     "congestion_after_seconds",
+    "login_sender",
+    "login_webhook_url",
+    "login_code_minutes",
+    "login_resend_seconds",
+    "login_lockout_failures",
+    "login_lockout_hours",
+    "session_hours",
 ];
 
 impl Config {

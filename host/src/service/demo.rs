@@ -9,8 +9,9 @@ use crate::db::agents;
 use crate::db::ids::{new_id, token};
 use crate::db::lots::{self, GateRow, LotRow, RobotRow};
 use crate::db::owners::{self, NewToken};
+use crate::db::people::{self, PersonRow};
 use crate::db::policies::{self, ModuleRow};
-use crate::db::types::Role;
+use crate::db::types::{PersonRole, Role};
 use crate::domain::zone::LotZone;
 
 /// The standard policy's settings for the demo lot: PRODUCT.md's defaults,
@@ -35,6 +36,12 @@ pub const DEMO_SETTINGS: &str = r#"{
 pub const DEMO_PAYMENT_LINK: &str = "https://pay.example.com/o/{order_id}";
 
 /// What the demo created.
+/// The demo operator's phone number: log in with it and the code from
+/// the service log.
+pub const DEMO_OWNER_PHONE: &str = "13800000001";
+/// The demo agent's phone number.
+pub const DEMO_AGENT_PHONE: &str = "13800000002";
+
 pub struct Demo {
     pub lot: String,
     pub owner_token: String,
@@ -124,6 +131,41 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     agents::insert_agent(&mut *tx, agent, owner, "Demo agent", now).await?;
     agents::add_agent_lot(&mut *tx, agent, lot).await?;
     owners::insert_token(&mut *tx, &NewToken::agent(&agent_hash, owner, agent), now).await?;
+    // The people who log in: the operator and the agent (seed 002).
+    for (id, role, agent_id, name, phone) in [
+        (
+            "per-demo-owner",
+            PersonRole::Owner,
+            None,
+            "Demo operator",
+            DEMO_OWNER_PHONE,
+        ),
+        (
+            "per-demo-agent",
+            PersonRole::Agent,
+            Some(agent),
+            "Demo agent",
+            DEMO_AGENT_PHONE,
+        ),
+    ] {
+        let person = PersonRow {
+            id: id.to_owned(),
+            owner_id: owner.to_owned(),
+            role,
+            agent_id: agent_id.map(str::to_owned),
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            pending_phone: None,
+            pending_phone_reason: None,
+            pending_phone_by: None,
+            locale: "zh-CN".to_owned(),
+            failures: 0,
+            locked_until: None,
+            disabled_at: None,
+            created_at: now,
+        };
+        people::insert_person(&mut *tx, &person).await?;
+    }
     let payments = NewToken {
         id: Some("tok-demo-payments"),
         name: Some("Demo payment system"),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod faults;
 pub mod metrics;
 pub mod registry;
+pub mod sender;
 pub mod shipped;
 pub mod state;
 

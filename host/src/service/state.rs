@@ -27,6 +27,8 @@ pub struct State {
     pub robots_seen: crate::api::auth::RobotsSeen,
     /// Events answered with the fallback while storage failed.
     pub faults: super::faults::StorageFaults,
+    /// Where login codes go.
+    pub sender: super::sender::Sender,
 }
 
 impl Deref for AppState {
@@ -51,7 +53,12 @@ impl AppState {
         })?;
         let registry = Registry::new(engine);
         registry.refresh(&db).await?;
+        let sender = super::sender::Sender::from_config(
+            &config.login_sender,
+            config.login_webhook_url.as_deref(),
+        )?;
         let state = AppState(Arc::new(State {
+            sender,
             db,
             registry,
             config,

@@ -12,6 +12,7 @@ mod gate_loop;
 mod harness;
 mod hotswap;
 mod owners;
+mod people;
 mod restart;
 mod storage;
 
