@@ -109,6 +109,10 @@ enum AdminCommand {
         /// The owner's name.
         #[arg(long)]
         name: String,
+        /// The owner's phone number: they log in to the console with it
+        /// and a code sent to it.
+        #[arg(long)]
+        phone: Option<String>,
     },
 }
 
@@ -201,8 +205,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(serve(config))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin(AdminCommand::CreateOwner { db, name }) => {
-            let token = runtime()?.block_on(create_owner(&db, &name))?;
+        Command::Admin(AdminCommand::CreateOwner { db, name, phone }) => {
+            let token = runtime()?.block_on(create_owner(&db, &name, phone.as_deref()))?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
@@ -296,11 +300,33 @@ fn check(module: &Path, settings: Option<&Path>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn create_owner(url: &str, name: &str) -> anyhow::Result<String> {
+async fn create_owner(url: &str, name: &str, phone: Option<&str>) -> anyhow::Result<String> {
+    let phone = phone
+        .map(|raw| {
+            crate::api::fields::phone("phone", raw).map_err(|_| {
+                anyhow::anyhow!("--phone `{raw}` is not a phone number (5 to 20 digits)")
+            })
+        })
+        .transpose()?;
     let db = db::Db::connect(url).await?;
-    let (id, token) =
-        admin::create_owner(&db, name, jiff::Timestamp::now().as_millisecond()).await?;
-    eprintln!("created owner `{id}` ({name}); their token:");
+    if let Some(phone) = &phone
+        && db::people::person_by_phone(db.pool(), phone)
+            .await?
+            .is_some()
+    {
+        anyhow::bail!("{phone} is someone's number already");
+    }
+    let now = jiff::Timestamp::now().as_millisecond();
+    let (id, token) = admin::create_owner(&db, name, now).await?;
+    match phone {
+        Some(phone) => {
+            admin::add_owner_person(&db, &id, name, &phone, now).await?;
+            eprintln!(
+                "created owner `{id}` ({name}), who logs in with {phone} and a code; their token:"
+            );
+        }
+        None => eprintln!("created owner `{id}` ({name}); their token:"),
+    }
     Ok(token)
 }
 

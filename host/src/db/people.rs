@@ -333,3 +333,16 @@ pub async fn events_of_owner<'e>(
     .fetch_all(db)
     .await
 }
+
+/// How many codes `source` asked for since `since` (sent or to a number
+/// with no account).
+pub async fn codes_asked_from<'e>(db: impl Exec<'e>, source: &str, since: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM login_events
+         WHERE source = $1 AND kind IN ('code_sent', 'code_unknown_number') AND created_at >= $2",
+    )
+    .bind(source)
+    .bind(since)
+    .fetch_one(db)
+    .await
+}

@@ -131,6 +131,25 @@ pub async fn ask_code(
     let config = &state.config;
     let lifetime = config.login_code_minutes.saturating_mul(60_000);
     let resend = config.login_resend_seconds.saturating_mul(1000);
+    let asked = people::codes_asked_from(state.db.pool(), source, now - 3_600_000).await?;
+    if asked >= config.login_codes_per_source_hour {
+        audit(
+            state,
+            None,
+            phone,
+            LoginEventKind::CodeRateLimited,
+            source,
+            None,
+            Some("per source".into()),
+        )
+        .await?;
+        return Err(ApiError::Locked {
+            message: format!(
+                "{asked} codes were asked for from {source} in the last hour: ask again later"
+            ),
+            retry_after_seconds: 3600,
+        });
+    }
     let found = match purpose {
         CodePurpose::Login => people::person_by_phone(state.db.pool(), phone).await?,
         CodePurpose::NewPhone => None,

@@ -15,3 +15,38 @@ pub async fn create_owner(db: &Db, name: &str, now: i64) -> anyhow::Result<(Stri
     tx.commit().await?;
     Ok((id, secret))
 }
+
+/// Adds the person who logs in as the owner, with their phone number.
+pub async fn add_owner_person(
+    db: &Db,
+    owner: &str,
+    name: &str,
+    phone: &str,
+    now: i64,
+) -> anyhow::Result<String> {
+    let person = crate::db::people::PersonRow {
+        id: new_id("per", now),
+        owner_id: owner.to_owned(),
+        role: crate::db::types::PersonRole::Owner,
+        agent_id: None,
+        name: name.to_owned(),
+        phone: phone.to_owned(),
+        pending_phone: None,
+        pending_phone_reason: None,
+        pending_phone_by: None,
+        locale: "zh-CN".to_owned(),
+        failures: 0,
+        locked_until: None,
+        disabled_at: None,
+        created_at: now,
+    };
+    let mut tx = db.write().await?;
+    if let Err(e) = crate::db::people::insert_person(&mut *tx, &person).await {
+        if crate::db::is_unique_violation(&e) {
+            anyhow::bail!("{phone} is someone's number already");
+        }
+        return Err(e.into());
+    }
+    tx.commit().await?;
+    Ok(person.id)
+}

@@ -81,6 +81,9 @@ pub struct Config {
     pub login_lockout_hours: i64,
     /// How long a console session lasts, in hours.
     pub session_hours: i64,
+    /// Codes one source address may ask for in an hour, whatever the
+    /// numbers (a guard against sending floods of SMS).
+    pub login_codes_per_source_hour: i64,
 }
 
 impl Default for Config {
@@ -114,6 +117,7 @@ impl Default for Config {
             login_lockout_failures: 10,
             login_lockout_hours: 24,
             session_hours: 12,
+            login_codes_per_source_hour: 20,
         }
     }
 }
@@ -147,6 +151,7 @@ const KEYS: &[&str] = &[
     "login_lockout_failures",
     "login_lockout_hours",
     "session_hours",
+    "login_codes_per_source_hour",
 ];
 
 impl Config {

@@ -210,4 +210,31 @@ fn admin_creates_an_owner() {
         out.trim().starts_with("bgo_") && out.trim().len() == 52,
         "{out}"
     );
+    // With a phone, the owner is a person who logs in with it.
+    let args = [
+        "admin",
+        "create-owner",
+        "--db",
+        &db,
+        "--name",
+        "Lot Two",
+        "--phone",
+        "+86 135 0000 0001",
+    ];
+    let (ok, _, err) = run(boomgate().args(args));
+    assert!(ok && err.contains("logs in with 8613500000001"), "{err}");
+    let (ok, _, err) = run(boomgate().args(args));
+    assert!(!ok && err.contains("someone's number"), "{err}");
+    let args = [
+        "admin",
+        "create-owner",
+        "--db",
+        &db,
+        "--name",
+        "X",
+        "--phone",
+        "call me",
+    ];
+    let (ok, _, err) = run(boomgate().args(args));
+    assert!(!ok && err.contains("--phone"), "{err}");
 }

@@ -561,3 +561,38 @@ async fn wrong_codes_at_once_are_each_counted(backend: Backend) {
 }
 
 crate::on_both!(wrong_codes_at_once_are_each_counted);
+
+async fn one_address_cannot_flood_phones_with_codes(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.login_codes_per_source_hour = 3).await;
+    let flooder = TestApp::client_from(IpAddr::from([127, 0, 0, 77]));
+    for n in 0..3 {
+        let (status, _, _) = call(
+            &app,
+            &flooder,
+            "/v1/login/code",
+            json!({ "phone": format!("1390000{n:04}") }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let (status, body, _) = call(
+        &app,
+        &flooder,
+        "/v1/login/code",
+        json!({ "phone": "13900009999" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("why")
+            .contains("127.0.0.77"),
+        "{body}"
+    );
+    // Another address is not held up by it.
+    let (_, phone) = person(&app, "owner", &[]).await;
+    log_in(&app, &phone).await;
+}
+
+crate::on_both!(one_address_cannot_flood_phones_with_codes);
