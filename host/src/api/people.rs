@@ -341,22 +341,7 @@ pub async fn create_person(
         }
         PersonRole::Owner => None,
     };
-    let row = PersonRow {
-        id: new_id("per", now),
-        owner_id: owner.to_owned(),
-        role: req.role,
-        agent_id,
-        name: name.to_owned(),
-        phone: phone.clone(),
-        pending_phone: None,
-        pending_phone_reason: None,
-        pending_phone_by: None,
-        locale,
-        failures: 0,
-        locked_until: None,
-        disabled_at: None,
-        created_at: now,
-    };
+    let row = PersonRow::new(owner, req.role, agent_id, name, &phone, &locale, now);
     if let Err(e) = people::insert_person(&mut *tx, &row).await {
         return Err(if crate::db::is_unique_violation(&e) {
             ApiError::Conflict(format!("{phone} is someone's number already"))

@@ -28,6 +28,36 @@ pub struct PersonRow {
     pub created_at: i64,
 }
 
+impl PersonRow {
+    /// A new person with no lock, no pending number and no failures.
+    pub fn new(
+        owner: &str,
+        role: PersonRole,
+        agent: Option<String>,
+        name: &str,
+        phone: &str,
+        locale: &str,
+        now: i64,
+    ) -> PersonRow {
+        PersonRow {
+            id: super::ids::new_id("per", now),
+            owner_id: owner.to_owned(),
+            role,
+            agent_id: agent,
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            pending_phone: None,
+            pending_phone_reason: None,
+            pending_phone_by: None,
+            locale: locale.to_owned(),
+            failures: 0,
+            locked_until: None,
+            disabled_at: None,
+            created_at: now,
+        }
+    }
+}
+
 const PERSON: &str =
     "id, owner_id, role, agent_id, name, phone, pending_phone, pending_phone_reason,
     pending_phone_by, locale, failures, locked_until, disabled_at, created_at";

@@ -24,22 +24,15 @@ pub async fn add_owner_person(
     phone: &str,
     now: i64,
 ) -> anyhow::Result<String> {
-    let person = crate::db::people::PersonRow {
-        id: new_id("per", now),
-        owner_id: owner.to_owned(),
-        role: crate::db::types::PersonRole::Owner,
-        agent_id: None,
-        name: name.to_owned(),
-        phone: phone.to_owned(),
-        pending_phone: None,
-        pending_phone_reason: None,
-        pending_phone_by: None,
-        locale: "zh-CN".to_owned(),
-        failures: 0,
-        locked_until: None,
-        disabled_at: None,
-        created_at: now,
-    };
+    let person = crate::db::people::PersonRow::new(
+        owner,
+        crate::db::types::PersonRole::Owner,
+        None,
+        name,
+        phone,
+        "zh-CN",
+        now,
+    );
     let mut tx = db.write().await?;
     if let Err(e) = crate::db::people::insert_person(&mut *tx, &person).await {
         if crate::db::is_unique_violation(&e) {

@@ -150,19 +150,15 @@ pub async fn create_if_empty(state: &AppState) -> anyhow::Result<Option<Demo>> {
     ] {
         let person = PersonRow {
             id: id.to_owned(),
-            owner_id: owner.to_owned(),
-            role,
-            agent_id: agent_id.map(str::to_owned),
-            name: name.to_owned(),
-            phone: phone.to_owned(),
-            pending_phone: None,
-            pending_phone_reason: None,
-            pending_phone_by: None,
-            locale: "zh-CN".to_owned(),
-            failures: 0,
-            locked_until: None,
-            disabled_at: None,
-            created_at: now,
+            ..PersonRow::new(
+                owner,
+                role,
+                agent_id.map(str::to_owned),
+                name,
+                phone,
+                "zh-CN",
+                now,
+            )
         };
         people::insert_person(&mut *tx, &person).await?;
     }
