@@ -114,6 +114,26 @@ pub async fn list_agents(
     Ok(axum::Json(out))
 }
 
+/// One of the owner's agents as listed, read again after a change.
+async fn agent_of(state: &AppState, owner: &str, agent: &str) -> Result<Agent, ApiError> {
+    let row = agents::agents_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .find(|a| a.id == agent)
+        .ok_or_else(|| anyhow::anyhow!("agent `{agent}` vanished"))?;
+    let lots = agents::agent_lots_of_owner(state.db.pool(), owner)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| a == agent)
+        .map(|(_, lot)| lot)
+        .collect();
+    Ok(Agent {
+        id: row.id,
+        name: row.name,
+        lots,
+    })
+}
+
 /// One of the owner's agents, or 404.
 async fn owned_agent(state: &AppState, owner: &str, agent: &str) -> Result<(), ApiError> {
     let known = agents::agents_of_owner(state.db.pool(), owner)
@@ -144,22 +164,12 @@ pub async fn rotate_agent_token(
     owners::revoke_agent_tokens(&mut *tx, &agent, now).await?;
     owners::insert_token(&mut *tx, &NewToken::agent(&hash, owner, &agent), now).await?;
     tx.commit().await?;
-    let row = agents::agents_of_owner(state.db.pool(), owner)
-        .await?
-        .into_iter()
-        .find(|a| a.id == agent)
-        .ok_or_else(|| anyhow::anyhow!("agent `{agent}` vanished"))?;
-    let lots = agents::agent_lots_of_owner(state.db.pool(), owner)
-        .await?
-        .into_iter()
-        .filter(|(a, _)| *a == agent)
-        .map(|(_, lot)| lot)
-        .collect();
+    let Agent { name, lots, .. } = agent_of(&state, owner, &agent).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(AgentCreated {
             id: agent,
-            name: row.name,
+            name,
             lots,
             token: secret,
         }),
@@ -231,20 +241,10 @@ pub async fn update_agent(
         }
     }
     tx.commit().await?;
-    let row = agents::agents_of_owner(state.db.pool(), owner)
-        .await?
-        .into_iter()
-        .find(|a| a.id == agent)
-        .ok_or_else(|| anyhow::anyhow!("agent `{agent}` vanished"))?;
-    let lots = agents::agent_lots_of_owner(state.db.pool(), owner)
-        .await?
-        .into_iter()
-        .filter(|(a, _)| *a == agent)
-        .map(|(_, lot)| lot)
-        .collect();
+    let Agent { name, lots, .. } = agent_of(&state, owner, &agent).await?;
     Ok(axum::Json(Agent {
         id: agent,
-        name: row.name,
+        name,
         lots,
     }))
 }
