@@ -436,7 +436,7 @@ pub async fn lot_info(
         .into_iter()
         .map(|a| a.name)
         .collect();
-    let robots = super::robots::robot_views(&state, &lot).await?;
+    let robots = super::robots::robot_views(&state, &lot, super::robots::LastEvents::Read).await?;
     for gate in db::lots::gates(pool, &lot.id).await? {
         let robots = robots
             .iter()

@@ -70,6 +70,8 @@ pub struct RobotCreated {
 pub struct Heartbeat {
     /// RFC 3339, the lot's local time.
     pub at: String,
+    /// Seconds since it, as of this answer.
+    pub age_seconds: i64,
     pub power: Power,
     pub battery_percent: Option<i64>,
     pub lpr_camera: DeviceState,
@@ -136,8 +138,21 @@ pub enum RobotState {
     Retired,
 }
 
+/// Whether a robot's view says when it last sent a plate event: a search of
+/// every event of the lot, for the views that show it, not for the
+/// congestion list agents poll, which does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastEvents {
+    Read,
+    Skip,
+}
+
 /// Every robot of a lot as staff see it, by gate and id.
-pub async fn robot_views(state: &AppState, lot: &LotRow) -> Result<Vec<RobotView>, ApiError> {
+pub async fn robot_views(
+    state: &AppState,
+    lot: &LotRow,
+    last_events: LastEvents,
+) -> Result<Vec<RobotView>, ApiError> {
     let pool = state.db.pool();
     let zone = &lot.zone;
     let now = state.clock.now_ms();
@@ -146,10 +161,13 @@ pub async fn robot_views(state: &AppState, lot: &LotRow) -> Result<Vec<RobotView
         .into_iter()
         .map(|h| (h.robot_id.clone(), h))
         .collect();
-    let events: HashMap<String, i64> = db::lots::robots_last_seen(pool, &lot.id)
-        .await?
-        .into_iter()
-        .collect();
+    let events: HashMap<String, i64> = match last_events {
+        LastEvents::Read => db::lots::robots_last_seen(pool, &lot.id)
+            .await?
+            .into_iter()
+            .collect(),
+        LastEvents::Skip => HashMap::new(),
+    };
     let mut cameras: HashMap<String, Vec<Camera>> = HashMap::new();
     for c in devices::cameras(pool, &lot.id).await? {
         cameras
@@ -167,6 +185,7 @@ pub async fn robot_views(state: &AppState, lot: &LotRow) -> Result<Vec<RobotView
         out.push(RobotView {
             heartbeat: beat.map(|h| Heartbeat {
                 at: zone.local(h.heartbeat_at).to_string(),
+                age_seconds: (now - h.heartbeat_at) / 1000,
                 power: h.power,
                 battery_percent: h.battery_percent,
                 lpr_camera: h.lpr_camera,
@@ -331,7 +350,9 @@ pub async fn list_robots(
     Path(lot): Path<String>,
 ) -> Result<axum::Json<Vec<RobotView>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    Ok(axum::Json(robot_views(&state, &lot).await?))
+    Ok(axum::Json(
+        robot_views(&state, &lot, LastEvents::Read).await?,
+    ))
 }
 
 /// What an owner changes of a robot: each field given is set (`null`
@@ -425,7 +446,7 @@ pub async fn update_robot(
         // Its token now stands at another gate.
         state.robots_seen.forget_robot(&lot.id, &row.id);
     }
-    let view = robot_views(&state, &lot)
+    let view = robot_views(&state, &lot, LastEvents::Read)
         .await?
         .into_iter()
         .find(|v| v.id == row.id)

@@ -54,9 +54,10 @@ pub async fn congestion(
     let overdue_ms = state.config.congestion_after_seconds.saturating_mul(1000);
     for lot in visible_lots(&state, &caller).await? {
         let zone = &lot.zone;
-        let robots = crate::api::robots::robot_views(&state, &lot).await?;
+        let robots =
+            crate::api::robots::robot_views(&state, &lot, crate::api::robots::LastEvents::Skip)
+                .await?;
         let gates = crate::db::lots::gates(state.db.pool(), &lot.id).await?;
-        let beats = crate::db::devices::health_of_lot(state.db.pool(), &lot.id).await?;
         let robot_at = |gate: &str| {
             robots
                 .iter()
@@ -80,15 +81,10 @@ pub async fn congestion(
             let Some(gate) = gates.iter().find(|g| g.id == robot.gate_id) else {
                 continue;
             };
-            let since = robot
+            let (since, silent) = robot
                 .heartbeat
                 .as_ref()
-                .map(|h| h.at.clone())
-                .unwrap_or_default();
-            let silent = beats
-                .iter()
-                .find(|h| h.robot_id == robot.id)
-                .map_or(0, |h| (now - h.heartbeat_at) / 1000);
+                .map_or((String::new(), 0), |h| (h.at.clone(), h.age_seconds));
             out.push(Congested {
                 lot_id: lot.id.clone(),
                 lot_name: lot.name.clone(),

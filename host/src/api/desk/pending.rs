@@ -135,11 +135,12 @@ async fn scene(state: &AppState, site: &Site, held: &DecisionRow) -> Result<Scen
             .map(|d| photo_url(&lot.id, &d)),
         _ => None,
     };
-    let robots: Vec<_> = crate::api::robots::robot_views(state, lot)
-        .await?
-        .into_iter()
-        .filter(|r| &r.gate_id == gate && r.retired_at.is_none())
-        .collect();
+    let robots: Vec<_> =
+        crate::api::robots::robot_views(state, lot, crate::api::robots::LastEvents::Read)
+            .await?
+            .into_iter()
+            .filter(|r| &r.gate_id == gate && r.retired_at.is_none())
+            .collect();
     let cameras = robots.iter().flat_map(|r| r.cameras.clone()).collect();
     let now = state.clock.now_ms();
     let captures = devices::captures(pool, &lot.id, gate, now - CAPTURES_SHOWN_MS, 20)
