@@ -78,12 +78,31 @@ pub fn seed() -> Vec<Prompt> {
     ]
 }
 
-/// The lot's presets in `locale` (or the policy's own locale when it does
-/// not speak that one), and the locale they are in (`None`: the policy's
-/// own, or the seed's zh-CN).
-pub fn of_lot(state: &AppState, lot: &str, locale: Option<&str>) -> (Vec<Prompt>, Option<String>) {
+/// A lot's presets and where their words come from.
+pub struct LotPresets {
+    pub prompts: Vec<Prompt>,
+    /// The locale they are in; `None` for the policy's own, or the seed's
+    /// zh-CN.
+    pub locale: Option<String>,
+    /// Whether the lot's policy gave them (else they are the seed's).
+    pub from_policy: bool,
+}
+
+impl LotPresets {
+    fn seed() -> LotPresets {
+        LotPresets {
+            prompts: seed(),
+            locale: None,
+            from_policy: false,
+        }
+    }
+}
+
+/// The lot's presets in `locale`, or in the policy's own locale when it
+/// does not speak that one.
+pub fn of_lot(state: &AppState, lot: &str, locale: Option<&str>) -> LotPresets {
     let Some(active) = state.registry.active(lot) else {
-        return (seed(), None);
+        return LotPresets::seed();
     };
     let asked = locale.filter(|l| !l.is_empty());
     let mut answer = active.policy.prompts(asked);
@@ -93,17 +112,21 @@ pub fn of_lot(state: &AppState, lot: &str, locale: Option<&str>) -> (Vec<Prompt>
         used = None;
     }
     match answer {
-        Ok(prompts) if !prompts.is_empty() => (prompts, used),
+        Ok(prompts) if !prompts.is_empty() => LotPresets {
+            prompts,
+            locale: used,
+            from_policy: true,
+        },
         // No prompts of its own, or a policy that cannot give them: the
         // agent still has the seed's.
-        _ => (seed(), None),
+        _ => LotPresets::seed(),
     }
 }
 
 /// One preset of the lot by name.
 pub fn find(state: &AppState, lot: &str, name: &str, locale: Option<&str>) -> Option<Prompt> {
-    let (prompts, _) = of_lot(state, lot, locale);
-    prompts
+    of_lot(state, lot, locale)
+        .prompts
         .into_iter()
         .find(|p| p.name == name)
         .or_else(|| seed().into_iter().find(|p| p.name == name))

@@ -184,11 +184,10 @@ pub async fn list_presets(
     Query(query): Query<PresetsQuery>,
 ) -> Result<axum::Json<Presets>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
-    let (presets, locale) = presets::of_lot(&state, &lot.id, query.locale.as_deref());
-    let from_policy = presets != presets::seed();
+    let found = presets::of_lot(&state, &lot.id, query.locale.as_deref());
     Ok(axum::Json(Presets {
-        locale,
-        from_policy,
-        presets,
+        locale: found.locale,
+        from_policy: found.from_policy,
+        presets: found.prompts,
     }))
 }

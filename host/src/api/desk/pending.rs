@@ -153,11 +153,12 @@ async fn scene(state: &AppState, site: &Site, held: &DecisionRow) -> Result<Scen
             taken_at: zone.local(c.created_at).to_string(),
         })
         .collect();
+    let decision = held.decision()?;
     let decided = Showing {
         source: "decision".to_owned(),
-        voice: Some(held.decision()?.voice),
-        display: held.decision()?.display,
-        light: held.decision()?.light,
+        voice: Some(decision.voice),
+        display: decision.display,
+        light: decision.light,
         since: zone.local(held.created_at).to_string(),
         by: held
             .robot_id
