@@ -49,12 +49,6 @@ impl Outbox {
         sent.iter().rev().find(|m| m.to == phone).cloned()
     }
 
-    /// Every code kept, newest first.
-    pub fn all(&self) -> Vec<CodeMessage> {
-        let sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        sent.iter().rev().cloned().collect()
-    }
-
     fn push(&self, message: &CodeMessage) {
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         if sent.len() == KEPT {
