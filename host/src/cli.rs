@@ -358,7 +358,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("  agent token:       {}", demo.agent_token);
         println!("  payments token:    {}", demo.payments_token);
         println!(
-            "  people:            operator {}, agent {} (POST /v1/login/code; the code appears in this log)",
+            "  people:            operator {}, agent {}: log in at /console with the code that appears in this log",
             crate::service::demo::DEMO_OWNER_PHONE,
             crate::service::demo::DEMO_AGENT_PHONE
         );
@@ -368,7 +368,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    tracing::info!("listening on http://{listen}");
+    let bound = listener.local_addr().unwrap_or(listen);
+    tracing::info!("listening on http://{bound} (the console: http://{bound}/console)");
     axum::serve(
         listener,
         crate::api::app(state).into_make_service_with_connect_info::<SocketAddr>(),

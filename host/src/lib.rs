@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod console;
 pub mod db;
 pub mod domain;
 pub mod service;

@@ -363,16 +363,22 @@ async fn session_caller(parts: &Parts, state: &AppState, secret: &str) -> Result
             ));
         }
     }
-    Ok(match (person.role, person.agent_id) {
+    Ok(caller_of_person(&person))
+}
+
+/// The caller a person acts as: an agent person as its agent, an owner
+/// person as the owner.
+pub(crate) fn caller_of_person(person: &crate::db::people::PersonRow) -> Caller {
+    match (&person.role, &person.agent_id) {
         (crate::db::types::PersonRole::Agent, Some(agent_id)) => Caller::Agent {
-            agent_id,
-            owner_id: person.owner_id,
+            agent_id: agent_id.clone(),
+            owner_id: person.owner_id.clone(),
         },
         _ => Caller::Owner {
-            owner_id: person.owner_id,
+            owner_id: person.owner_id.clone(),
             token_id: None,
         },
-    })
+    }
 }
 
 /// When a request's caller began to be looked up: a robot's decision

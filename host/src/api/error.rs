@@ -99,6 +99,39 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The status the error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Corrupt(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The fields it names, as `(path, message)`.
+    pub fn fields(&self) -> Vec<(&str, &str)> {
+        match self {
+            ApiError::BadRequest { field, .. } => field
+                .iter()
+                .map(|f| (f.path.as_str(), f.message.as_str()))
+                .collect(),
+            ApiError::Unprocessable { fields, .. } => fields
+                .iter()
+                .map(|f| (f.path.as_str(), f.message.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

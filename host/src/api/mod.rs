@@ -120,9 +120,19 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .fallback(|| async { error::ApiError::not_found("no such route") })
+        .merge(crate::console::router())
+        .fallback(fallback)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A route that does not exist: the console's page under `/console`, the
+/// API's JSON error elsewhere.
+async fn fallback(parts: axum::http::request::Parts) -> axum::response::Response {
+    if parts.uri.path().starts_with("/console") {
+        return crate::console::not_found(parts).await;
+    }
+    error::ApiError::not_found("no such route").into_response()
 }
 
 /// `ok`, or 503 saying what fails: the database cannot be read, or its

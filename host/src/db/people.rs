@@ -137,6 +137,15 @@ pub async fn clear_failures<'e>(db: impl Exec<'e>, id: &str) -> Result<()> {
         .map(drop)
 }
 
+pub async fn set_locale<'e>(db: impl Exec<'e>, id: &str, locale: &str) -> Result<()> {
+    sqlx::query("UPDATE people SET locale = $2 WHERE id = $1")
+        .bind(id)
+        .bind(locale)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
 pub async fn set_pending_phone<'e>(
     db: impl Exec<'e>,
     id: &str,

@@ -198,7 +198,10 @@ pub async fn send_code(
         })?,
     };
     let recent = people::codes_since(state.db.pool(), &person.id, now - 3_600_000).await?;
+    // The latest code holds the next one back, unless it was withdrawn (a
+    // lock, which staff may have lifted since, or a failed send).
     if let Some(last) = recent.iter().find(|c| c.purpose == purpose)
+        && last.superseded_at.is_none()
         && now - last.sent_at < resend
     {
         let wait = (last.sent_at + resend - now) / 1000 + 1;

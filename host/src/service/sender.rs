@@ -49,6 +49,12 @@ impl Outbox {
         sent.iter().rev().find(|m| m.to == phone).cloned()
     }
 
+    /// The codes kept, newest first (the console's dev page).
+    pub fn recent(&self) -> Vec<CodeMessage> {
+        let sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        sent.iter().rev().cloned().collect()
+    }
+
     fn push(&self, message: &CodeMessage) {
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         if sent.len() == KEPT {

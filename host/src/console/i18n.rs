@@ -1,0 +1,246 @@
+//! The console's words in its three languages. One row per message, with
+//! its zh-CN, ko-KR and en text: the compiler sees that every message has
+//! all three, and a test that their `{placeholders}` agree.
+
+/// A person's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    ZhCn,
+    KoKr,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::KoKr, Locale::En];
+
+    /// The stored name (`people.locale`), falling back to zh-CN.
+    pub fn of(name: &str) -> Locale {
+        Locale::parse(name).unwrap_or(Locale::ZhCn)
+    }
+
+    pub fn parse(name: &str) -> Option<Locale> {
+        match name {
+            "zh-CN" => Some(Locale::ZhCn),
+            "ko-KR" => Some(Locale::KoKr),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The first of an `Accept-Language` header's languages we speak.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        header
+            .split(',')
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .find_map(|tag| match tag.split('-').next() {
+                Some("zh") => Some(Locale::ZhCn),
+                Some("ko") => Some(Locale::KoKr),
+                Some("en") => Some(Locale::En),
+                _ => None,
+            })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::KoKr => "ko-KR",
+            Locale::En => "en",
+        }
+    }
+
+    /// The language's own name, for the picker.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "简体中文",
+            Locale::KoKr => "한국어",
+            Locale::En => "English",
+        }
+    }
+
+    /// A message in this language.
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self)
+    }
+
+    /// A message with its `{name}` placeholders filled.
+    pub fn f(self, msg: Msg, args: &[(&str, &str)]) -> String {
+        let mut text = msg.text(self).to_owned();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// A span of seconds, as people say it: "3分12秒", "3분 12초", "3 min 12 s".
+    pub fn duration(self, seconds: i64) -> String {
+        let s = seconds.max(0);
+        let (h, m, s) = (s / 3600, s % 3600 / 60, s % 60);
+        let [hu, mu, su, sep] = match self {
+            Locale::ZhCn => ["小时", "分", "秒", ""],
+            Locale::KoKr => ["시간", "분", "초", " "],
+            Locale::En => [" h", " min", " s", " "],
+        };
+        match (h, m) {
+            (0, 0) => format!("{s}{su}"),
+            (0, _) => format!("{m}{mu}{sep}{s}{su}"),
+            _ => format!("{h}{hu}{sep}{m}{mu}"),
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $ko:literal, $en:literal;)*) => {
+        /// Every message the console shows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg { $($key,)* }
+
+        impl Msg {
+            pub const ALL: &[Msg] = &[$(Msg::$key,)*];
+
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $(
+                        (Msg::$key, Locale::ZhCn) => $zh,
+                        (Msg::$key, Locale::KoKr) => $ko,
+                        (Msg::$key, Locale::En) => $en,
+                    )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    Product => "boomgate 控制台", "boomgate 콘솔", "boomgate console";
+    SkipToContent => "跳到正文", "본문으로 건너뛰기", "Skip to content";
+    Language => "语言", "언어", "Language";
+
+    // Logging in (seed 002).
+    LoginTitle => "登录", "로그인", "Log in";
+    LoginLead => "输入您登记的手机号码，我们会向该号码发送验证码。", "등록된 휴대폰 번호를 입력하면 그 번호로 인증번호를 보내 드립니다.", "Enter the phone number on record and we send a code to it.";
+    Phone => "手机号码", "휴대폰 번호", "Phone number";
+    Password => "密码", "비밀번호", "Password";
+    PasswordOptional => "密码（如已设置）", "비밀번호 (설정한 경우)", "Password (if you set one)";
+    SendCode => "发送验证码", "인증번호 받기", "Send code";
+    LogInWithPassword => "用密码登录", "비밀번호로 로그인", "Log in with password";
+    CodeTitle => "输入验证码", "인증번호 입력", "Enter the code";
+    CodeSentTo => "如果 {phone} 有账户，验证码已发送到该号码，{minutes} 分钟内有效。", "{phone} 번호에 계정이 있으면 인증번호를 보냈습니다. {minutes}분 동안 유효합니다.", "If {phone} has an account, a code is on its way to it, valid for {minutes} min.";
+    NewBrowserNeedsCode => "这是一个新的浏览器：即使密码正确，也需要验证码。", "처음 보는 브라우저입니다. 비밀번호가 맞아도 인증번호가 필요합니다.", "This browser is new to us: even with the right password, it needs a code.";
+    Code => "验证码（6位数字）", "인증번호 (6자리)", "Code (6 digits)";
+    LogIn => "登录", "로그인", "Log in";
+    Resend => "重新发送", "다시 받기", "Send again";
+    ResendIn => "{seconds} 秒后可重新发送", "{seconds}초 후 다시 받을 수 있습니다", "You can ask again in {seconds} s";
+    OtherNumber => "换一个号码", "다른 번호", "Another number";
+    WrongCode => "验证码错误，还可再试 {left} 次，之后账户将被锁定。", "인증번호가 틀렸습니다. {left}번 더 틀리면 계정이 잠깁니다.", "Wrong code: {left} tries left before the account locks.";
+    ExpiredCode => "验证码已过期，请重新获取（还可再试 {left} 次）。", "인증번호가 만료되었습니다. 새로 받으세요 ({left}번 남음).", "That code has expired: ask for a new one ({left} tries left).";
+    WrongNumberOrCode => "号码或验证码错误。", "번호 또는 인증번호가 틀렸습니다.", "Wrong number or code.";
+    WrongPassword => "号码或密码错误。", "번호 또는 비밀번호가 틀렸습니다.", "Wrong number or password.";
+    LockedTitle => "账户已锁定", "계정이 잠겼습니다", "Account locked";
+    LockedLead => "验证码错误次数过多，账户已被锁定至 {until}。", "인증번호를 너무 많이 틀려 {until}까지 계정이 잠겼습니다.", "Too many wrong codes: this account is locked until {until}.";
+    LockedHelp => "如需提前解锁，请联系您的管理员：他们核实身份后可以解除锁定。", "더 일찍 풀려면 관리자에게 연락하세요. 본인 확인 후 잠금을 해제할 수 있습니다.", "To be let in sooner, call your administrator: they can lift the lock once they know it is you.";
+    TryLater => "请稍后再试：{message}", "잠시 후 다시 시도하세요: {message}", "Try again later: {message}";
+    FormExpired => "此页面已过期，请重新加载后再试。", "페이지가 만료되었습니다. 새로 고친 뒤 다시 시도하세요.", "This page has expired: reload it and try again.";
+    LogOut => "退出登录", "로그아웃", "Log out";
+    LoggedOut => "您已退出登录。", "로그아웃되었습니다.", "You have logged out.";
+    SessionEnded => "会话已结束，请重新登录。", "세션이 끝났습니다. 다시 로그인하세요.", "Your session has ended: log in again.";
+
+    // The person's own page.
+    MeTitle => "我的账户", "내 계정", "My account";
+    Name => "姓名", "이름", "Name";
+    Role => "角色", "역할", "Role";
+    RoleOwner => "业主/运营方", "운영자", "Owner";
+    RoleAgent => "坐席", "상담원", "Agent";
+    Lots => "车场", "주차장", "Lots";
+    Save => "保存", "저장", "Save";
+    Saved => "已保存。", "저장했습니다.", "Saved.";
+    PendingPhone => "管理员已将您的号码改为 {phone}：向新号码发送验证码并输入后生效。", "관리자가 번호를 {phone}(으)로 바꾸었습니다. 새 번호로 받은 인증번호를 입력하면 적용됩니다.", "Staff changed your number to {phone}: it takes effect once you enter the code sent to it.";
+    ConfirmPhone => "确认新号码", "새 번호 확인", "Confirm the new number";
+    PhoneChanged => "号码已更改，请用新号码登录。", "번호가 바뀌었습니다. 새 번호로 로그인하세요.", "Your number has changed: log in with the new one.";
+    PasswordTitle => "密码", "비밀번호", "Password";
+    PasswordLead => "设置密码后，可在已用过的浏览器上用密码登录；新的浏览器仍需验证码。", "비밀번호를 설정하면 사용한 적 있는 브라우저에서 비밀번호로 로그인할 수 있습니다. 새 브라우저는 여전히 인증번호가 필요합니다.", "With a password you can log in from a browser you used before; a new browser still needs a code.";
+    NewPassword => "新密码（至少10个字符）", "새 비밀번호 (10자 이상)", "New password (10 characters or more)";
+    CurrentPassword => "当前密码", "현재 비밀번호", "Current password";
+    SetPassword => "设置密码", "비밀번호 설정", "Set password";
+    PasswordSet => "密码已设置。", "비밀번호를 설정했습니다.", "Your password is set.";
+    PasswordIsSet => "已设置密码。", "비밀번호가 설정되어 있습니다.", "A password is set.";
+    PasswordNotSet => "尚未设置密码：用验证码登录。", "비밀번호가 없습니다. 인증번호로 로그인합니다.", "No password yet: you log in with codes.";
+
+    // The development sender's page.
+    DevCodesTitle => "开发用验证码", "개발용 인증번호", "Development codes";
+    DevCodesLead => "login_sender = \"dev\"：验证码不会发送短信，而是写入服务日志并显示在这里（仅限本机访问）。", "login_sender = \"dev\": 인증번호는 문자로 보내지 않고 서비스 로그와 이 페이지에만 나타납니다 (이 컴퓨터에서만).", "login_sender = \"dev\": codes are not texted; they go to the service log and to this page (from this machine only).";
+    To => "号码", "번호", "To";
+    Expires => "过期时间", "만료", "Expires";
+    NoCodes => "还没有发送过验证码。", "보낸 인증번호가 없습니다.", "No codes sent yet.";
+
+    // Navigation and the homes.
+    Home => "首页", "홈", "Home";
+    Desk => "坐席台", "상담석", "Desk";
+    Congestion => "拥堵列表", "혼잡 목록", "Congestion";
+    Daily => "日常管控", "일상 관리", "Daily control";
+    People => "人员", "사람", "People";
+    Welcome => "您好，{name}", "{name}님, 안녕하세요", "Hello, {name}";
+    NotFoundTitle => "找不到该页面", "페이지를 찾을 수 없습니다", "No such page";
+    ErrorTitle => "出错了", "오류", "Something went wrong";
+    CheckField => "请检查此项", "확인해 주세요", "Check this field";
+    Back => "返回", "뒤로", "Back";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_message_has_the_same_placeholders_in_each_language() {
+        for msg in Msg::ALL {
+            let zh = placeholders(msg.text(Locale::ZhCn));
+            for locale in Locale::ALL {
+                let text = msg.text(locale);
+                assert!(!text.trim().is_empty(), "{msg:?} is empty in {locale:?}");
+                assert_eq!(placeholders(text), zh, "{msg:?} in {locale:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_language_we_speak() {
+        assert_eq!(
+            Locale::from_accept_language("fr-FR, ko-KR;q=0.8, en;q=0.5"),
+            Some(Locale::KoKr)
+        );
+        assert_eq!(Locale::from_accept_language("zh-TW"), Some(Locale::ZhCn));
+        assert_eq!(Locale::from_accept_language("de"), None);
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(Locale::ZhCn.duration(192), "3分12秒");
+        assert_eq!(Locale::KoKr.duration(192), "3분 12초");
+        assert_eq!(Locale::En.duration(192), "3 min 12 s");
+        assert_eq!(Locale::En.duration(7260), "2 h 1 min");
+        assert_eq!(Locale::ZhCn.duration(-5), "0秒");
+    }
+
+    #[test]
+    fn filled_messages_replace_each_placeholder() {
+        assert_eq!(
+            Locale::En.f(Msg::WrongCode, &[("left", "3")]),
+            "Wrong code: 3 tries left before the account locks."
+        );
+    }
+}

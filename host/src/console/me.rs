@@ -1,0 +1,173 @@
+//! The person's own page: who they are, their lots, their language, and
+//! the new number staff set for them, confirmed with a code sent to it.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::html;
+use serde::Deserialize;
+
+use super::i18n::{Locale, Msg};
+use super::{Posted, Viewer, failure, see_other};
+use crate::api::auth::{SESSION_COOKIE, Source, visible_lots};
+use crate::api::error::ApiError;
+use crate::db::people;
+use crate::db::types::{CodePurpose, PersonRole};
+use crate::domain::logins;
+use crate::service::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/me", get(me_page).post(set_locale))
+        .route("/console/me/phone/code", post(ask_phone_code))
+        .route("/console/me/phone", post(confirm_phone))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MeQuery {
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn me_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<MeQuery>,
+) -> Response {
+    let l = viewer.locale;
+    let lots = match visible_lots(&state, &viewer.caller).await {
+        Ok(lots) => lots,
+        Err(e) => return failure(l, e),
+    };
+    let p = &viewer.person;
+    let frame = viewer.frame();
+    let done = match q.done.as_deref() {
+        Some("saved") => Some(l.t(Msg::Saved)),
+        _ => None,
+    };
+    frame
+        .page(
+            l.t(Msg::MeTitle),
+            html! {
+                h1 { (l.t(Msg::MeTitle)) }
+                (super::notice(done))
+                @if let Some(error) = &q.error {
+                    p.field-error role="alert" { (error) }
+                }
+                dl.facts {
+                    dt { (l.t(Msg::Name)) } dd #me-name { (p.name) }
+                    dt { (l.t(Msg::Phone)) } dd #me-phone { (p.phone) }
+                    dt { (l.t(Msg::Role)) } dd {
+                        (match p.role { PersonRole::Owner => l.t(Msg::RoleOwner), PersonRole::Agent => l.t(Msg::RoleAgent) })
+                    }
+                    dt { (l.t(Msg::Lots)) } dd {
+                        @for (i, lot) in lots.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (lot.name) " " code { (lot.id) }
+                        }
+                    }
+                }
+                form method="post" action="/console/me" {
+                    (frame.csrf_field())
+                    label for="locale" { (l.t(Msg::Language)) }
+                    select #locale name="locale" {
+                        @for other in Locale::ALL {
+                            option value=(other.name()) selected[other == l] lang=(other.name()) { (other.endonym()) }
+                        }
+                    }
+                    button type="submit" { (l.t(Msg::Save)) }
+                }
+                @if let Some(pending) = &p.pending_phone {
+                    section.card #pending-phone {
+                        p { (l.f(Msg::PendingPhone, &[("phone", pending)])) }
+                        form.inline method="post" action="/console/me/phone/code" {
+                            (frame.csrf_field())
+                            button type="submit" { (l.t(Msg::SendCode)) }
+                        }
+                        form method="post" action="/console/me/phone" {
+                            (frame.csrf_field())
+                            label for="new-code" { (l.t(Msg::Code)) }
+                            input #new-code name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required;
+                            button.primary type="submit" { (l.t(Msg::ConfirmPhone)) }
+                        }
+                    }
+                }
+            },
+        )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct LocaleForm {
+    locale: String,
+}
+
+async fn set_locale(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Posted(form): Posted<LocaleForm>,
+) -> Response {
+    let Some(locale) = Locale::parse(&form.locale) else {
+        return failure(
+            viewer.locale,
+            ApiError::field(
+                "locale",
+                format!("`{}` is none of zh-CN, ko-KR, en", form.locale),
+            ),
+        );
+    };
+    if let Err(e) = people::set_locale(state.db.pool(), &viewer.person.id, locale.name()).await {
+        return failure(viewer.locale, e.into());
+    }
+    see_other("/console/me?done=saved")
+}
+
+#[derive(Debug, Deserialize)]
+struct Empty {}
+
+fn with_error(error: &ApiError) -> Response {
+    see_other(&format!(
+        "/console/me?{}",
+        serde_urlencoded::to_string([("error", error.to_string())]).unwrap_or_default()
+    ))
+}
+
+async fn ask_phone_code(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Source(source): Source,
+    Posted(_): Posted<Empty>,
+) -> Response {
+    match logins::send_code(&state, viewer.person, CodePurpose::NewPhone, &source).await {
+        Ok(_) => see_other("/console/me"),
+        Err(e) if !e.status().is_server_error() => with_error(&e),
+        Err(e) => failure(viewer.locale, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+async fn confirm_phone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Source(source): Source,
+    Posted(form): Posted<CodeForm>,
+) -> Response {
+    match logins::confirm_phone(&state, &viewer.person, &form.code, &source).await {
+        Ok(()) => {
+            let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+            (
+                AppendHeaders([(SET_COOKIE, cleared)]),
+                see_other("/console/login?ended=1"),
+            )
+                .into_response()
+        }
+        Err(e) if !e.status().is_server_error() => with_error(&e),
+        Err(e) => failure(viewer.locale, e),
+    }
+}

@@ -1,0 +1,435 @@
+//! The console: the agents' desk and the owners' back office, as pages the
+//! service renders itself under `/console` (and `/`, which leads there).
+//!
+//! A face on the API, not a second implementation: a page turns the
+//! person's session into the same [`Caller`] a token gives and calls the
+//! API's handlers and the domain, so authorisation, validation and records
+//! are exactly the API's. Pages are HTML from maud; forms post and redirect
+//! back (so reload and Back do no harm), each carrying the session's CSRF
+//! token; one small script adds what needs it (countdowns, local times) and
+//! every page works without it.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::de::DeserializeOwned;
+
+use crate::api::auth::{Caller, session_cookie};
+use crate::api::error::ApiError;
+use crate::db::people::PersonRow;
+use crate::db::types::PersonRole;
+use crate::domain::logins;
+use crate::service::AppState;
+
+mod assets;
+mod home;
+pub mod i18n;
+mod login;
+mod me;
+
+use i18n::{Locale, Msg};
+
+/// The console's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console") }))
+        .route("/console", get(home::home))
+        .route("/console/", get(|| async { Redirect::to("/console") }))
+        .merge(login::router())
+        .merge(me::router())
+        .merge(assets::router())
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// What every console answer carries: no framing, no sniffing, scripts and
+/// styles only from the console itself, and no caching of pages that show
+/// a person's data.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    );
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "referrer-policy", "same-origin");
+    set(headers, "cache-control", "no-store");
+    response
+}
+
+/// The page for a `/console` address that is none of the above.
+pub async fn not_found(parts: Parts) -> Response {
+    let locale = guest_locale(&parts);
+    let page = Frame::guest(locale).page(
+        locale.t(Msg::NotFoundTitle),
+        html! {
+            h1 { (locale.t(Msg::NotFoundTitle)) }
+            p { code { (parts.uri.path()) } }
+            p { a href="/console" { (locale.t(Msg::Home)) } }
+        },
+    );
+    (StatusCode::NOT_FOUND, page).into_response()
+}
+
+// ---------------------------------------------------------------- who is looking
+
+/// A person logged in, looking at a page: their row, the caller their
+/// role makes them, their language and the CSRF token their forms carry.
+/// Without a live session, a page answers with the login page (and comes
+/// back after it).
+pub struct Viewer {
+    pub person: PersonRow,
+    pub caller: Caller,
+    pub locale: Locale,
+    pub csrf: String,
+}
+
+impl Viewer {
+    pub fn frame(&self) -> Frame<'_> {
+        Frame {
+            locale: self.locale,
+            person: Some(&self.person),
+            csrf: &self.csrf,
+            query: String::new(),
+        }
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.person.role == PersonRole::Owner
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Response> {
+        let to_login = |parts: &Parts, ended: bool| {
+            let here = parts
+                .uri
+                .path_and_query()
+                .map_or("/console", |p| p.as_str());
+            let next: String = form_urlencoded(here);
+            let ended = if ended { "&ended=1" } else { "" };
+            Redirect::to(&format!("/console/login?next={next}{ended}")).into_response()
+        };
+        let Some(secret) = session_cookie(parts) else {
+            return Err(to_login(parts, false));
+        };
+        match logins::session_person(state, &secret).await {
+            Ok(Some(person)) => Ok(Viewer {
+                caller: crate::api::auth::caller_of_person(&person),
+                locale: Locale::of(&person.locale),
+                csrf: logins::csrf_of(&secret),
+                person,
+            }),
+            Ok(None) => Err(to_login(parts, true)),
+            Err(e) => Err(failure(guest_locale(parts), e)),
+        }
+    }
+}
+
+/// A request's query without `lang`, ready for `lang=` to follow.
+pub fn query_but_lang(parts: &Parts) -> String {
+    let kept: Vec<&str> = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+        .collect();
+    kept.iter().map(|kv| format!("{kv}&")).collect()
+}
+
+/// A query value, percent-encoded.
+fn form_urlencoded(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s.trim_start_matches("v=").to_owned())
+        .unwrap_or_default()
+}
+
+/// The language of someone not logged in: `?lang=`, then the `bg_lang`
+/// cookie, then the browser's `Accept-Language`, then zh-CN.
+pub fn guest_locale(parts: &Parts) -> Locale {
+    let asked = parts.uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Locale::parse(v))
+    });
+    asked
+        .or_else(|| cookie(parts, LANG_COOKIE).and_then(|v| Locale::parse(&v)))
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or(Locale::ZhCn)
+}
+
+/// The cookie remembering a guest's language choice.
+pub const LANG_COOKIE: &str = "bg_lang";
+/// The cookie whose secret protects the forms shown before logging in.
+pub const PRE_COOKIE: &str = "bg_pre";
+
+/// A cookie's value.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `; Secure` when the browser reached us over TLS (a proxy that says so
+/// with `X-Forwarded-Proto`, where it is trusted).
+pub fn secure_attribute(parts: &Parts, state: &AppState) -> &'static str {
+    let tls = state.config.trust_forwarded_for
+        && parts
+            .headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes() == b"https");
+    if tls { "; Secure" } else { "" }
+}
+
+/// The secret a form's CSRF token is derived from: the session's, or
+/// before logging in, the `bg_pre` cookie's.
+fn form_secret(parts: &Parts) -> Option<String> {
+    session_cookie(parts).or_else(|| cookie(parts, PRE_COOKIE))
+}
+
+// ---------------------------------------------------------------- forms
+
+/// A form posted from a console page: its fields, once its `_csrf` token
+/// matched the one its page was given and the browser said it came from
+/// this site. A mismatch answers 403 with "reload the page", changing
+/// nothing.
+pub struct Posted<T>(pub T);
+
+/// The largest form the console takes (uploads come with the policies).
+const FORM_LIMIT: usize = 64 * 1024;
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, _: &AppState) -> Result<Posted<T>, Response> {
+        let (parts, body) = req.into_parts();
+        let locale = guest_locale(&parts);
+        let refuse = |status: StatusCode, why: &str| {
+            let page = Frame::guest(locale).page(
+                locale.t(Msg::ErrorTitle),
+                html! {
+                    h1 { (locale.t(Msg::ErrorTitle)) }
+                    p role="alert" { (locale.t(Msg::FormExpired)) }
+                    p { small { (why) } }
+                },
+            );
+            (status, page).into_response()
+        };
+        if cross_site(&parts) {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                "the form was sent from another site",
+            ));
+        }
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| refuse(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| refuse(StatusCode::BAD_REQUEST, "the form cannot be read"))?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map_or("", |(_, v)| v.as_str());
+        let expected = form_secret(&parts).map(|s| logins::csrf_of(&s));
+        if !expected.is_some_and(|e| logins::same_secret(sent, &e)) {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                "the form's `_csrf` token does not match this browser's session",
+            ));
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Posted)
+            .map_err(|e| refuse(StatusCode::BAD_REQUEST, &format!("the form is wrong: {e}")))
+    }
+}
+
+/// Whether the browser says a request comes from another site: its
+/// `Sec-Fetch-Site`, or an `Origin` that is not this host.
+fn cross_site(parts: &Parts) -> bool {
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+        return true;
+    }
+    match (header("origin"), header("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let bare = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .unwrap_or(origin);
+            bare != host
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- pages
+
+/// What every page is drawn in: the language, who is logged in, the
+/// token for its forms.
+pub struct Frame<'a> {
+    pub locale: Locale,
+    pub person: Option<&'a PersonRow>,
+    pub csrf: &'a str,
+    /// The page's query without `lang`, kept by the language links.
+    pub query: String,
+}
+
+impl Frame<'static> {
+    /// The frame of a page shown before logging in.
+    pub fn guest(locale: Locale) -> Frame<'static> {
+        Frame {
+            locale,
+            person: None,
+            csrf: "",
+            query: String::new(),
+        }
+    }
+}
+
+impl Frame<'_> {
+    /// The CSRF field every form carries.
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="_csrf" value=(self.csrf); }
+    }
+
+    /// A whole page: head, the header with the navigation (for a person
+    /// logged in), and `body`.
+    pub fn page(&self, title: &str, body: Markup) -> Markup {
+        let l = self.locale;
+        html! {
+            (DOCTYPE)
+            html lang=(l.name()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="csrf" content=(self.csrf);
+                    title { (title) " · " (l.t(Msg::Product)) }
+                    link rel="stylesheet" href=(assets::url("console.css"));
+                    script src=(assets::url("console.js")) defer {}
+                }
+                body {
+                    a.skip href="#main" { (l.t(Msg::SkipToContent)) }
+                    header.top {
+                        a.brand href="/console" { (l.t(Msg::Product)) }
+                        @if let Some(person) = self.person {
+                            nav aria-label=(l.t(Msg::Home)) {
+                                a href="/console" { (l.t(Msg::Home)) }
+                            }
+                            div.who {
+                                a href="/console/me" { (person.name) }
+                                form method="post" action="/console/logout" {
+                                    (self.csrf_field())
+                                    button.link type="submit" { (l.t(Msg::LogOut)) }
+                                }
+                            }
+                        } @else {
+                            nav.langs aria-label=(l.t(Msg::Language)) {
+                                @for other in Locale::ALL {
+                                    @if other == l {
+                                        span aria-current="true" { (other.endonym()) }
+                                    } @else {
+                                        a href={ "?" (self.query) "lang=" (other.name()) } hreflang=(other.name()) lang=(other.name()) { (other.endonym()) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    main #main { (body) }
+                }
+            }
+        }
+    }
+}
+
+/// An instant for people: `<time>` with the instant in RFC 3339, shown in
+/// `zone` (a lot's), as `2026-11-02 14:03 (Asia/Shanghai)`. The script
+/// leaves it alone; `local_time` is for instants not tied to a lot.
+pub fn lot_time(ms: i64, zone: &crate::domain::zone::LotZone) -> Markup {
+    let at = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let local =
+        at.to_zoned(jiff::tz::TimeZone::get(zone.name()).unwrap_or(jiff::tz::TimeZone::UTC));
+    html! {
+        time datetime=(at.to_string()) title=(zone.name()) {
+            (local.strftime("%Y-%m-%d %H:%M")) " (" (zone.name()) ")"
+        }
+    }
+}
+
+/// An instant not tied to a lot (a lock's end): in UTC, which the
+/// console's script rewrites in the browser's own time zone.
+pub fn local_time(ms: i64) -> Markup {
+    let at = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    html! {
+        time.local datetime=(at.to_string()) {
+            (at.strftime("%Y-%m-%d %H:%M UTC"))
+        }
+    }
+}
+
+/// A 500 page for a failure the service logs.
+pub fn failure(locale: Locale, error: ApiError) -> Response {
+    let status = error.status();
+    let message = if status.is_server_error() {
+        tracing::error!(error = %error, "console page failed");
+        "internal error".to_owned()
+    } else {
+        error.to_string()
+    };
+    let page = Frame::guest(locale).page(
+        locale.t(Msg::ErrorTitle),
+        html! {
+            h1 { (locale.t(Msg::ErrorTitle)) }
+            p role="alert" { (message) }
+            p { a href="/console" { (locale.t(Msg::Home)) } }
+        },
+    );
+    (status, page).into_response()
+}
+
+/// A 303 to `to`.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A notice at the top of a page, from the `?done=` a form redirected with.
+pub fn notice(text: Option<&str>) -> Markup {
+    html! {
+        @if let Some(text) = text {
+            p.notice role="status" { (text) }
+        }
+    }
+}
+
+/// Raw HTML the console wrote itself.
+pub fn raw(text: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(text)
+}
