@@ -207,3 +207,65 @@ test("a form without its CSRF token or from another site changes nothing", async
   assert.equal(res.headers()["x-frame-options"], "DENY");
   await context.close();
 });
+
+test("a password works on a browser that had a code; a new browser still needs one", async () => {
+  const phone = uniquePhone();
+  const created = await service.api("POST", "/v1/people", service.ownerToken, {
+    name: "Password Owner",
+    phone,
+    role: "owner",
+    locale: "en",
+  });
+  assert.equal(created.status, 201);
+  const known = await newBrowser(browser, "en");
+  const page = await known.newPage();
+  await logIn(page, phone);
+  await page.waitForURL(`${service.url}/console`);
+
+  await page.goto(`${service.url}/console/me`);
+  await assert.doesNotReject(page.getByText("No password yet: you log in with codes.").waitFor());
+  await page.getByLabel("New password (10 characters or more)").fill("short");
+  await page.getByRole("button", { name: "Set password" }).click();
+  // The error sits at the field it is about.
+  await assert.doesNotReject(
+    page.locator("#new_password[aria-invalid=true] + p.field-error").getByText(/a password has 10 to 200 characters/).waitFor(),
+  );
+  await page.getByLabel("New password (10 characters or more)").fill("correct horse battery");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await assert.doesNotReject(page.getByRole("status").getByText("Your password is set.").waitFor());
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/bye=1/);
+
+  // The same browser: the password alone (Enter in its field).
+  await page.getByLabel("Phone number").fill(phone);
+  await page.getByText("Log in with password").first().click();
+  await page.getByLabel("Password (if you set one)").fill("wrong password!");
+  await page.getByLabel("Password (if you set one)").press("Enter");
+  await assert.doesNotReject(page.getByRole("alert").getByText("Wrong number or password. 9 tries left.").waitFor());
+  await page.getByLabel("Password (if you set one)").fill("correct horse battery");
+  await page.getByRole("button", { name: "Log in with password" }).click();
+  await page.waitForURL(`${service.url}/console`);
+  await assert.doesNotReject(page.getByRole("heading", { name: "Hello, Password Owner" }).waitFor());
+
+  // A browser never seen: the right password leads to a code.
+  const fresh = await (await newBrowser(browser, "en")).newPage();
+  const before = await service.latestCode(phone);
+  await fresh.goto(`${service.url}/console/login`);
+  await fresh.getByLabel("Phone number").fill(phone);
+  await fresh.getByText("Log in with password").first().click();
+  await fresh.getByLabel("Password (if you set one)").fill("correct horse battery");
+  await fresh.getByRole("button", { name: "Log in with password" }).click();
+  await fresh.waitForURL(/\/console\/login\/code\?.*new_browser=1/);
+  await assert.doesNotReject(
+    fresh.getByText("This browser is new to us: even with the right password, it needs a code.").waitFor(),
+  );
+  const code = await eventually(async () => {
+    const c = await service.latestCode(phone);
+    return c && c !== before ? c : undefined;
+  }, "the new browser's code");
+  await fresh.getByLabel("Code (6 digits)").fill(code);
+  await fresh.getByRole("button", { name: "Log in", exact: true }).click();
+  await fresh.waitForURL(`${service.url}/console`);
+  await fresh.context().close();
+  await known.close();
+});

@@ -294,16 +294,7 @@ impl FromRequestParts<AppState> for Caller {
 
 /// The console session's secret from the `bg_session` cookie.
 pub(crate) fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    cookie_of(parts, SESSION_COOKIE)
 }
 
 /// Where a request comes from (the peer, or `X-Forwarded-For` behind a
@@ -337,6 +328,66 @@ impl FromRequestParts<AppState> for SessionSecret {
 
 /// The console session cookie's name.
 pub const SESSION_COOKIE: &str = "bg_session";
+
+/// The cookie a browser is known by once it logged in with a code (a
+/// password alone is refused on a browser without it).
+pub const DEVICE_COOKIE: &str = "bg_device";
+
+/// A request's cookie.
+pub(crate) fn cookie_of(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The browser a person logs in from: its `bg_device` cookie and its user
+/// agent.
+pub struct BrowserSeen {
+    pub device: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl BrowserSeen {
+    pub fn as_browser(&self) -> crate::domain::logins::Browser<'_> {
+        crate::domain::logins::Browser {
+            device: self.device.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+        }
+    }
+
+    /// The `Set-Cookie` value that keeps a device secret for 400 days.
+    pub fn cookie(device: &str, secure: bool) -> String {
+        let secure = if secure { "; Secure" } else { "" };
+        format!(
+            "{DEVICE_COOKIE}={device}; Path=/; HttpOnly; SameSite=Lax; Max-Age=34560000{secure}"
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for BrowserSeen {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<BrowserSeen, Self::Rejection> {
+        Ok(BrowserSeen {
+            device: cookie_of(parts, DEVICE_COOKIE),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(300).collect()),
+        })
+    }
+}
 
 /// The person a session cookie stands for, as the caller their role makes
 /// them. A request that changes something must carry the session's CSRF

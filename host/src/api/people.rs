@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, SESSION_COOKIE, SessionSecret, Source, owned_lot};
+use super::auth::{BrowserSeen, Caller, SESSION_COOKIE, SessionSecret, Source, owned_lot};
 use super::error::{ApiError, ErrorBody};
 use super::fields::{self, rfc3339};
 use super::json::Json;
@@ -31,6 +31,8 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
         OpenApiRouter::new()
             .routes(routes!(ask_code))
             .routes(routes!(log_in))
+            .routes(routes!(log_in_with_password))
+            .routes(routes!(set_password))
             .routes(routes!(log_out))
             .routes(routes!(me))
             .routes(routes!(ask_phone_code))
@@ -60,6 +62,8 @@ pub struct Person {
     pub failures: i64,
     /// RFC 3339 (UTC), while the account is locked.
     pub locked_until: Option<String>,
+    /// Whether the person set a password (new browsers still need a code).
+    pub has_password: bool,
 }
 
 async fn person_view(state: &AppState, p: PersonRow) -> Result<Person, ApiError> {
@@ -82,6 +86,7 @@ async fn person_view(state: &AppState, p: PersonRow) -> Result<Person, ApiError>
     Ok(Person {
         lots,
         locked_until: p.locked_until.filter(|u| *u > now).map(rfc3339),
+        has_password: p.password_hash.is_some(),
         id: p.id,
         name: p.name,
         phone: p.phone,
@@ -169,30 +174,128 @@ pub struct LoggedIn {
 pub async fn log_in(
     State(state): State<AppState>,
     Source(source): Source,
+    browser: BrowserSeen,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let phone = fields::phone("phone", &req.phone)?;
-    let login = logins::log_in(&state, &phone, &req.code, &source).await?;
+    let login = logins::log_in(&state, &phone, &req.code, browser.as_browser(), &source).await?;
+    logged_in(&state, &headers, login).await
+}
+
+/// Whether the request came over TLS, as a trusted proxy says.
+fn over_tls(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.trust_forwarded_for
+        && headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes() == b"https")
+}
+
+/// The cookies of a login (the session; the browser's device, after a
+/// code) and the person.
+async fn logged_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    login: logins::Login,
+) -> Result<
+    (
+        AppendHeaders<Vec<(axum::http::HeaderName, String)>>,
+        axum::Json<LoggedIn>,
+    ),
+    ApiError,
+> {
     let max_age = state.config.session_hours.saturating_mul(3600);
-    let secure = if headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v.as_bytes() == b"https")
-    {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        login.secret
-    );
+    let tls = over_tls(state, headers);
+    let secure = if tls { "; Secure" } else { "" };
+    let mut cookies = vec![(
+        SET_COOKIE,
+        format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            login.secret
+        ),
+    )];
+    if let Some(device) = &login.device {
+        cookies.push((SET_COOKIE, BrowserSeen::cookie(device, tls)));
+    }
     let answer = LoggedIn {
         csrf_token: login.csrf,
         expires_at: rfc3339(login.expires_at),
-        person: person_view(&state, login.person).await?,
+        person: person_view(state, login.person).await?,
     };
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), axum::Json(answer)))
+    Ok((AppendHeaders(cookies), axum::Json(answer)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordLoginRequest {
+    pub phone: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/v1/login/password", tag = "people", request_body = PasswordLoginRequest,
+    responses((status = 200, description = "Logged in from a browser that logged in with a code before (its `bg_device` cookie): the session cookie is set", body = LoggedIn),
+        (status = 202, description = "The right password from a browser not seen before: a code was sent to the number on record; log in with it (`POST /v1/login`)", body = CodeSent),
+        (status = 400, body = ErrorBody),
+        (status = 401, description = "A wrong number or password (how many tries are left is said)", body = ErrorBody),
+        (status = 429, description = "The account is locked, until when is said", body = ErrorBody)))]
+pub async fn log_in_with_password(
+    State(state): State<AppState>,
+    Source(source): Source,
+    browser: BrowserSeen,
+    headers: HeaderMap,
+    Json(req): Json<PasswordLoginRequest>,
+) -> Result<axum::response::Response, ApiError> {
+    let phone = fields::phone("phone", &req.phone)?;
+    match logins::log_in_with_password(&state, &phone, &req.password, browser.as_browser(), &source)
+        .await?
+    {
+        logins::PasswordLogin::LoggedIn(login) => {
+            Ok(logged_in(&state, &headers, *login).await?.into_response())
+        }
+        logins::PasswordLogin::CodeNeeded(asked) => Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(CodeSent {
+                message: "this browser is new: a code is on its way to the number on record".into(),
+                expires_at: rfc3339(asked.expires_at),
+                resend_at: rfc3339(asked.resend_at),
+            }),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    /// 10 to 200 characters.
+    pub password: String,
+    /// The password now, where one is set.
+    #[serde(default)]
+    pub current_password: Option<String>,
+}
+
+#[utoipa::path(put, path = "/v1/me/password", tag = "people", request_body = NewPassword,
+    responses((status = 204, description = "The password is set (stored as an argon2id hash)"),
+        (status = 400, description = "Too short or long, or not the current password", body = ErrorBody),
+        (status = 403, description = "Not a session", body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn set_password(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Source(source): Source,
+    SessionSecret(secret): SessionSecret,
+    Json(req): Json<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    let person = me_of(&state, secret).await?;
+    logins::set_password(
+        &state,
+        &person,
+        &req.password,
+        req.current_password.as_deref(),
+        &source,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/v1/logout", tag = "people",

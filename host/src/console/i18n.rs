@@ -140,6 +140,7 @@ messages! {
     WrongCode => "验证码错误，还可再试 {left} 次，之后账户将被锁定。", "인증번호가 틀렸습니다. {left}번 더 틀리면 계정이 잠깁니다.", "Wrong code: {left} tries left before the account locks.";
     ExpiredCode => "验证码已过期，请重新获取（还可再试 {left} 次）。", "인증번호가 만료되었습니다. 새로 받으세요 ({left}번 남음).", "That code has expired: ask for a new one ({left} tries left).";
     WrongNumberOrCode => "号码或验证码错误。", "번호 또는 인증번호가 틀렸습니다.", "Wrong number or code.";
+    TriesLeft => "还可再试 {left} 次。", "{left}번 남았습니다.", "{left} tries left.";
     WrongPassword => "号码或密码错误。", "번호 또는 비밀번호가 틀렸습니다.", "Wrong number or password.";
     LockedTitle => "账户已锁定", "계정이 잠겼습니다", "Account locked";
     LockedLead => "验证码错误次数过多，账户已被锁定至 {until}。", "인증번호를 너무 많이 틀려 {until}까지 계정이 잠겼습니다.", "Too many wrong codes: this account is locked until {until}.";

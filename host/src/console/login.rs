@@ -17,7 +17,7 @@ use super::{
     Frame, LANG_COOKIE, PRE_COOKIE, Posted, cookie, failure, guest_locale, local_time,
     secure_attribute, see_other,
 };
-use crate::api::auth::{SESSION_COOKIE, Source, session_cookie};
+use crate::api::auth::{BrowserSeen, SESSION_COOKIE, Source, session_cookie};
 use crate::api::error::ApiError;
 use crate::api::fields;
 use crate::db::people;
@@ -114,6 +114,7 @@ fn login_form(
     phone: &str,
     next: &str,
     error: Option<&str>,
+    password_error: Option<&str>,
     notice: Option<&str>,
 ) -> Markup {
     let l = frame.locale;
@@ -131,7 +132,18 @@ fn login_form(
                 @if let Some(error) = error {
                     p.field-error #phone-error role="alert" { (l.t(Msg::CheckField)) ": " (error) }
                 }
-                button.primary type="submit" { (l.t(Msg::SendCode)) }
+                button.primary type="submit" name="via" value="code" { (l.t(Msg::SendCode)) }
+                details.password open[password_error.is_some()] {
+                    summary { (l.t(Msg::LogInWithPassword)) }
+                    label for="password" { (l.t(Msg::PasswordOptional)) }
+                    input #password name="password" type="password" autocomplete="current-password"
+                        aria-invalid=[password_error.map(|_| "true")] aria-describedby=[password_error.map(|_| "password-error")];
+                    @if let Some(error) = password_error {
+                        p.field-error #password-error role="alert" { (error) }
+                    }
+                    p.muted { (l.t(Msg::PasswordLead)) }
+                    button type="submit" name="via" value="password" { (l.t(Msg::LogInWithPassword)) }
+                }
             }
         }
     }
@@ -157,7 +169,7 @@ async fn login_page(
     };
     let next = next_page(q.next.as_deref()).to_owned();
     guest_page(&parts, &state, Msg::LoginTitle, |frame| {
-        login_form(frame, "", &next, None, notice)
+        login_form(frame, "", &next, None, None, notice)
     })
 }
 
@@ -165,13 +177,20 @@ async fn login_page(
 struct AskCode {
     phone: String,
     next: Option<String>,
+    /// `password`: the person logs in with their password instead.
+    via: Option<String>,
+    #[serde(default)]
+    password: String,
 }
 
 /// The code page's address for `phone`.
-fn code_url(phone: &str, next: &str, wait: Option<i64>) -> String {
+fn code_url(phone: &str, next: &str, wait: Option<i64>, new_browser: bool) -> String {
     let mut query = vec![("phone", phone.to_owned()), ("next", next.to_owned())];
     if let Some(wait) = wait {
         query.push(("wait", wait.to_string()));
+    }
+    if new_browser {
+        query.push(("new_browser", "1".to_owned()));
     }
     format!(
         "/console/login/code?{}",
@@ -194,6 +213,7 @@ async fn refused_code(
     next: &str,
     error: ApiError,
     locale: Locale,
+    new_browser: bool,
 ) -> Response {
     match error {
         ApiError::Locked {
@@ -205,9 +225,12 @@ async fn refused_code(
                 Ok(Some(p)) if p.locked_until.is_some_and(|u| u > now) => {
                     see_other(&locked_url(phone))
                 }
-                Ok(_) if retry_after_seconds < 3600 => {
-                    see_other(&code_url(phone, next, Some(retry_after_seconds)))
-                }
+                Ok(_) if retry_after_seconds < 3600 => see_other(&code_url(
+                    phone,
+                    next,
+                    Some(retry_after_seconds),
+                    new_browser,
+                )),
                 Ok(_) => failure(
                     locale,
                     ApiError::Locked {
@@ -225,6 +248,7 @@ async fn refused_code(
 async fn ask_code(
     State(state): State<AppState>,
     Source(source): Source,
+    browser: BrowserSeen,
     parts: Parts,
     Posted(form): Posted<AskCode>,
 ) -> Response {
@@ -238,13 +262,51 @@ async fn ask_code(
                 .first()
                 .map_or_else(|| e.to_string(), |f| f.1.to_owned());
             return guest_page(&parts, &state, Msg::LoginTitle, |frame| {
-                login_form(frame, &form.phone, &next, Some(&why), None)
+                login_form(frame, &form.phone, &next, Some(&why), None, None)
             });
         }
     };
+    // A password typed (Enter in its field submits with the first button)
+    // or its button pressed: a password login.
+    if form.via.as_deref() == Some("password") || !form.password.is_empty() {
+        return match logins::log_in_with_password(
+            &state,
+            &phone,
+            &form.password,
+            browser.as_browser(),
+            &source,
+        )
+        .await
+        {
+            Ok(logins::PasswordLogin::LoggedIn(login)) => logged_in(&state, &parts, &login, &next),
+            Ok(logins::PasswordLogin::CodeNeeded(_)) => {
+                see_other(&code_url(&phone, &next, None, true))
+            }
+            Err(ApiError::Unauthorized(_)) => {
+                let left = match people::person_by_phone(state.db.pool(), &phone).await {
+                    Ok(Some(p)) => Some((state.config.login_lockout_failures - p.failures).max(0)),
+                    Ok(None) => None,
+                    Err(e) => return failure(locale, e.into()),
+                };
+                let why = match left {
+                    Some(left) => format!(
+                        "{} {}",
+                        locale.t(Msg::WrongPassword),
+                        locale.f(Msg::TriesLeft, &[("left", &left.to_string())])
+                    ),
+                    None => locale.t(Msg::WrongPassword).to_owned(),
+                };
+                let page = guest_page(&parts, &state, Msg::LoginTitle, |frame| {
+                    login_form(frame, &form.phone, &next, None, Some(&why), None)
+                });
+                (axum::http::StatusCode::UNAUTHORIZED, page).into_response()
+            }
+            Err(e) => refused_code(&state, &phone, &next, e, locale, true).await,
+        };
+    }
     match logins::ask_code(&state, &phone, CodePurpose::Login, &source).await {
-        Ok(_) => see_other(&code_url(&phone, &next, None)),
-        Err(e) => refused_code(&state, &phone, &next, e, locale).await,
+        Ok(_) => see_other(&code_url(&phone, &next, None, false)),
+        Err(e) => refused_code(&state, &phone, &next, e, locale, false).await,
     }
 }
 
@@ -256,6 +318,8 @@ struct CodeQuery {
     next: Option<String>,
     /// Seconds until another code may be asked for.
     wait: Option<i64>,
+    /// The right password came from a browser not seen before.
+    new_browser: Option<String>,
 }
 
 fn code_form(
@@ -328,7 +392,12 @@ async fn code_page(
         .unwrap_or(state.config.login_resend_seconds)
         .clamp(0, 3600);
     guest_page(&parts, &state, Msg::CodeTitle, |frame| {
-        code_form(frame, &state, &q.phone, &next, wait, None)
+        html! {
+            @if q.new_browser.is_some() {
+                p.notice #new-browser role="status" { (frame.locale.t(Msg::NewBrowserNeedsCode)) }
+            }
+            (code_form(frame, &state, &q.phone, &next, wait, None))
+        }
     })
 }
 
@@ -339,9 +408,34 @@ struct EnterCode {
     next: Option<String>,
 }
 
+/// The answer to a login: its cookies (the session; the browser's device
+/// after a code; the guest form secret cleared) and the page asked for.
+fn logged_in(state: &AppState, parts: &Parts, login: &logins::Login, next: &str) -> Response {
+    let max_age = state.config.session_hours.saturating_mul(3600);
+    let secure = secure_attribute(parts, state);
+    let mut cookies = vec![
+        (
+            SET_COOKIE,
+            format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+                login.secret
+            ),
+        ),
+        (
+            SET_COOKIE,
+            format!("{PRE_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0"),
+        ),
+    ];
+    if let Some(device) = &login.device {
+        cookies.push((SET_COOKIE, BrowserSeen::cookie(device, !secure.is_empty())));
+    }
+    (AppendHeaders(cookies), see_other(next_page(Some(next)))).into_response()
+}
+
 async fn enter_code(
     State(state): State<AppState>,
     Source(source): Source,
+    browser: BrowserSeen,
     parts: Parts,
     Posted(form): Posted<EnterCode>,
 ) -> Response {
@@ -353,25 +447,8 @@ async fn enter_code(
             super::form_urlencoded(&next)
         ));
     };
-    match logins::log_in(&state, &phone, &form.code, &source).await {
-        Ok(login) => {
-            let max_age = state.config.session_hours.saturating_mul(3600);
-            let cookies = [
-                (
-                    SET_COOKIE,
-                    format!(
-                        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-                        login.secret,
-                        secure_attribute(&parts, &state)
-                    ),
-                ),
-                (
-                    SET_COOKIE,
-                    format!("{PRE_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0"),
-                ),
-            ];
-            (AppendHeaders(cookies), see_other(next_page(Some(&next)))).into_response()
-        }
+    match logins::log_in(&state, &phone, &form.code, browser.as_browser(), &source).await {
+        Ok(login) => logged_in(&state, &parts, &login, &next),
         Err(ApiError::Locked { .. }) => see_other(&locked_url(&phone)),
         Err(ApiError::Unauthorized(message)) => {
             let person = people::person_by_phone(state.db.pool(), &phone).await;
@@ -410,8 +487,8 @@ async fn resend(
         return see_other("/console/login");
     };
     match logins::ask_code(&state, &phone, CodePurpose::Login, &source).await {
-        Ok(_) => see_other(&code_url(&phone, &next, None)),
-        Err(e) => refused_code(&state, &phone, &next, e, locale).await,
+        Ok(_) => see_other(&code_url(&phone, &next, None, false)),
+        Err(e) => refused_code(&state, &phone, &next, e, locale, false).await,
     }
 }
 

@@ -23,6 +23,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/me", get(me_page).post(set_locale))
         .route("/console/me/phone/code", post(ask_phone_code))
         .route("/console/me/phone", post(confirm_phone))
+        .route("/console/me/password", post(set_password))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,24 +37,48 @@ async fn me_page(
     viewer: Viewer,
     Query(q): Query<MeQuery>,
 ) -> Response {
+    let done = match q.done.as_deref() {
+        Some("saved") => Some(viewer.locale.t(Msg::Saved)),
+        Some("password") => Some(viewer.locale.t(Msg::PasswordSet)),
+        _ => None,
+    };
+    render(&state, &viewer, done, q.error.as_deref(), None).await
+}
+
+/// The page, with a notice, an error at its top, or an error at a field
+/// of the password form (`password` or `current_password`).
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    done: Option<&str>,
+    error: Option<&str>,
+    field_error: Option<(&str, String)>,
+) -> Response {
     let l = viewer.locale;
-    let lots = match visible_lots(&state, &viewer.caller).await {
+    let at = |field: &str| {
+        field_error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    };
+    let lots = match visible_lots(state, &viewer.caller).await {
         Ok(lots) => lots,
         Err(e) => return failure(l, e),
     };
     let p = &viewer.person;
     let frame = viewer.frame();
-    let done = match q.done.as_deref() {
-        Some("saved") => Some(l.t(Msg::Saved)),
-        _ => None,
+    let status = if field_error.is_some() {
+        axum::http::StatusCode::BAD_REQUEST
+    } else {
+        axum::http::StatusCode::OK
     };
-    frame
+    let page = frame
         .page(
             l.t(Msg::MeTitle),
             html! {
                 h1 { (l.t(Msg::MeTitle)) }
                 (super::notice(done))
-                @if let Some(error) = &q.error {
+                @if let Some(error) = error {
                     p.field-error role="alert" { (error) }
                 }
                 dl.facts {
@@ -94,9 +119,69 @@ async fn me_page(
                         }
                     }
                 }
+                section.card #password-section {
+                    h2 { (l.t(Msg::PasswordTitle)) }
+                    p #password-state { (if p.password_hash.is_some() { l.t(Msg::PasswordIsSet) } else { l.t(Msg::PasswordNotSet) }) }
+                    p.muted { (l.t(Msg::PasswordLead)) }
+                    form method="post" action="/console/me/password" novalidate {
+                        (frame.csrf_field())
+                        @if p.password_hash.is_some() {
+                            label for="current_password" { (l.t(Msg::CurrentPassword)) }
+                            input #current_password name="current_password" type="password" autocomplete="current-password"
+                                aria-invalid=[at("current_password").map(|_| "true")];
+                            @if let Some(e) = at("current_password") { p.field-error role="alert" { (l.t(Msg::CheckField)) ": " (e) } }
+                        }
+                        label for="new_password" { (l.t(Msg::NewPassword)) }
+                        input #new_password name="password" type="password" autocomplete="new-password" minlength="10" maxlength="200"
+                            aria-invalid=[at("password").map(|_| "true")];
+                        @if let Some(e) = at("password") { p.field-error role="alert" { (l.t(Msg::CheckField)) ": " (e) } }
+                        button type="submit" { (l.t(Msg::SetPassword)) }
+                    }
+                }
             },
-        )
-        .into_response()
+        );
+    (status, page).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    password: String,
+    current_password: Option<String>,
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Source(source): Source,
+    Posted(form): Posted<PasswordForm>,
+) -> Response {
+    match logins::set_password(
+        &state,
+        &viewer.person,
+        &form.password,
+        form.current_password.as_deref(),
+        &source,
+    )
+    .await
+    {
+        Ok(()) => see_other("/console/me?done=password"),
+        Err(ApiError::Locked { .. }) => see_other(&format!(
+            "/console/login/locked?{}",
+            serde_urlencoded::to_string([("phone", &viewer.person.phone)]).unwrap_or_default()
+        )),
+        Err(e) => {
+            let named = e
+                .fields()
+                .first()
+                .map(|(f, m)| ((*f).to_owned(), (*m).to_owned()));
+            match named {
+                Some((field, message)) => {
+                    render(&state, &viewer, None, None, Some((&field, message))).await
+                }
+                None => failure(viewer.locale, e),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

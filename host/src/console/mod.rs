@@ -186,16 +186,7 @@ pub const PRE_COOKIE: &str = "bg_pre";
 
 /// A cookie's value.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    crate::api::auth::cookie_of(parts, name)
 }
 
 /// `; Secure` when the browser reached us over TLS (a proxy that says so

@@ -26,6 +26,8 @@ pub struct PersonRow {
     pub locked_until: Option<i64>,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
+    /// An argon2id PHC string, if the person set a password.
+    pub password_hash: Option<String>,
 }
 
 impl PersonRow {
@@ -54,13 +56,14 @@ impl PersonRow {
             locked_until: None,
             disabled_at: None,
             created_at: now,
+            password_hash: None,
         }
     }
 }
 
 const PERSON: &str =
     "id, owner_id, role, agent_id, name, phone, pending_phone, pending_phone_reason,
-    pending_phone_by, locale, failures, locked_until, disabled_at, created_at";
+    pending_phone_by, locale, failures, locked_until, disabled_at, created_at, password_hash";
 
 pub async fn insert_person<'e>(db: impl Exec<'e>, p: &PersonRow) -> Result<()> {
     sqlx::query(
@@ -144,6 +147,51 @@ pub async fn set_locale<'e>(db: impl Exec<'e>, id: &str, locale: &str) -> Result
         .execute(db)
         .await
         .map(drop)
+}
+
+pub async fn set_password<'e>(db: impl Exec<'e>, id: &str, hash: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE people SET password_hash = $2, password_set_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Whether the person logged in with a code from the browser whose
+/// `bg_device` secret hashes to `device`.
+pub async fn device_known<'e>(db: impl Exec<'e>, person: &str, device: &str) -> Result<bool> {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM person_devices WHERE person_id = $1 AND device_hash = $2",
+    )
+    .bind(person)
+    .bind(device)
+    .fetch_one(db)
+    .await
+    .map(|n| n > 0)
+}
+
+/// Remembers (or sees again) a browser the person logged in from.
+pub async fn remember_device<'e>(
+    db: impl Exec<'e>,
+    person: &str,
+    device: &str,
+    user_agent: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO person_devices (person_id, device_hash, user_agent, first_seen_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (person_id, device_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+    )
+    .bind(person)
+    .bind(device)
+    .bind(user_agent)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 pub async fn set_pending_phone<'e>(

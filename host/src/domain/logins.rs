@@ -44,6 +44,8 @@ pub struct Login {
     pub secret: String,
     pub csrf: String,
     pub expires_at: i64,
+    /// The browser's `bg_device` secret to keep (set after a code).
+    pub device: Option<String>,
 }
 
 /// Whether a token sent matches the one expected, in constant time.
@@ -198,10 +200,13 @@ pub async fn send_code(
         })?,
     };
     let recent = people::codes_since(state.db.pool(), &person.id, now - 3_600_000).await?;
-    // The latest code holds the next one back, unless it was withdrawn (a
-    // lock, which staff may have lifted since, or a failed send).
+    // The latest code holds the next one back while it may still be
+    // typed: not once it was used (a login, from which another browser may
+    // follow) or withdrawn (a lock, which staff may have lifted since, or a
+    // failed send). A flood needs codes nobody has.
     if let Some(last) = recent.iter().find(|c| c.purpose == purpose)
         && last.superseded_at.is_none()
+        && last.used_at.is_none()
         && now - last.sent_at < resend
     {
         let wait = (last.sent_at + resend - now) / 1000 + 1;
@@ -317,41 +322,7 @@ async fn check_code(
             } else {
                 LoginEventKind::CodeWrong
             };
-            let lock_until = now + state.config.login_lockout_hours.saturating_mul(3_600_000);
-            let (failures, until) = people::count_failure(
-                state.db.pool(),
-                &person.id,
-                state.config.login_lockout_failures,
-                lock_until,
-            )
-            .await?;
-            audit(
-                state,
-                Some(person),
-                &person.phone,
-                kind,
-                source,
-                None,
-                Some(format!("failure {failures}")),
-            )
-            .await?;
-            if let Some(until) = until.filter(|u| *u > now) {
-                people::supersede_codes(state.db.pool(), &person.id, purpose, now).await?;
-                if failures == state.config.login_lockout_failures {
-                    audit(
-                        state,
-                        Some(person),
-                        &person.phone,
-                        LoginEventKind::Locked,
-                        source,
-                        None,
-                        None,
-                    )
-                    .await?;
-                }
-                return Err(locked(until, now));
-            }
-            let left = state.config.login_lockout_failures - failures;
+            let left = count_wrong(state, person, kind, source).await?;
             Err(ApiError::Unauthorized(if expired {
                 format!("that code has expired: ask for a new one ({left} tries left)")
             } else {
@@ -361,11 +332,60 @@ async fn check_code(
     }
 }
 
+/// Counts a wrong code or password against the account: the tries left,
+/// or the lock it set (its codes withdrawn).
+async fn count_wrong(
+    state: &AppState,
+    person: &PersonRow,
+    kind: LoginEventKind,
+    source: &str,
+) -> Result<i64, ApiError> {
+    let now = state.clock.now_ms();
+    let lock_until = now + state.config.login_lockout_hours.saturating_mul(3_600_000);
+    let (failures, until) = people::count_failure(
+        state.db.pool(),
+        &person.id,
+        state.config.login_lockout_failures,
+        lock_until,
+    )
+    .await?;
+    audit(
+        state,
+        Some(person),
+        &person.phone,
+        kind,
+        source,
+        None,
+        Some(format!("failure {failures}")),
+    )
+    .await?;
+    if let Some(until) = until.filter(|u| *u > now) {
+        for purpose in [CodePurpose::Login, CodePurpose::NewPhone] {
+            people::supersede_codes(state.db.pool(), &person.id, purpose, now).await?;
+        }
+        if failures == state.config.login_lockout_failures {
+            audit(
+                state,
+                Some(person),
+                &person.phone,
+                LoginEventKind::Locked,
+                source,
+                None,
+                None,
+            )
+            .await?;
+        }
+        return Err(locked(until, now));
+    }
+    Ok(state.config.login_lockout_failures - failures)
+}
+
 /// Logs in with the code sent to `phone`: a new session.
 pub async fn log_in(
     state: &AppState,
     phone: &str,
     code: &str,
+    browser: Browser<'_>,
     source: &str,
 ) -> Result<Login, ApiError> {
     let now = state.clock.now_ms();
@@ -388,13 +408,52 @@ pub async fn log_in(
     };
     let person = current(state, person, now).await?;
     check_code(state, &person, CodePurpose::Login, code, source).await?;
+    // The browser is known from now on: a password will do on it.
+    let device = match browser.device {
+        Some(d) if !d.is_empty() => d.to_owned(),
+        _ => random_secret("bgd")?,
+    };
+    people::remember_device(
+        state.db.pool(),
+        &person.id,
+        &token_hash(&device),
+        browser.user_agent,
+        now,
+    )
+    .await?;
+    let mut login = open_session(state, person, source, "code").await?;
+    login.device = Some(device);
+    Ok(login)
+}
+
+/// What the service knows of the browser a person logs in from: its
+/// `bg_device` cookie, if it has one, and its user agent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Browser<'a> {
+    pub device: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+fn random_secret(prefix: &str) -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| anyhow::anyhow!("no OS randomness for a session: {e}"))?;
-    let secret = format!(
-        "bgs_{}",
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    Ok(format!(
+        "{prefix}_{}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    ))
+}
+
+/// A new session for the person, who proved who they are `via` a code or
+/// a password.
+async fn open_session(
+    state: &AppState,
+    person: PersonRow,
+    source: &str,
+    via: &str,
+) -> Result<Login, ApiError> {
+    let now = state.clock.now_ms();
+    people::clear_failures(state.db.pool(), &person.id).await?;
+    let secret = random_secret("bgs")?;
     let expires_at = now + state.config.session_hours.saturating_mul(3_600_000);
     let session = SessionRow {
         hash: token_hash(&secret),
@@ -412,7 +471,7 @@ pub async fn log_in(
         LoginEventKind::Login,
         source,
         None,
-        None,
+        Some(format!("via {via}")),
     )
     .await?;
     Ok(Login {
@@ -420,7 +479,174 @@ pub async fn log_in(
         person,
         secret,
         expires_at,
+        device: None,
     })
+}
+
+/// What logging in with a password came to.
+#[derive(Debug)]
+pub enum PasswordLogin {
+    /// A known browser and the right password: a session.
+    LoggedIn(Box<Login>),
+    /// The right password from a browser not seen before: a code went to
+    /// the number on record, and the person logs in with it.
+    CodeNeeded(CodeAsked),
+}
+
+/// The wrong-password answer, the same for an unknown number.
+fn wrong_password() -> ApiError {
+    ApiError::Unauthorized("wrong number or password".into())
+}
+
+/// Logs in with a password. Wrong passwords count against the account as
+/// wrong codes do; a browser that never logged in with a code gets one
+/// sent, even with the right password.
+pub async fn log_in_with_password(
+    state: &AppState,
+    phone: &str,
+    password: &str,
+    browser: Browser<'_>,
+    source: &str,
+) -> Result<PasswordLogin, ApiError> {
+    let now = state.clock.now_ms();
+    let found = people::person_by_phone(state.db.pool(), phone)
+        .await?
+        .filter(|p| p.disabled_at.is_none());
+    let Some(person) = found else {
+        audit(
+            state,
+            None,
+            phone,
+            LoginEventKind::PasswordWrong,
+            source,
+            None,
+            Some("no such number".into()),
+        )
+        .await?;
+        return Err(wrong_password());
+    };
+    let person = current(state, person, now).await?;
+    if let Some(until) = person.locked_until {
+        return Err(locked(until, now));
+    }
+    let right = match &person.password_hash {
+        Some(hash) => verify_password(password, hash).await?,
+        None => false,
+    };
+    if !right {
+        let left = count_wrong(state, &person, LoginEventKind::PasswordWrong, source).await?;
+        return Err(ApiError::Unauthorized(format!(
+            "wrong number or password ({left} tries left before the account locks)"
+        )));
+    }
+    let known = match browser.device {
+        Some(device) => {
+            people::device_known(state.db.pool(), &person.id, &token_hash(device)).await?
+        }
+        None => false,
+    };
+    if known {
+        return Ok(PasswordLogin::LoggedIn(Box::new(
+            open_session(state, person, source, "password").await?,
+        )));
+    }
+    audit(
+        state,
+        Some(&person),
+        &person.phone,
+        LoginEventKind::NewDevice,
+        source,
+        None,
+        browser.user_agent.map(str::to_owned),
+    )
+    .await?;
+    Ok(PasswordLogin::CodeNeeded(
+        send_code(state, person, CodePurpose::Login, source).await?,
+    ))
+}
+
+/// The shortest and longest password a person may set, in characters.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 10..=200;
+
+/// Sets the person's password; where one is set, `current` must be it (a
+/// wrong one counts as a wrong password).
+pub async fn set_password(
+    state: &AppState,
+    person: &PersonRow,
+    new: &str,
+    current: Option<&str>,
+    source: &str,
+) -> Result<(), ApiError> {
+    let chars = new.chars().count();
+    if !PASSWORD_CHARS.contains(&chars) {
+        return Err(ApiError::field(
+            "password",
+            format!(
+                "a password has {} to {} characters ({chars} given)",
+                PASSWORD_CHARS.start(),
+                PASSWORD_CHARS.end()
+            ),
+        ));
+    }
+    if let Some(hash) = &person.password_hash {
+        let given = current.unwrap_or_default();
+        if !verify_password(given, hash).await? {
+            count_wrong(state, person, LoginEventKind::PasswordWrong, source).await?;
+            return Err(ApiError::field(
+                "current_password",
+                "that is not the current password",
+            ));
+        }
+    }
+    let hash = hash_password(new).await?;
+    people::set_password(state.db.pool(), &person.id, &hash, state.clock.now_ms()).await?;
+    audit(
+        state,
+        Some(person),
+        &person.phone,
+        LoginEventKind::PasswordSet,
+        source,
+        None,
+        None,
+    )
+    .await
+}
+
+/// An argon2id hash (the crate's defaults: 19 MiB, 2 passes) with a salt
+/// from the OS, off the async threads.
+async fn hash_password(password: &str) -> Result<String, ApiError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the hashing task failed: {e}"))?
+    .map_err(ApiError::from)
+}
+
+/// Whether `password` matches the stored PHC string.
+async fn verify_password(password: &str, hash: &str) -> Result<bool, ApiError> {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| anyhow::anyhow!("a stored password hash does not parse: {e}"))?;
+        Ok::<_, anyhow::Error>(
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the hashing task failed: {e}"))?
+    .map_err(ApiError::from)
 }
 
 /// The person of a live session.

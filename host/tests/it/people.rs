@@ -601,3 +601,169 @@ async fn one_address_cannot_flood_phones_with_codes(backend: Backend) {
 }
 
 crate::on_both!(one_address_cannot_flood_phones_with_codes);
+
+/// Every cookie a response sets, as `name=value`.
+fn cookies_set(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn password_login(
+    app: &TestApp,
+    phone: &str,
+    password: &str,
+    device: Option<&str>,
+) -> (StatusCode, Value, Vec<String>) {
+    let mut request = app
+        .client
+        .post(format!("{}/v1/login/password", app.url))
+        .json(&json!({ "phone": phone, "password": password }));
+    if let Some(device) = device {
+        request = request.header("cookie", device);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let cookies = cookies_set(&response);
+    let body = response.json().await.expect("json");
+    (status, body, cookies)
+}
+
+async fn a_password_works_only_from_a_browser_that_had_a_code(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, phone) = person(&app, "owner", &[]).await;
+    // A code login gives the browser its device cookie.
+    let (status, _, _) = call(
+        &app,
+        &app.client,
+        "/v1/login/code",
+        json!({ "phone": phone }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let code = code_for(&app, &phone).expect("code");
+    let response = app
+        .client
+        .post(format!("{}/v1/login", app.url))
+        .json(&json!({ "phone": phone, "code": code }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = cookies_set(&response);
+    let csrf = response.json::<Value>().await.expect("json")["csrf_token"]
+        .as_str()
+        .expect("csrf")
+        .to_owned();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("bg_session="))
+        .expect("session")
+        .clone();
+    let device = cookies
+        .iter()
+        .find(|c| c.starts_with("bg_device="))
+        .expect("a device cookie after a code")
+        .clone();
+
+    // Setting a password: its length is checked, then it is stored hashed.
+    let (status, short) = with_cookie(
+        &app,
+        reqwest::Method::PUT,
+        "/v1/me/password",
+        &session,
+        Some(&csrf),
+        Some(json!({ "password": "short" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{short}");
+    assert_eq!(short["error"]["fields"][0]["path"], "password");
+    let (status, _) = with_cookie(
+        &app,
+        reqwest::Method::PUT,
+        "/v1/me/password",
+        &session,
+        Some(&csrf),
+        Some(json!({ "password": "correct horse battery" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, again) = with_cookie(
+        &app,
+        reqwest::Method::PUT,
+        "/v1/me/password",
+        &session,
+        Some(&csrf),
+        Some(json!({ "password": "another long password" })),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "changing it needs the current one"
+    );
+    assert_eq!(again["error"]["fields"][0]["path"], "current_password");
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM people WHERE phone = $1")
+        .bind(&phone)
+        .fetch_one(app.state.db.pool())
+        .await
+        .expect("hash");
+    assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+
+    // The known browser logs in with the password alone.
+    let (status, body, set) =
+        password_login(&app, &phone, "correct horse battery", Some(&device)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(set.iter().any(|c| c.starts_with("bg_session=")));
+    assert_eq!(body["person"]["has_password"], true);
+
+    // A new browser with the right password gets a code sent, not a session.
+    app.clock.advance(61_000);
+    let before = code_for(&app, &phone);
+    let (status, body, set) = password_login(&app, &phone, "correct horse battery", None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert!(set.is_empty(), "no session: {set:?}");
+    assert_ne!(code_for(&app, &phone), before, "a new code went out");
+    let events = app.read(&app.owner, "/v1/people/logins").await;
+    assert!(
+        events
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["kind"] == "new_device" && e["phone"] == phone.as_str())
+    );
+
+    // Wrong passwords count with the wrong code already made: the lock.
+    let mut last = StatusCode::OK;
+    for tries in 0..10 {
+        let (status, body, _) =
+            password_login(&app, &phone, "not the password", Some(&device)).await;
+        last = status;
+        if status == StatusCode::UNAUTHORIZED {
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .expect("message")
+                    .contains("tries left"),
+                "{body}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "try {tries}: {body}");
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) = password_login(&app, &phone, "correct horse battery", Some(&device)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the password"
+    );
+}
+
+crate::on_both!(a_password_works_only_from_a_browser_that_had_a_code);
