@@ -122,8 +122,31 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::console::router())
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            note_changes,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Wakes the console's live lists after every change the service accepted
+/// (any request but a read that answered 2xx, or a console form's 303).
+async fn note_changes(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let reads = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    let status = response.status();
+    if !reads && (status.is_success() || status.is_redirection()) {
+        state.live.changed();
+    }
+    response
 }
 
 /// A route that does not exist: the console's page under `/console`, the

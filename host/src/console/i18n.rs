@@ -190,6 +190,109 @@ messages! {
     ErrorTitle => "出错了", "오류", "Something went wrong";
     CheckField => "请检查此项", "확인해 주세요", "Check this field";
     Back => "返回", "뒤로", "Back";
+
+    // Seats (§2.3.1 A, B).
+    MySeat => "我的座席", "내 좌석", "My seat";
+    SeatNumber => "座席号（分机号）", "좌석 번호 (내선)", "Seat (extension) number";
+    SeatNone => "您还没有绑定座席：来电不会转到您这里。", "좌석이 없습니다. 전화가 연결되지 않습니다.", "You sit at no seat: no calls reach you.";
+    SeatYours => "您在座席 {seat}，自 {since} 起。", "{since}부터 {seat} 좌석에 있습니다.", "You sit at seat {seat}, since {since}.";
+    BindSeat => "绑定座席", "좌석 등록", "Take the seat";
+    ChangeSeat => "更换座席", "좌석 변경", "Change seat";
+    LeaveSeat => "离开座席", "좌석 해제", "Leave the seat";
+    SeatBound => "已绑定座席 {seat}。", "{seat} 좌석을 등록했습니다.", "You now sit at seat {seat}.";
+    SeatLeft => "您已离开座席。", "좌석을 해제했습니다.", "You left your seat.";
+    Seats => "全部座席", "모든 좌석", "All seats";
+    Seat => "座席", "좌석", "Seat";
+    Agent => "坐席员", "상담원", "Agent";
+    Since => "开始时间", "시작", "Since";
+    NoSeats => "还没有人绑定座席。", "등록된 좌석이 없습니다.", "Nobody sits at a seat yet.";
+
+    // Lots (§2.3.1 C).
+    Search => "搜索", "검색", "Search";
+    SearchLots => "按名称、编号或地址搜索车场", "이름, 번호, 주소로 주차장 검색", "Search lots by name, id or address";
+    LotMap => "车场地图", "주차장 지도", "Lot map";
+    NoLots => "没有车场。", "주차장이 없습니다.", "No lots.";
+    NoMatch => "没有匹配的车场。", "일치하는 주차장이 없습니다.", "No lot matches.";
+    LotName => "车场", "주차장", "Lot";
+    Address => "地址", "주소", "Address";
+    FreeSpaces => "空余车位", "빈 자리", "Free spaces";
+    FreeOf => "{free} / {capacity}", "{free} / {capacity}", "{free} of {capacity}";
+    Occupied => "场内车辆", "주차 중", "Vehicles inside";
+    VisitorsAdmitted => "临时车可入场", "방문 차량 입차", "Visitors admitted";
+    Yes => "是", "예", "Yes";
+    No => "否", "아니요", "No";
+    VisitorPolicy => "访客规则", "방문 규정", "Visitor policy";
+    FeeSchedule => "收费标准", "요금", "Fees";
+    EmergencyContact => "紧急联系人", "비상 연락처", "Emergency contact";
+    PolicyVersion => "策略版本", "정책 버전", "Policy version";
+    NoPolicy => "未启用策略", "활성 정책 없음", "No active policy";
+    TimeZone => "时区", "시간대", "Time zone";
+    Gates => "出入口", "출입구", "Gates";
+    Robots => "机器人", "로봇", "Robots";
+    Agents => "坐席员", "상담원", "Agents";
+    Info => "信息", "정보", "Info";
+    Entry => "入口", "입구", "Entry";
+    Exit => "出口", "출구", "Exit";
+    Online => "在线", "온라인", "online";
+    Degraded => "部分故障", "일부 고장", "degraded";
+    Offline => "离线", "오프라인", "offline";
+    LastSeen => "最后联系", "마지막 연결", "Last seen";
+    NotSet => "未设置", "미설정", "not set";
+
+    // Congestion (§2.3.3).
+    CongestionLead => "等待最久的在前；列表会自动更新。", "가장 오래 기다린 순서이며 자동으로 갱신됩니다.", "Longest wait first; the list updates by itself.";
+    NoCongestion => "没有等待中的车辆或故障。", "대기 중인 차량이나 고장이 없습니다.", "No vehicle waits and no robot is down.";
+    Kind => "类型", "유형", "Kind";
+    KindHeld => "车辆滞留", "차량 대기", "Vehicle held";
+    KindCaseWaiting => "呼叫未接", "받지 않은 호출", "Call unanswered";
+    KindRobotOffline => "机器人离线", "로봇 오프라인", "Robot offline";
+    KindCameraDown => "车牌相机故障", "번호판 카메라 고장", "Plate camera down";
+    Gate => "出入口", "출입구", "Gate";
+    Plate => "车牌", "번호판", "Plate";
+    Reason => "原因", "사유", "Reason";
+    Waiting => "等待", "대기", "Waiting";
+    Robot => "机器人", "로봇", "Robot";
+    CallRobot => "呼叫", "호출", "Call";
+    CaseOpen => "已有工单", "열린 건", "case open";
+    Unplated => "无牌车", "번호판 없음", "no plate";
+}
+
+/// What a decision's `reason` (or a robot's problem) means, in words, for
+/// the reasons the shipped policies give; other modules' reasons are shown
+/// as their code.
+pub fn reason(locale: Locale, code: &str) -> Option<&'static str> {
+    let [zh, ko, en] = match code {
+        "payment_required" => ["需缴费", "요금 미납", "payment required"],
+        "no_entry_record" => ["无入场记录", "입차 기록 없음", "no entry record"],
+        "visitor_confirmation_required" => ["访客待确认", "방문 확인 필요", "visitor to confirm"],
+        "visitors_not_admitted" => ["不接待临时车", "방문 차량 불가", "visitors not admitted"],
+        "shared_spaces_full" => ["车位已满", "만차", "spaces full"],
+        "unplated_entry" => ["无牌车入场", "번호판 없는 입차", "no plate at entry"],
+        "unplated_exit" => ["无牌车出场", "번호판 없는 출차", "no plate at exit"],
+        "monthly_pass_expired_renew" => [
+            "月卡已过期，需续费",
+            "정기권 만료 (갱신 필요)",
+            "pass expired: renew",
+        ],
+        "monthly_pass_expired_agent_open" => [
+            "月卡已过期，可人工放行",
+            "정기권 만료 (상담원 개방 가능)",
+            "pass expired: agent may open",
+        ],
+        "monthly_pass_lapsed" => ["月卡已失效", "정기권 실효", "pass lapsed"],
+        "lpr_camera_down" => ["车牌相机故障", "번호판 카메라 고장", "plate camera down"],
+        "exit_missed" => ["上次出场未记录", "지난 출차 누락", "last exit missed"],
+        "call_button" => ["按下呼叫按钮", "호출 버튼", "call button pressed"],
+        "escalation" => ["机器人转人工", "로봇이 상담원 연결", "robot escalated"],
+        "call" => ["来电", "전화", "phone call"],
+        "agent" => ["坐席外呼", "상담원 발신", "agent's call"],
+        _ => return None,
+    };
+    Some(match locale {
+        Locale::ZhCn => zh,
+        Locale::KoKr => ko,
+        Locale::En => en,
+    })
 }
 
 #[cfg(test)]

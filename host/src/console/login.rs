@@ -78,6 +78,7 @@ fn guest_page(
         person: None,
         csrf: &csrf,
         query: super::query_but_lang(parts),
+        at: "",
     };
     let page = frame.page(locale.t(title), body(&frame));
     let mut cookies: Vec<(axum::http::HeaderName, String)> = Vec::new();

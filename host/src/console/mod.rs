@@ -27,9 +27,12 @@ use crate::domain::logins;
 use crate::service::AppState;
 
 mod assets;
+mod congestion;
 mod home;
 pub mod i18n;
+mod live;
 mod login;
+mod lots;
 mod me;
 
 use i18n::{Locale, Msg};
@@ -41,6 +44,10 @@ pub fn router() -> Router<AppState> {
         .route("/console", get(home::home))
         .route("/console/", get(|| async { Redirect::to("/console") }))
         .merge(login::router())
+        .merge(live::router())
+        .merge(home::router())
+        .merge(lots::router())
+        .merge(congestion::router())
         .merge(me::router())
         .merge(assets::router())
         .layer(axum::middleware::map_response(security_headers))
@@ -93,15 +100,23 @@ pub struct Viewer {
     pub caller: Caller,
     pub locale: Locale,
     pub csrf: String,
+    /// The session's secret, to see on a live page that it still holds.
+    secret: String,
 }
 
 impl Viewer {
     pub fn frame(&self) -> Frame<'_> {
+        self.frame_at("")
+    }
+
+    /// The frame of the page at `path`, marked in the navigation.
+    pub fn frame_at(&self, path: &'static str) -> Frame<'_> {
         Frame {
             locale: self.locale,
             person: Some(&self.person),
             csrf: &self.csrf,
             query: String::new(),
+            at: path,
         }
     }
 
@@ -131,6 +146,7 @@ impl FromRequestParts<AppState> for Viewer {
                 caller: crate::api::auth::caller_of_person(&person),
                 locale: Locale::of(&person.locale),
                 csrf: logins::csrf_of(&secret),
+                secret,
                 person,
             }),
             Ok(None) => Err(to_login(parts, true)),
@@ -292,6 +308,8 @@ pub struct Frame<'a> {
     pub csrf: &'a str,
     /// The page's query without `lang`, kept by the language links.
     pub query: String,
+    /// The page's path, marked in the navigation.
+    pub at: &'static str,
 }
 
 impl Frame<'static> {
@@ -302,6 +320,7 @@ impl Frame<'static> {
             person: None,
             csrf: "",
             query: String::new(),
+            at: "",
         }
     }
 }
@@ -315,6 +334,22 @@ impl Frame<'_> {
     /// A whole page: head, the header with the navigation (for a person
     /// logged in), and `body`.
     pub fn page(&self, title: &str, body: Markup) -> Markup {
+        self.draw(title, None, body)
+    }
+
+    /// A page with live parts: the script follows `/console/live/{live}`
+    /// and swaps in what changed; without it, the page refreshes itself.
+    pub fn live_page(&self, title: &str, live: &str, body: Markup) -> Markup {
+        self.draw(title, Some(live), body)
+    }
+
+    fn nav_link(&self, path: &'static str, label: Msg) -> Markup {
+        html! {
+            a href=(path) aria-current=[(self.at == path).then_some("page")] { (self.locale.t(label)) }
+        }
+    }
+
+    fn draw(&self, title: &str, live: Option<&str>, body: Markup) -> Markup {
         let l = self.locale;
         html! {
             (DOCTYPE)
@@ -326,6 +361,9 @@ impl Frame<'_> {
                     title { (title) " · " (l.t(Msg::Product)) }
                     link rel="stylesheet" href=(assets::url("console.css"));
                     script src=(assets::url("console.js")) defer {}
+                    @if live.is_some() {
+                        noscript { meta http-equiv="refresh" content="15"; }
+                    }
                 }
                 body {
                     a.skip href="#main" { (l.t(Msg::SkipToContent)) }
@@ -333,7 +371,8 @@ impl Frame<'_> {
                         a.brand href="/console" { (l.t(Msg::Product)) }
                         @if let Some(person) = self.person {
                             nav aria-label=(l.t(Msg::Home)) {
-                                a href="/console" { (l.t(Msg::Home)) }
+                                (self.nav_link("/console", Msg::Home))
+                                (self.nav_link("/console/congestion", Msg::Congestion))
                             }
                             div.who {
                                 a href="/console/me" { (person.name) }
@@ -354,7 +393,7 @@ impl Frame<'_> {
                             }
                         }
                     }
-                    main #main { (body) }
+                    main #main data-live=[live] { (body) }
                 }
             }
         }
@@ -383,6 +422,14 @@ pub fn local_time(ms: i64) -> Markup {
         time.local datetime=(at.to_string()) {
             (at.strftime("%Y-%m-%d %H:%M UTC"))
         }
+    }
+}
+
+/// An RFC 3339 instant from the API, not tied to a lot: as `local_time`.
+pub fn utc_time(rfc3339: &str) -> Markup {
+    match crate::domain::zone::parse_instant(rfc3339) {
+        Ok(ms) => local_time(ms),
+        Err(_) => html! { (rfc3339) },
     }
 }
 

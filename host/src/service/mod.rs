@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod faults;
+pub mod live;
 pub mod metrics;
 pub mod registry;
 pub mod sender;

@@ -29,6 +29,8 @@ pub struct State {
     pub faults: super::faults::StorageFaults,
     /// Where login codes go.
     pub sender: super::sender::Sender,
+    /// Wakes the console's live lists.
+    pub live: super::live::Live,
 }
 
 impl Deref for AppState {
@@ -67,6 +69,7 @@ impl AppState {
             commands: crate::domain::commands::Hub::default(),
             robots_seen: crate::api::auth::RobotsSeen::default(),
             faults: super::faults::StorageFaults::default(),
+            live: super::live::Live::default(),
         }));
         state
             .robots_seen

@@ -21,11 +21,12 @@ export async function eventually(probe, what, ms = 15000) {
   }
 }
 
-export async function startService() {
+/** Starts a service; `config` is more of its TOML configuration. */
+export async function startService({ config = "" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "boomgate-console-"));
   // Every test logs in from 127.0.0.1: the per-source flood guard would
   // stop the suite at 20 codes an hour.
-  writeFileSync(join(dir, "boomgate.toml"), "login_codes_per_source_hour = 100000\n");
+  writeFileSync(join(dir, "boomgate.toml"), `login_codes_per_source_hour = 100000\n${config}`);
   const child = spawn(
     binary,
     ["serve", "--config", join(dir, "boomgate.toml"), "--db", `sqlite://${join(dir, "console.db")}`, "--listen", "127.0.0.1:0"],
@@ -62,6 +63,13 @@ export async function startService() {
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    /** A robot's plate event at its gate, `minutesAgo` in the past. */
+    async event(token, eventId, plate, minutesAgo = 0) {
+      const occurred_at = new Date(Date.now() - minutesAgo * 60000).toISOString();
+      const body = { event_id: eventId, occurred_at };
+      if (plate) body.plate = plate;
+      return this.api("POST", "/v1/events", token, body);
     },
     /** The newest code the development sender sent to `phone`, from its page. */
     async latestCode(phone) {

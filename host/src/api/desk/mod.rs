@@ -6,10 +6,10 @@
 //! is recorded beside the robot's decision it replaces, and the robot is
 //! told.
 
-mod acts;
-mod display;
-mod lists;
-mod pending;
+pub(crate) mod acts;
+pub(crate) mod display;
+pub(crate) mod lists;
+pub(crate) mod pending;
 mod tickets;
 
 pub use acts::{AbnormalReason, Correction, Match, OpenRequest, VisitorRegistration};

@@ -39,3 +39,48 @@ document.addEventListener("DOMContentLoaded", () => {
   localTimes(document);
   resendCountdowns(document);
 });
+
+// Live parts: `<main data-live="name">` follows /console/live/name, whose
+// events are named after the element they replace. After three failures in
+// a row the page falls back to reloading itself every 15 s.
+function follow(main) {
+  const name = main.dataset.live;
+  if (!name || !("EventSource" in window)) return;
+  let failures = 0;
+  const source = new EventSource(`/console/live/${name}`);
+  source.onopen = () => { failures = 0; main.dataset.connected = "true"; };
+  source.onerror = () => {
+    failures += 1;
+    main.dataset.connected = "false";
+    if (failures >= 3) {
+      source.close();
+      setTimeout(() => location.reload(), 15000);
+    }
+  };
+  source.addEventListener("logout", (e) => { location.href = e.data; });
+  const swap = (e) => {
+    const old = document.getElementById(e.type);
+    if (!old) return;
+    const box = document.createElement("template");
+    box.innerHTML = e.data;
+    const fresh = box.content.firstElementChild;
+    if (!fresh) return;
+    old.replaceWith(fresh);
+    localTimes(fresh);
+    document.dispatchEvent(new CustomEvent("console:swapped", { detail: e.type }));
+  };
+  for (const id of (main.dataset.parts || name).split(" ")) source.addEventListener(id, swap);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const main = document.querySelector("main[data-live]");
+  if (main) follow(main);
+  // "/" focuses the page's search field (outside text fields).
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target;
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+    const search = document.querySelector('input[type="search"]');
+    if (search) { e.preventDefault(); search.focus(); }
+  });
+});
