@@ -95,7 +95,7 @@ pub async fn fragment(state: &AppState, viewer: &Viewer) -> Result<Markup, ApiEr
                     thead { tr {
                         th { (l.t(Msg::Waiting)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::LotName)) }
                         th { (l.t(Msg::Gate)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::Reason)) }
-                        th { (l.t(Msg::Since)) } th { (l.t(Msg::Robot)) }
+                        th { (l.t(Msg::Since)) } th { (l.t(Msg::Robot)) } th {}
                     } }
                     tbody {
                         @for c in &list {
@@ -112,6 +112,17 @@ pub async fn fragment(state: &AppState, viewer: &Viewer) -> Result<Markup, ApiEr
                                         a.tel href={ "tel:" (phone) } { (phone) }
                                     } @else if let Some(robot) = &c.robot_id {
                                         code { (robot) }
+                                    }
+                                }
+                                td {
+                                    // Agents answer: the call opens the gate's case as theirs.
+                                    @if viewer.person.role == crate::db::types::PersonRole::Agent {
+                                        form.inline method="post" action="/console/congestion/call" {
+                                            (viewer.frame().csrf_field())
+                                            input type="hidden" name="lot" value=(c.lot_id);
+                                            input type="hidden" name="gate" value=(c.gate_id);
+                                            button.primary type="submit" { (l.t(Msg::CallRobot)) }
+                                        }
                                     }
                                 }
                             }

@@ -35,12 +35,14 @@ pub(super) fn router() -> Router<AppState> {
 #[derive(Debug, Clone, Copy)]
 pub enum Page {
     Congestion,
+    Desk,
 }
 
 impl Page {
     fn parse(name: &str) -> Option<Page> {
         match name {
             "congestion" => Some(Page::Congestion),
+            "desk" => Some(Page::Desk),
             _ => None,
         }
     }
@@ -56,6 +58,7 @@ impl Page {
                 "congestion",
                 super::congestion::fragment(state, viewer).await?,
             )]),
+            Page::Desk => super::desk::fragments(state, viewer).await,
         }
     }
 }

@@ -28,6 +28,7 @@ use crate::service::AppState;
 
 mod assets;
 mod congestion;
+mod desk;
 mod home;
 pub mod i18n;
 mod live;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(lots::router())
         .merge(congestion::router())
+        .merge(desk::router())
         .merge(me::router())
         .merge(assets::router())
         .layer(axum::middleware::map_response(security_headers))
@@ -372,6 +374,9 @@ impl Frame<'_> {
                         @if let Some(person) = self.person {
                             nav aria-label=(l.t(Msg::Home)) {
                                 (self.nav_link("/console", Msg::Home))
+                                @if person.role == PersonRole::Agent {
+                                    (self.nav_link("/console/desk", Msg::Desk))
+                                }
                                 (self.nav_link("/console/congestion", Msg::Congestion))
                             }
                             div.who {

@@ -69,7 +69,8 @@ function follow(main) {
     localTimes(fresh);
     document.dispatchEvent(new CustomEvent("console:swapped", { detail: e.type }));
   };
-  for (const id of (main.dataset.parts || name).split(" ")) source.addEventListener(id, swap);
+  const parts = { congestion: ["congestion"], desk: ["desk-state", "desk-waiting", "desk-scene", "desk-facts", "desk-evidence", "desk-acts"] };
+  for (const id of parts[name] || [name]) source.addEventListener(id, swap);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -82,5 +83,135 @@ document.addEventListener("DOMContentLoaded", () => {
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
     const search = document.querySelector('input[type="search"]');
     if (search) { e.preventDefault(); search.focus(); }
+  });
+});
+
+// The desk: single keys for every action (outside text fields), Alt+key
+// anywhere, digits inside an open section, "?" for the key sheet.
+function inField(target) {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement || (target && target.isContentEditable);
+}
+
+function deskKeys() {
+  const main = document.querySelector("main");
+  let section = null; // the section whose digits are live (presets, similar, reasons)
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey && e.key === "Enter") {
+      const form = e.target.closest && e.target.closest("form");
+      if (form) { e.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (e.key === "Escape") {
+      for (const open of document.querySelectorAll("details[data-key][open]")) open.open = false;
+      section = null;
+      return;
+    }
+    if ((inField(e.target) && !e.altKey) || e.ctrlKey || e.metaKey) return;
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (key === "?") {
+      const sheet = document.getElementById("key-sheet");
+      if (sheet && !sheet.open) { e.preventDefault(); sheet.showModal(); }
+      return;
+    }
+    if (/^[1-9]$/.test(key) && section) {
+      const target = section.querySelector(`[data-digit="${key}"]`);
+      if (target) {
+        e.preventDefault();
+        if (target.type === "radio") { target.checked = true; target.focus(); } else { target.click(); }
+      }
+      return;
+    }
+    const focusable = main.querySelector(`[data-focus-key="${key}"]`);
+    if (focusable) { e.preventDefault(); focusable.focus(); if (focusable.select) focusable.select(); return; }
+    if (key === "d") {
+      section = document.getElementById("presets");
+      const first = section && section.querySelector("button");
+      if (first) { e.preventDefault(); first.focus(); }
+      return;
+    }
+    const details = main.querySelector(`details[data-key="${key}"]`);
+    if (details) {
+      e.preventDefault();
+      details.open = true;
+      section = details;
+      const field = details.querySelector("input:not([type=hidden]):not([type=radio]):not([type=checkbox]), textarea, select, button");
+      const radio = details.querySelector("input[type=radio]:checked");
+      (radio || field)?.focus();
+      return;
+    }
+    const button = main.querySelector(`button[data-key="${key}"]`);
+    if (button) { e.preventDefault(); button.click(); }
+  });
+}
+
+// Photos for an abnormal opening: a file chosen is uploaded to the lot
+// with the session's CSRF token and ticked as evidence.
+function uploads(root) {
+  for (const input of root.querySelectorAll("input[type=file][data-upload]")) {
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      if (!file) return;
+      const csrf = document.querySelector('meta[name="csrf"]').content;
+      const res = await fetch(input.dataset.upload, {
+        method: "POST",
+        headers: { "content-type": file.type || "image/jpeg", "x-csrf-token": csrf },
+        body: file,
+      });
+      const fieldset = input.closest("fieldset");
+      if (!res.ok) {
+        const p = document.createElement("p");
+        p.className = "field-error";
+        p.setAttribute("role", "alert");
+        p.textContent = (await res.json().catch(() => ({}))).error?.message ?? res.statusText;
+        fieldset.append(p);
+        return;
+      }
+      const stored = await res.json();
+      const label = document.createElement("label");
+      label.className = "thumb";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = input.dataset.field;
+      box.value = stored.digest;
+      box.checked = true;
+      const img = document.createElement("img");
+      img.src = stored.url;
+      img.alt = file.name;
+      label.append(box, img);
+      fieldset.querySelector(".uploads").append(label);
+      input.value = "";
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const state = document.getElementById("desk-state");
+  if (!state) return;
+  const shown = state.dataset.case;
+  deskKeys();
+  uploads(document);
+  // The evidence list is re-rendered live: keep what was ticked (and uploaded).
+  let ticked = [];
+  let uploaded = [];
+  const remember = () => {
+    ticked = [...document.querySelectorAll("#desk-evidence input[type=checkbox]:checked")].map((b) => b.value);
+    uploaded = [...document.querySelectorAll("#desk-evidence .uploads label")];
+  };
+  document.addEventListener("change", (e) => { if (e.target.closest && e.target.closest("#desk-evidence")) remember(); });
+  document.addEventListener("console:swapped", (e) => {
+    if (e.detail === "desk-state") {
+      const now = document.getElementById("desk-state").dataset.case;
+      if (now !== shown) location.href = now ? `/console/desk?case=${encodeURIComponent(now)}` : "/console/desk";
+    }
+    if (e.detail === "desk-evidence") {
+      const fresh = document.getElementById("desk-evidence");
+      for (const box of fresh.querySelectorAll("input[type=checkbox]")) box.checked = ticked.includes(box.value);
+      for (const label of uploaded) {
+        const field = label.querySelector("input").name;
+        fresh.querySelector(`fieldset[data-field="${field}"] .uploads`)?.append(label);
+      }
+      uploads(fresh);
+    }
   });
 });
