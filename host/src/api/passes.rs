@@ -30,7 +30,8 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
             .routes(routes!(put_monthly_pass, list_monthly_passes))
             .routes(routes!(delete_monthly_pass))
             .routes(routes!(register_parking_pass))
-            .routes(routes!(find_monthly_passes)),
+            .routes(routes!(find_monthly_passes))
+            .routes(routes!(import_monthly_passes)),
     )
 }
 
@@ -86,6 +87,20 @@ pub async fn put_monthly_pass(
 ) -> Result<(StatusCode, axum::Json<MonthlyPass>), ApiError> {
     let owner = caller.owner()?;
     let lot = owned_lot(&state, owner, &lot).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    let row = put_pass(&mut tx, &lot, &req, now).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(row.into())))
+}
+
+/// Checks a pass and writes it, its account created or updated, in `tx`.
+async fn put_pass(
+    tx: &mut crate::db::Tx,
+    lot: &crate::db::lots::LotRow,
+    req: &NewMonthlyPass,
+    now: i64,
+) -> Result<PassRow, ApiError> {
     let plate = fields::plate("plate", &req.plate)?;
     let valid_until =
         Date::parse(&req.valid_until).map_err(|e| ApiError::field("valid_until", e.to_string()))?;
@@ -100,10 +115,8 @@ pub async fn put_monthly_pass(
             )
         })?;
     let phone = fields::optional_phone("phone", req.phone.as_deref())?;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write().await?;
     passes::upsert_account(
-        &mut *tx,
+        &mut **tx,
         &lot.id,
         &req.account,
         spaces,
@@ -112,11 +125,11 @@ pub async fn put_monthly_pass(
         now,
     )
     .await?;
-    passes::upsert_monthly_pass(&mut *tx, &lot.id, &plate, &req.account, valid_until, now).await?;
+    passes::upsert_monthly_pass(&mut **tx, &lot.id, &plate, &req.account, valid_until, now).await?;
     // A pass valid again today settles the renewal its exit asked for.
     if days_expired(valid_until, lot.zone.today(now)) <= 0 {
         payments::settle_plate_orders(
-            &mut *tx,
+            &mut **tx,
             &lot.id,
             &plate,
             boomgate_engine::sdk::OrderKind::MonthlyRenewal,
@@ -125,11 +138,94 @@ pub async fn put_monthly_pass(
         )
         .await?;
     }
-    let row = passes::monthly_pass(&mut *tx, &lot.id, &plate)
+    Ok(passes::monthly_pass(&mut **tx, &lot.id, &plate)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("pass vanished within its transaction"))?;
+        .ok_or_else(|| anyhow::anyhow!("pass vanished within its transaction"))?)
+}
+
+/// The fields of a CSV line: commas separate them; a field in double
+/// quotes may hold commas, and `""` is a quote inside it.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field).trim().to_owned()),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field.trim().to_owned());
+    fields
+}
+
+/// How many passes were imported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    pub imported: usize,
+}
+
+#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes/import", tag = "owners", params(("lot" = String, Path)),
+    request_body(content = String, content_type = "text/csv",
+        description = "One pass a line: `plate,valid_until,account,spaces,holder,phone` (holder and phone may be empty; a first line starting with `plate` is a header). Each pass is created or renewed as `POST /v1/lots/{lot}/monthly-passes` does."),
+    responses((status = 201, description = "Every line imported, in one transaction", body = Imported),
+        (status = 400, description = "A line that is wrong: nothing is imported; the field is named `line N: field`", body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_monthly_passes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    body: String,
+) -> Result<(StatusCode, axum::Json<Imported>), ApiError> {
+    let owner = caller.owner()?;
+    let lot = owned_lot(&state, owner, &lot).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    let mut imported = 0;
+    for (n, line) in body.lines().enumerate() {
+        let number = n + 1;
+        let line = line.trim();
+        if line.is_empty() || (number == 1 && line.to_ascii_lowercase().starts_with("plate")) {
+            continue;
+        }
+        let f = csv_fields(line);
+        let at = |i: usize| f.get(i).cloned().unwrap_or_default();
+        let spaces = at(3).parse().map_err(|_| {
+            ApiError::field(
+                format!("line {number}: spaces"),
+                format!("`{}` is not a number", at(3)),
+            )
+        })?;
+        let pass = NewMonthlyPass {
+            plate: at(0),
+            valid_until: at(1),
+            account: at(2),
+            spaces,
+            holder: Some(at(4)).filter(|h| !h.is_empty()),
+            phone: Some(at(5)).filter(|p| !p.is_empty()),
+        };
+        put_pass(&mut tx, &lot, &pass, now)
+            .await
+            .map_err(|e| match e {
+                ApiError::BadRequest {
+                    field: Some(field), ..
+                } => ApiError::field(format!("line {number}: {}", field.path), field.message),
+                other => other,
+            })?;
+        imported += 1;
+    }
+    if imported == 0 {
+        return Err(ApiError::bad_request("the CSV has no passes"));
+    }
     tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(row.into())))
+    Ok((StatusCode::CREATED, axum::Json(Imported { imported })))
 }
 
 #[utoipa::path(get, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),

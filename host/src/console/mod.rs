@@ -28,6 +28,7 @@ use crate::service::AppState;
 
 mod assets;
 mod congestion;
+mod daily;
 mod desk;
 mod home;
 pub mod i18n;
@@ -35,6 +36,9 @@ mod live;
 mod login;
 mod lots;
 mod me;
+mod office;
+mod records;
+mod staff;
 
 use i18n::{Locale, Msg};
 
@@ -50,6 +54,10 @@ pub fn router() -> Router<AppState> {
         .merge(lots::router())
         .merge(congestion::router())
         .merge(desk::router())
+        .merge(daily::router())
+        .merge(office::router())
+        .merge(records::router())
+        .merge(staff::router())
         .merge(me::router())
         .merge(assets::router())
         .layer(axum::middleware::map_response(security_headers))
@@ -378,6 +386,13 @@ impl Frame<'_> {
                                     (self.nav_link("/console/desk", Msg::Desk))
                                 }
                                 (self.nav_link("/console/congestion", Msg::Congestion))
+                                (self.nav_link("/console/daily", Msg::Daily))
+                                @if person.role == PersonRole::Owner {
+                                    (self.nav_link("/console/lots", Msg::Lots))
+                                    (self.nav_link("/console/people", Msg::People))
+                                    (self.nav_link("/console/tokens", Msg::Tokens))
+                                    (self.nav_link("/console/access", Msg::AccessLog))
+                                }
                             }
                             div.who {
                                 a href="/console/me" { (person.name) }
@@ -470,6 +485,85 @@ pub fn notice(text: Option<&str>) -> Markup {
             p.notice role="status" { (text) }
         }
     }
+}
+
+/// What a form's redirect says back to its page: a notice (`done`), or an
+/// error (`error`) at the form it came from (`at`), with what was typed
+/// in it (`keep.<field>`) to type again.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Flash {
+    pub done: Option<String>,
+    pub error: Option<String>,
+    pub at: Option<String>,
+    #[serde(flatten)]
+    pub rest: std::collections::HashMap<String, String>,
+}
+
+impl Flash {
+    /// What the refused form had in `field`.
+    pub fn kept(&self, field: &str) -> Option<&str> {
+        self.rest.get(&format!("keep.{field}")).map(String::as_str)
+    }
+
+    /// A query value that is not the flash's own.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.rest
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The notice line, if a form said one.
+    pub fn notice(&self) -> Markup {
+        notice(self.done.as_deref())
+    }
+
+    /// The error line of `form`, if it was refused.
+    pub fn error(&self, form: &str) -> Markup {
+        html! {
+            @if let Some(message) = &self.error && self.at.as_deref().unwrap_or("") == form {
+                p.field-error role="alert" data-form=(form) { (message) }
+            }
+        }
+    }
+
+    pub fn has_error(&self, form: &str) -> bool {
+        self.error.is_some() && self.at.as_deref() == Some(form)
+    }
+}
+
+/// Back to `page` after a form: with `done` said, or with the error at
+/// `form` and what was typed in it. A failure of the service is a page.
+pub fn after_form(
+    locale: Locale,
+    page: &str,
+    form: &str,
+    result: Result<String, ApiError>,
+    kept: &[(&str, &str)],
+) -> Response {
+    let mut query: Vec<(String, String)> = Vec::new();
+    match result {
+        Ok(done) => query.push(("done".into(), done)),
+        Err(e) if e.status().is_server_error() => return failure(locale, e),
+        Err(e) => {
+            let message = match e.fields().first() {
+                Some((path, message)) => {
+                    format!("{}: {path}: {message}", locale.t(Msg::CheckField))
+                }
+                None => e.to_string(),
+            };
+            query.push(("at".into(), form.to_owned()));
+            query.push(("error".into(), message));
+            for (field, value) in kept {
+                query.push((format!("keep.{field}"), (*value).to_owned()));
+            }
+        }
+    }
+    let sep = if page.contains('?') { '&' } else { '?' };
+    see_other(&format!(
+        "{page}{sep}{}",
+        serde_urlencoded::to_string(query).unwrap_or_default()
+    ))
 }
 
 /// Raw HTML the console wrote itself.

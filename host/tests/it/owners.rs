@@ -385,3 +385,78 @@ async fn fees_and_openapi(backend: Backend) {
 }
 
 crate::on_both!(fees_and_openapi);
+
+/// Posts a CSV of passes to a lot.
+async fn import(app: &TestApp, lot: &str, csv: &str) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(format!("{}/v1/lots/{lot}/monthly-passes/import", app.url))
+        .bearer_auth(&app.owner)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("import");
+    let status = response.status();
+    (status, response.json().await.expect("json"))
+}
+
+async fn passes_are_imported_from_csv_all_or_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let lot = unique("csv");
+    app.lot(&app.owner, &lot, "Asia/Shanghai", "CNY").await;
+    let path = format!("/v1/lots/{lot}/monthly-passes");
+    // A wrong third line: nothing of the first two is kept; the line and
+    // the field are named.
+    let bad = "plate,valid_until,account,spaces,holder,phone\n粤B00001,2027-01-31,\"1-101\",2,\"张, 三\",13800000000\n粤B00002,2027-01-31,1-101,2,,\n,2027-01-31,1-102,1,,\n";
+    let (status, body) = import(&app, &lot, bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["fields"][0]["path"], "line 4: plate");
+    assert_eq!(app.read(&app.owner, &path).await, json!([]));
+    let (status, body) = import(&app, &lot, "粤B00001,2027-01-31,1-101,x,,\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["fields"][0]["path"], "line 1: spaces");
+    let (status, _) = import(&app, &lot, "plate,valid_until\n\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no passes at all");
+    // Fixed, every line goes in, quoted commas and all; a pass again renews it.
+    let good = bad.replace("\n,2027", "\n粤B00003,2027");
+    let (status, body) = import(&app, &lot, &good).await;
+    assert_eq!(
+        (status, &body["imported"]),
+        (StatusCode::CREATED, &json!(3))
+    );
+    let passes = app.read(&app.owner, &path).await;
+    let first = passes
+        .as_array()
+        .expect("passes")
+        .iter()
+        .find(|p| p["plate"] == "粤B00001")
+        .expect("imported");
+    assert_eq!(
+        (&first["holder"], &first["spaces"]),
+        (&json!("张, 三"), &json!(2))
+    );
+    let (status, _) = import(&app, &lot, "粤B00001,2027-06-30,1-101,2,,\n").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let passes = app.read(&app.owner, &path).await;
+    assert!(
+        passes
+            .as_array()
+            .expect("passes")
+            .iter()
+            .any(|p| p["plate"] == "粤B00001" && p["valid_until"] == "2027-06-30")
+    );
+    // Another owner's lot is not found.
+    let other = app.new_owner("Another owner").await;
+    let response = app
+        .client
+        .post(format!("{}/v1/lots/{lot}/monthly-passes/import", app.url))
+        .bearer_auth(&other)
+        .body("粤B00009,2027-01-31,9,1,,")
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+crate::on_both!(passes_are_imported_from_csv_all_or_nothing);
