@@ -145,10 +145,18 @@ test("people: a lock is seen and lifted with a reason; tokens; the logs", async 
   assert.match(token, /^bgp_/);
   const orders = await service.api("GET", "/v1/lots/demo/orders", token);
   assert.equal(orders.status, 200);
-  const madeRow = page.locator("#token-list tr").filter({ hasText: "WeChat Pay" });
-  await madeRow.getByRole("button", { name: "Revoke" }).click();
-  await madeRow.getByText("revoked").waitFor();
+  // Rotated: a new token, shown once; the old one stops working.
+  const live = page.locator("#token-list tr").filter({ hasText: "WeChat Pay" }).filter({ has: page.getByRole("button", { name: "Revoke" }) });
+  await live.getByRole("button", { name: "Rotate the token" }).click();
+  const rotated = (await page.locator("#token-once code.token").textContent()).trim();
+  assert.notEqual(rotated, token);
   assert.equal((await service.api("GET", "/v1/lots/demo/orders", token)).status, 401);
+  assert.equal((await service.api("GET", "/v1/lots/demo/orders", rotated)).status, 200);
+  const madeRow = page.locator("#token-list tr").filter({ hasText: "WeChat Pay" }).filter({ has: page.getByRole("button", { name: "Revoke" }) });
+  await madeRow.getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("status").getByText("Saved.").waitFor();
+  assert.equal((await service.api("GET", "/v1/lots/demo/orders", rotated)).status, 401);
+  assert.equal(await page.locator("#token-list tr").filter({ hasText: "WeChat Pay" }).getByText("revoked").count(), 2);
 
   await page.getByRole("link", { name: "Access log" }).click();
   await page.locator('#login-list tr[data-kind="lock_lifted"]').waitFor();

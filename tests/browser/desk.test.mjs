@@ -59,11 +59,11 @@ async function told(robotToken) {
 }
 
 let accounts = 0;
-async function pass(plate, days) {
+async function pass(plate, days, account = `acct-${++accounts}`) {
   // The demo lot's date (Asia/Shanghai, UTC+8), as the policy counts days.
   const until = new Date(Date.now() + 8 * 3600000 + days * 86400000).toISOString().slice(0, 10);
   const res = await service.api("POST", "/v1/lots/demo/monthly-passes", service.ownerToken, {
-    plate, valid_until: until, account: `acct-${++accounts}`, spaces: 1,
+    plate, valid_until: until, account, spaces: 1,
   });
   assert.ok(res.status < 300, JSON.stringify(res.body));
 }
@@ -98,7 +98,7 @@ async function closeCase(outcome) {
   await page.locator("#idle").waitFor();
 }
 
-test("entry scenes: no plate, an expired pass, a visitor (B2–B4)", async () => {
+test("entry scenes: no plate, an expired pass, a visitor, a misread pass, shared spaces (B1–B5)", async () => {
   // B3: no plate. The call arrives on the idle desk by itself.
   await idleDesk();
   const held = await service.event(service.entryRobotToken, "d-in-1", null);
@@ -167,12 +167,63 @@ test("entry scenes: no plate, an expired pass, a visitor (B2–B4)", async () =>
   await said("已开闸");
   assert.equal((await told(service.entryRobotToken)).gate, "open");
   await closeCase("opened");
+
+  // B1: a valid pass read as a stranger: the agent corrects the plate.
+  await pass("粤B10001", 30);
+  const misread = await service.event(service.entryRobotToken, "d-in-4", "粤B1O001");
+  assert.equal(misread.body.reason, "visitor_confirmation_required");
+  await ring(ENTRY_SIM);
+  await page.locator("#desk-call").waitFor();
+  await page.keyboard.press("p");
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("粤B10001");
+  await page.keyboard.press("Enter");
+  await said("已开闸：欢迎回家");
+  await closeCase("opened");
+
+  // B5: the account's one space is taken: the vehicles inside go to the
+  // display, and the driver turns back.
+  await pass("粤B50001", 30, "acct-b5");
+  await pass("粤B50002", 30, "acct-b5");
+  assert.equal((await service.event(service.entryRobotToken, "d-in-5", "粤B50001", 1)).body.gate, "open");
+  const full = await service.event(service.entryRobotToken, "d-in-6", "粤B50002");
+  assert.equal(full.body.reason, "shared_spaces_full");
+  await ring(ENTRY_SIM);
+  await page.locator("#desk-call").waitFor();
+  assert.match(await page.locator("#fact-pass").textContent(), /场内 1 辆/);
+  await page.locator('button[data-preset="shared_spaces_full"]').click();
+  await said("已发送到显示屏");
+  const shown = await told(service.entryRobotToken);
+  assert.deepEqual(shown.display, { kind: "vehicles_inside" });
+  assert.equal(shown.light, "yellow");
+  await closeCase("turned_away");
   // Back to the policy the other scenes expect.
   const back = await service.api("POST", `/v1/lots/demo/policies/${active.version}/activate`, service.ownerToken);
   assert.equal(back.status, 200);
 });
 
-test("exit scenes: a misread plate, the similar-plates match and a payment, evidence (C1, C3, C4, C6)", async () => {
+test("exit scenes: a lapsed pass, a misread plate, the similar-plates match and a payment, evidence (C1–C4, C6)", async () => {
+  // C2: a pass that lapsed six days ago while the car was inside: the
+  // renewal code; the driver pays the stay instead; the agent opens.
+  await pass("粤B22222", 30, "acct-c2");
+  await service.event(service.entryRobotToken, "d-in-20", "粤B22222", 290);
+  await pass("粤B22222", -6, "acct-c2");
+  await idleDesk();
+  const lapsed = await service.event(service.exitRobotToken, "d-out-20", "粤B22222");
+  assert.equal(lapsed.body.reason, "monthly_pass_expired_renew");
+  await ring(EXIT_SIM);
+  await page.locator("#desk-call").waitFor();
+  await page.locator('button[data-preset="renewal_qr"]').click();
+  await said("已发送到显示屏：您的月卡已过期，请扫码缴费");
+  const due = lapsed.body.fee?.amount ?? 1700;
+  const paidStay = await service.api("POST", "/v1/lots/demo/payments", service.paymentsToken, {
+    plate: "粤B22222", amount: due, paid_at: new Date().toISOString(), payment_id: "wx-desk-c2",
+  });
+  assert.equal(paidStay.status, 201, JSON.stringify(paidStay.body));
+  await page.keyboard.press("o");
+  await said("已开闸：一路平安");
+  await closeCase("paid");
+
   // C1: a valid pass misread at the exit: the robot escalates, the case
   // waits on the idle desk, the agent answers it (N) and corrects the plate.
   await pass("粤B11111", 30);

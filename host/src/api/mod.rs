@@ -120,7 +120,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .merge(crate::console::router())
+        .merge(crate::console::router(&state.config))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

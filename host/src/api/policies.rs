@@ -27,11 +27,12 @@ use crate::service::{AppState, Config};
 
 pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
     let modules = OpenApiRouter::new()
-        .routes(routes!(upload_module))
+        .routes(routes!(upload_module, list_modules))
         .layer(DefaultBodyLimit::max(config.module_limit));
     let versions = OpenApiRouter::new()
         .routes(routes!(create_version, list_versions))
         .routes(routes!(activate))
+        .routes(routes!(get_module))
         .routes(routes!(preview))
         .routes(routes!(fees));
     modules.merge(super::json(config, versions))
@@ -130,19 +131,55 @@ pub async fn upload_module(
     let mut tx = state.db.write().await?;
     policies::insert_module(&mut tx, &row, &bytes, owner).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(Module {
+    Ok((StatusCode::CREATED, axum::Json(Module::from(row))))
+}
+
+impl From<ModuleRow> for Module {
+    fn from(row: ModuleRow) -> Module {
+        Module {
+            locales: row
+                .locales
+                .as_deref()
+                .and_then(|l| serde_json::from_str(l).ok())
+                .unwrap_or_default(),
+            settings_schema: serde_json::from_str(&row.settings_schema)
+                .unwrap_or(serde_json::Value::Null),
             digest: row.digest,
             name: row.name,
             version: row.version,
             sdk_version: row.sdk_version,
             interface_version: row.interface_version,
             size: row.size,
-            locales: info.locales.clone(),
-            settings_schema: info.settings_schema.clone(),
-        }),
-    ))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/v1/modules", tag = "owners",
+    responses((status = 200, description = "The modules the owner uploaded, newest first", body = Vec<Module>)),
+    security(("bearer" = [])))]
+pub async fn list_modules(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<Module>>, ApiError> {
+    let owner = caller.owner()?;
+    let rows = policies::modules_of_owner(state.db.pool(), owner).await?;
+    Ok(axum::Json(rows.into_iter().map(Module::from).collect()))
+}
+
+#[utoipa::path(get, path = "/v1/modules/{digest}", tag = "owners", params(("digest" = String, Path)),
+    responses((status = 200, description = "The module: its name, versions, size, locales and settings schema", body = Module),
+        (status = 404, description = "No module with that digest was uploaded by the owner", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_module(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(digest): Path<String>,
+) -> Result<axum::Json<Module>, ApiError> {
+    let owner = caller.owner()?;
+    policies::module_of_owner(state.db.pool(), &digest, owner)
+        .await?
+        .map(|row| axum::Json(Module::from(row)))
+        .ok_or_else(|| ApiError::not_found(format!("no module `{digest}` of yours")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -26,7 +26,8 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
         config,
         OpenApiRouter::new()
             .routes(routes!(create_token, list_tokens))
-            .routes(routes!(revoke_token)),
+            .routes(routes!(revoke_token))
+            .routes(routes!(rotate_token)),
     )
 }
 
@@ -156,6 +157,70 @@ pub async fn list_tokens(
         });
     }
     Ok(axum::Json(out))
+}
+
+#[utoipa::path(post, path = "/v1/tokens/{token}/rotate", tag = "owners", params(("token" = String, Path)),
+    responses((status = 201, description = "A new token with the same role, name and lots, shown once; the old one no longer authenticates", body = MachineToken),
+        (status = 404, description = "No live token of the owner's with that id", body = ErrorBody),
+        (status = 409, description = "The token making the request: rotate it with another", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn rotate_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(asked): Path<String>,
+) -> Result<(StatusCode, axum::Json<MachineToken>), ApiError> {
+    let owner = caller.owner()?;
+    if let Caller::Owner {
+        token_id: Some(own),
+        ..
+    } = &caller
+        && *own == asked
+    {
+        return Err(ApiError::Conflict(format!(
+            "`{asked}` is the token this request came with: rotate it with another of yours"
+        )));
+    }
+    let pool = state.db.pool();
+    let old = owners::service_tokens(pool, owner)
+        .await?
+        .into_iter()
+        .find(|t| t.id == asked && t.revoked_at.is_none())
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no live token `{asked}` of yours to rotate"))
+        })?;
+    let lots = owners::token_lots(pool, &old.id).await?;
+    let now = state.clock.now_ms();
+    let id = new_id("tok", now);
+    let (secret, hash) = token(old.role)?;
+    let mut tx = state.db.write().await?;
+    let scope = NewToken {
+        id: Some(&id),
+        name: old.name.as_deref(),
+        role: old.role,
+        ..NewToken::owner(&hash, owner)
+    };
+    owners::insert_token(&mut *tx, &scope, now).await?;
+    for lot in &lots {
+        owners::add_token_lot(&mut *tx, &hash, lot).await?;
+    }
+    if !owners::revoke_service_token(&mut *tx, owner, &old.id, now).await? {
+        return Err(ApiError::Conflict(format!(
+            "token `{asked}` was revoked meanwhile"
+        )));
+    }
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MachineToken {
+            id,
+            role: old.role,
+            name: old.name,
+            lots,
+            created_at: rfc3339(now),
+            revoked_at: None,
+            token: Some(secret),
+        }),
+    ))
 }
 
 #[utoipa::path(post, path = "/v1/tokens/{token}/revoke", tag = "owners", params(("token" = String, Path)),

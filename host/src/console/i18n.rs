@@ -477,6 +477,34 @@ messages! {
     NewToken => "新建令牌", "토큰 만들기", "New token";
     AgentsLots => "坐席员及其车场", "상담원과 주차장", "Agents and their lots";
     SaveLots => "保存车场", "주차장 저장", "Save lots";
+
+    // Policies.
+    PoliciesLead => "上传策略模块，按其设置表单创建版本，预览它对最近决定的影响，然后启用；回滚即启用旧版本。", "정책 모듈을 올리고, 설정 양식으로 버전을 만들고, 최근 결정에 대한 영향을 미리 본 뒤 활성화합니다. 되돌리기는 이전 버전을 활성화하는 것입니다.", "Upload a policy module, make a version with its settings form, preview what it changes in recent decisions, then activate it; rolling back is activating an older version.";
+    Versions => "版本", "버전", "Versions";
+    Module => "模块", "모듈", "Module";
+    Active => "当前启用", "활성", "active";
+    Activate => "启用", "활성화", "Activate";
+    RollBack => "回滚到此版本", "이 버전으로 되돌리기", "Roll back to this";
+    ActivatedNow => "版本 {version} 已启用。", "버전 {version}을(를) 활성화했습니다.", "Version {version} is active.";
+    Preview => "预览", "미리 보기", "Preview";
+    UploadModule => "上传模块", "모듈 올리기", "Upload a module";
+    DropHere => "把 .wasm 文件拖到这里，或选择文件", ".wasm 파일을 여기로 끌어 놓거나 선택하세요", "Drop a .wasm file here, or choose one";
+    Uploaded => "模块已上传。", "모듈을 올렸습니다.", "The module is uploaded.";
+    Modules => "已上传的模块", "올린 모듈", "Uploaded modules";
+    NewVersion => "新建版本", "새 버전", "New version";
+    NewVersionOf => "用 {module} 新建版本", "{module}(으)로 새 버전", "A new version with {module}";
+    SdkVersion => "SDK", "SDK", "SDK";
+    Interface => "接口", "인터페이스", "Interface";
+    Size => "大小", "크기", "Size";
+    Locales => "语言", "언어", "Locales";
+    Schema => "设置结构（JSON Schema）", "설정 스키마 (JSON Schema)", "Settings schema (JSON Schema)";
+    SettingsRefused => "模块拒绝了这些设置：", "모듈이 설정을 거부했습니다:", "The module refused these settings:";
+    CreateVersion => "创建版本并预览", "버전 만들고 미리 보기", "Create the version and preview it";
+    VersionCreated => "版本 {version} 已创建。下面是它对最近决定的影响。", "버전 {version}을(를) 만들었습니다. 아래는 최근 결정에 대한 영향입니다.", "Version {version} is made: below, what it changes in recent decisions.";
+    Replayed => "重放了 {replayed} 个最近的决定，其中 {changed} 个会不同。", "최근 결정 {replayed}건을 다시 계산했고, 그중 {changed}건이 달라집니다.", "Replayed {replayed} recent decisions: {changed} would differ.";
+    Before => "之前", "이전", "Before";
+    After => "之后", "이후", "After";
+    NoDifference => "没有不同。", "달라지는 것이 없습니다.", "Nothing differs.";
     GateHeld => "未放行", "보류", "held";
 }
 
@@ -512,6 +540,7 @@ pub fn reason(locale: Locale, code: &str) -> Option<&'static str> {
         "monthly_pass_valid" => ["月卡有效", "정기권 유효", "pass valid"],
         "paid" => ["已缴费", "결제됨", "paid"],
         "free_stay" => ["免费时段内", "무료 시간 내", "within the free minutes"],
+        "free_period" => ["免费时段内", "무료 시간 내", "within the free minutes"],
         "visitor_welcome" => ["欢迎访客", "방문 환영", "visitor welcome"],
         "abnormal_opening" => ["异常开闸", "예외 개방", "abnormal opening"],
         "agent_open" => ["坐席放行", "상담원 개방", "opened by an agent"],

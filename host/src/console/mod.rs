@@ -37,13 +37,16 @@ mod login;
 mod lots;
 mod me;
 mod office;
+mod policies;
 mod records;
+mod schema_form;
 mod staff;
 
 use i18n::{Locale, Msg};
 
-/// The console's routes.
-pub fn router() -> Router<AppState> {
+/// The console's routes; a module upload may be as large as
+/// `module_limit`.
+pub fn router(config: &crate::service::Config) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console") }))
         .route("/console", get(home::home))
@@ -58,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(office::router())
         .merge(records::router())
         .merge(staff::router())
+        .merge(policies::router(config.module_limit))
         .merge(me::router())
         .merge(assets::router())
         .layer(axum::middleware::map_response(security_headers))
@@ -291,7 +295,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
 /// Whether the browser says a request comes from another site: its
 /// `Sec-Fetch-Site`, or an `Origin` that is not this host.
 fn cross_site(parts: &Parts) -> bool {
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    cross_site_headers(&parts.headers)
+}
+
+/// Whether a form posted with `headers` and its `_csrf` field `sent` may
+/// change something for the session whose token is `expected`.
+pub fn form_allowed(headers: &HeaderMap, expected: &str, sent: &str) -> bool {
+    !cross_site_headers(headers) && logins::same_secret(sent, expected)
+}
+
+fn cross_site_headers(headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if header("sec-fetch-site").is_some_and(|v| v == "cross-site") {
         return true;
     }

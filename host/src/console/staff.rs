@@ -30,6 +30,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/agents/{id}/lots", post(agent_lots))
         .route("/console/tokens", get(tokens_page).post(create_token))
         .route("/console/tokens/{id}/revoke", post(revoke_token))
+        .route("/console/tokens/{id}/rotate", post(rotate_token))
 }
 
 async fn people_page(
@@ -324,7 +325,11 @@ async fn tokens(
                             td {
                                 @match &t.revoked_at {
                                     Some(_) => span.tag { (l.t(Msg::Revoked)) },
-                                    None => form.inline method="post" action={ "/console/tokens/" (t.id) "/revoke" } { (frame.csrf_field()) button type="submit" { (l.t(Msg::Revoke)) } },
+                                    None => {
+                                        form.inline method="post" action={ "/console/tokens/" (t.id) "/rotate" } { (frame.csrf_field()) button type="submit" { (l.t(Msg::RotateToken)) } }
+                                        " "
+                                        form.inline method="post" action={ "/console/tokens/" (t.id) "/revoke" } { (frame.csrf_field()) button type="submit" { (l.t(Msg::Revoke)) } }
+                                    },
                                 }
                             }
                         }
@@ -395,6 +400,22 @@ async fn create_token(
 
 #[derive(Debug, Deserialize)]
 struct Empty {}
+
+async fn rotate_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Posted(_): Posted<Empty>,
+) -> Response {
+    match tokens::rotate_token(State(state.clone()), viewer.caller.clone(), Path(id)).await {
+        Ok((_, axum::Json(made))) => {
+            let name = made.name.clone().unwrap_or_else(|| made.id.clone());
+            let token = made.token.clone().unwrap_or_default();
+            tokens(&state, &viewer, &Flash::default(), Some((&name, &token))).await
+        }
+        Err(e) => after_form(viewer.locale, "/console/tokens", "token", Err(e), &[]),
+    }
+}
 
 async fn revoke_token(
     State(state): State<AppState>,

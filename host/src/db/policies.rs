@@ -15,6 +15,9 @@ pub struct ModuleRow {
     pub interface_version: String,
     pub settings_schema: String,
     pub created_at: i64,
+    /// The locales it speaks, a JSON array (NULL for modules stored before
+    /// the column existed).
+    pub locales: Option<String>,
 }
 
 impl ModuleRow {
@@ -29,13 +32,14 @@ impl ModuleRow {
             interface_version: info.interface_version.clone(),
             settings_schema: info.settings_schema.to_string(),
             created_at: now,
+            locales: serde_json::to_string(&info.locales).ok(),
         }
     }
 }
 
 macro_rules! module_columns {
     () => {
-        "digest, size, name, version, sdk_version, interface_version, settings_schema, created_at"
+        "digest, size, name, version, sdk_version, interface_version, settings_schema, created_at, locales"
     };
 }
 
@@ -43,8 +47,8 @@ macro_rules! module_columns {
 pub async fn insert_module(tx: &mut Tx, m: &ModuleRow, bytes: &[u8], owner: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO modules (digest, bytes, size, name, version, sdk_version, interface_version,
-             settings_schema, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (digest) DO NOTHING",
+             settings_schema, created_at, locales)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (digest) DO NOTHING",
     )
     .bind(&m.digest)
     .bind(bytes)
@@ -55,6 +59,7 @@ pub async fn insert_module(tx: &mut Tx, m: &ModuleRow, bytes: &[u8], owner: &str
     .bind(&m.interface_version)
     .bind(&m.settings_schema)
     .bind(m.created_at)
+    .bind(&m.locales)
     .execute(&mut **tx)
     .await?;
     sqlx::query(
@@ -84,6 +89,19 @@ pub async fn module_of_owner<'e>(
     .bind(digest)
     .bind(owner)
     .fetch_optional(db)
+    .await
+}
+
+/// The modules `owner` uploaded, newest first.
+pub async fn modules_of_owner<'e>(db: impl Exec<'e>, owner: &str) -> Result<Vec<ModuleRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        module_columns!(),
+        " FROM modules WHERE digest IN (SELECT digest FROM module_owners WHERE owner_id = $1)
+         ORDER BY created_at DESC, digest"
+    ))
+    .bind(owner)
+    .fetch_all(db)
     .await
 }
 

@@ -460,3 +460,84 @@ async fn passes_are_imported_from_csv_all_or_nothing(backend: Backend) {
 }
 
 crate::on_both!(passes_are_imported_from_csv_all_or_nothing);
+
+async fn owners_read_the_modules_they_uploaded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let digest = app.standard_module(&app.owner).await;
+    let listed = app.read(&app.owner, "/v1/modules").await;
+    let first = &listed[0];
+    assert_eq!(first["digest"], digest.as_str());
+    assert_eq!(first["name"], "standard-lot");
+    assert!(
+        first["locales"]
+            .as_array()
+            .expect("locales")
+            .iter()
+            .any(|l| l == "zh-CN"),
+        "{first}"
+    );
+    let one = app.read(&app.owner, &format!("/v1/modules/{digest}")).await;
+    assert_eq!(
+        one["settings_schema"]["properties"]["fees"]["type"],
+        "object"
+    );
+    // Another owner sees neither the list entry nor the module.
+    let other = app.new_owner("Another owner").await;
+    assert_eq!(app.read(&other, "/v1/modules").await, json!([]));
+    let (status, _) = app
+        .send(
+            &app.client,
+            Method::GET,
+            &other,
+            &format!("/v1/modules/{digest}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+crate::on_both!(owners_read_the_modules_they_uploaded);
+
+async fn a_machine_token_is_rotated_in_one_step(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let lot = unique("rot");
+    app.lot(&app.owner, &lot, "Asia/Shanghai", "CNY").await;
+    let body = json!({ "role": "payments", "name": "gateway", "lots": [lot] });
+    let made = app
+        .ok(
+            StatusCode::CREATED,
+            app.post(&app.owner, "/v1/tokens", body).await,
+        )
+        .await;
+    let old = made["token"].as_str().expect("token").to_owned();
+    let orders = format!("/v1/lots/{lot}/orders");
+    assert_eq!(app.get(&old, &orders).await.0, StatusCode::OK);
+    let path = format!("/v1/tokens/{}/rotate", made["id"].as_str().expect("id"));
+    let rotated = app
+        .ok(
+            StatusCode::CREATED,
+            app.post(&app.owner, &path, json!({})).await,
+        )
+        .await;
+    let new = rotated["token"].as_str().expect("a new token, shown once");
+    assert_ne!(new, old);
+    assert_eq!(
+        (&rotated["role"], &rotated["name"], &rotated["lots"]),
+        (&json!("payments"), &json!("gateway"), &json!([lot]))
+    );
+    assert_eq!(app.get(&old, &orders).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get(new, &orders).await.0, StatusCode::OK);
+    // The old one cannot be rotated again, nor another owner's.
+    assert_eq!(
+        app.post(&app.owner, &path, json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let other = app.new_owner("Another owner").await;
+    let theirs = format!("/v1/tokens/{}/rotate", rotated["id"].as_str().expect("id"));
+    assert_eq!(
+        app.post(&other, &theirs, json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+crate::on_both!(a_machine_token_is_rotated_in_one_step);

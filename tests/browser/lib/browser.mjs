@@ -2,7 +2,7 @@
 // browser): headless, no sandbox (the tests run as root), and none of the
 // background traffic this machine's closed network refuses.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { resolve, join } from "node:path";
 
 const executablePath = process.env.BOOMGATE_CHROMIUM ?? "/usr/bin/chromium";
@@ -33,6 +33,16 @@ export async function newBrowser(browser, locale = "zh-CN") {
   return context;
 }
 
+/** The pages the README shows: refreshed with `BOOMGATE_SCREENSHOTS=update`. */
+const docs = resolve(import.meta.dirname, "../../../docs/console");
+const shown = new Set(["login-zh-CN", "desk-exit-similar-zh-CN", "congestion-zh-CN", "home-agent-seat-zh-CN", "backoffice-devices-en", "policy-preview-en", "daily-zh-CN"]);
+
+/** A screenshot in target/screenshots (and the README's, when asked). */
 export async function shot(page, name) {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  const path = join(screenshots, `${name}.png`);
+  await page.screenshot({ path, fullPage: !shown.has(name) });
+  if (process.env.BOOMGATE_SCREENSHOTS === "update" && shown.has(name)) {
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(path, join(docs, `${name}.png`));
+  }
 }

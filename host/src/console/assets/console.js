@@ -215,3 +215,22 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// A module dropped on the upload zone is uploaded at once.
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = document.getElementById("drop-zone");
+  if (!zone) return;
+  const input = document.getElementById("module-file");
+  const form = document.getElementById("upload-form");
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (e) => { e.preventDefault(); zone.classList.add("over"); });
+  }
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    if (!e.dataTransfer || e.dataTransfer.files.length === 0) return;
+    input.files = e.dataTransfer.files;
+    form.requestSubmit();
+  });
+});
