@@ -275,7 +275,7 @@ test("exit scenes: a lapsed pass, a misread plate, the similar-plates match and 
   });
   assert.equal(paid.status, 201, JSON.stringify(paid.body));
   // The payment shows on the stay's facts without a reload.
-  await page.locator("#fact-payments").getByText("1100").waitFor();
+  await page.locator("#fact-payments").getByText("11.00 CNY").waitFor();
   await page.keyboard.press("r");
   await said("已开闸：一路平安");
   await closeCase("paid");

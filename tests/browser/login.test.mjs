@@ -51,6 +51,9 @@ test("the demo agent logs in with the code from the dev page and out again", asy
   const code = await dev.locator('tr[data-phone="13800000002"] code').first().textContent();
   assert.match(code, /^\d{6}$/);
   assert.match(service.log(), new RegExp(`to=13800000002 code=${code}`));
+  // Never to a request a proxy forwarded, whatever address it claims.
+  const forwarded = await fetch(`${service.url}/console/dev/codes`, { headers: { "x-forwarded-for": "127.0.0.1" } });
+  assert.equal(forwarded.status, 404);
   await dev.close();
 
   await page.getByLabel("验证码（6位数字）").fill(code);
@@ -201,6 +204,10 @@ test("a form without its CSRF token or from another site changes nothing", async
   // Still logged in.
   await page.goto(`${service.url}/console/me`);
   await assert.doesNotReject(page.locator("#me-phone").getByText("13800000001").waitFor());
+  // Words in a link's query are not put on the page: a notice must be
+  // signed for this session, as the console's own redirects are.
+  await page.goto(`${service.url}/console/me?done=${encodeURIComponent("Call the supervisor at 555")}&sig=0`);
+  assert.equal(await page.getByText("Call the supervisor at 555").count(), 0);
   // The pages forbid framing and foreign scripts.
   const res = await page.request.get(`${service.url}/console/me`);
   assert.match(res.headers()["content-security-policy"], /frame-ancestors 'none'/);

@@ -21,10 +21,12 @@ use crate::service::AppState;
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// A lot owner: their lots. `token_id` names the token it came with.
+    /// A lot owner: their lots. `token_id` names the token it came with,
+    /// `person_id` the person logged in (a console session).
     Owner {
         owner_id: String,
         token_id: Option<String>,
+        person_id: Option<String>,
     },
     /// A gate robot: its gate.
     Robot(Box<Robot>),
@@ -98,6 +100,11 @@ impl Caller {
     /// How the caller appears in records.
     pub fn label(&self) -> String {
         match self {
+            Caller::Owner {
+                owner_id,
+                person_id: Some(person),
+                ..
+            } => format!("owner:{owner_id}/person:{person}"),
             Caller::Owner { owner_id, .. } => format!("owner:{owner_id}"),
             Caller::Robot(r) => format!("robot:{}/{}", r.lot_id(), r.robot_id),
             Caller::Agent { agent_id, .. } => format!("agent:{agent_id}"),
@@ -329,6 +336,27 @@ impl FromRequestParts<AppState> for SessionSecret {
 /// The console session cookie's name.
 pub const SESSION_COOKIE: &str = "bg_session";
 
+/// The `Set-Cookie` value of a session: HttpOnly, SameSite=Lax, for
+/// `max_age` seconds, Secure over TLS.
+pub fn session_cookie_set(secret: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that clears the session cookie.
+pub fn session_cookie_cleared() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Whether the browser reached the service over TLS, as a trusted proxy
+/// says with `X-Forwarded-Proto` (the service itself speaks plain HTTP).
+pub fn over_tls(headers: &axum::http::HeaderMap, trust_forwarded_for: bool) -> bool {
+    trust_forwarded_for
+        && headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes() == b"https")
+}
+
 /// The cookie a browser is known by once it logged in with a code (a
 /// password alone is refused on a browser without it).
 pub const DEVICE_COOKIE: &str = "bg_device";
@@ -414,21 +442,27 @@ async fn session_caller(parts: &Parts, state: &AppState, secret: &str) -> Result
             ));
         }
     }
-    Ok(caller_of_person(&person))
+    caller_of_person(&person).ok_or_else(|| {
+        ApiError::Forbidden("this person's account acts as no one: ask staff".into())
+    })
 }
 
 /// The caller a person acts as: an agent person as its agent, an owner
-/// person as the owner.
-pub(crate) fn caller_of_person(person: &crate::db::people::PersonRow) -> Caller {
+/// person as the owner (named in records). Anything else — an agent with
+/// no agent row, which the schema forbids — acts as no one.
+pub(crate) fn caller_of_person(person: &crate::db::people::PersonRow) -> Option<Caller> {
+    use crate::db::types::PersonRole;
     match (&person.role, &person.agent_id) {
-        (crate::db::types::PersonRole::Agent, Some(agent_id)) => Caller::Agent {
+        (PersonRole::Agent, Some(agent_id)) => Some(Caller::Agent {
             agent_id: agent_id.clone(),
             owner_id: person.owner_id.clone(),
-        },
-        _ => Caller::Owner {
+        }),
+        (PersonRole::Owner, None) => Some(Caller::Owner {
             owner_id: person.owner_id.clone(),
             token_id: None,
-        },
+            person_id: Some(person.id.clone()),
+        }),
+        _ => None,
     }
 }
 
@@ -443,6 +477,7 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
         Role::Owner => Some(Caller::Owner {
             owner_id: row.owner_id,
             token_id: row.id,
+            person_id: None,
         }),
         Role::Robot => {
             let (Some(lot_id), Some(robot_id)) = (row.lot_id, row.robot_id) else {

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::auth::{Caller, staff_lot};
 use super::error::{ApiError, ErrorBody};
-use super::fields::rfc3339;
+use super::fields::{self, rfc3339};
 use crate::db::decisions::{self, DecisionRow};
 use crate::db::types::Source;
 use crate::service::{AppState, Config};
@@ -29,6 +29,12 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
 pub struct DecisionsQuery {
     /// Only this gate.
     pub gate: Option<String>,
+    /// Only this plate.
+    pub plate: Option<String>,
+    /// Only decisions with this reason, e.g. `payment_required`.
+    pub reason: Option<String>,
+    /// Only decisions this policy version made.
+    pub version: Option<i64>,
     /// Decisions older than this decision id (for paging).
     pub before: Option<String>,
     /// At most this many (default 50, at most 500).
@@ -90,14 +96,18 @@ pub async fn list_decisions(
 ) -> Result<axum::Json<Vec<DecisionRecord>>, ApiError> {
     let lot = staff_lot(&state, &caller, &lot).await?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
-    let rows = decisions::decisions(
-        state.db.pool(),
-        &lot.id,
-        query.gate.as_deref(),
-        query.before.as_deref(),
-        limit,
-    )
-    .await?;
+    let plate = match query.plate.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => Some(fields::plate("plate", p)?),
+        None => None,
+    };
+    let filter = decisions::DecisionFilter {
+        gate: query.gate.as_deref(),
+        plate: plate.as_ref().map(|p| p.as_str()),
+        reason: query.reason.as_deref(),
+        version: query.version,
+        before: query.before.as_deref(),
+    };
+    let rows = decisions::decisions(state.db.pool(), &lot.id, &filter, limit).await?;
     let records: anyhow::Result<Vec<DecisionRecord>> =
         rows.into_iter().map(DecisionRecord::try_from).collect();
     Ok(axum::Json(records?))

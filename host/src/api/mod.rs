@@ -153,7 +153,7 @@ async fn note_changes(
 /// API's JSON error elsewhere.
 async fn fallback(parts: axum::http::request::Parts) -> axum::response::Response {
     if parts.uri.path().starts_with("/console") {
-        return crate::console::not_found(parts).await;
+        return crate::console::security_headers(crate::console::not_found(parts).await).await;
     }
     error::ApiError::not_found("no such route").into_response()
 }

@@ -189,6 +189,8 @@ pub async fn import_monthly_passes(
     let now = state.clock.now_ms();
     let mut tx = state.db.write().await?;
     let mut imported = 0;
+    // A spreadsheet's export may begin with a byte-order mark.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(&body);
     for (n, line) in body.lines().enumerate() {
         let number = n + 1;
         let line = line.trim();

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{BrowserSeen, Caller, SESSION_COOKIE, SessionSecret, Source, owned_lot};
+use super::auth::{BrowserSeen, Caller, SessionSecret, Source, owned_lot};
 use super::error::{ApiError, ErrorBody};
 use super::fields::{self, rfc3339};
 use super::json::Json;
@@ -183,14 +183,6 @@ pub async fn log_in(
     logged_in(&state, &headers, login).await
 }
 
-/// Whether the request came over TLS, as a trusted proxy says.
-fn over_tls(state: &AppState, headers: &HeaderMap) -> bool {
-    state.config.trust_forwarded_for
-        && headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes() == b"https")
-}
-
 /// The cookies of a login (the session; the browser's device, after a
 /// code) and the person.
 async fn logged_in(
@@ -205,14 +197,10 @@ async fn logged_in(
     ApiError,
 > {
     let max_age = state.config.session_hours.saturating_mul(3600);
-    let tls = over_tls(state, headers);
-    let secure = if tls { "; Secure" } else { "" };
+    let tls = super::auth::over_tls(headers, state.config.trust_forwarded_for);
     let mut cookies = vec![(
         SET_COOKIE,
-        format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            login.secret
-        ),
+        super::auth::session_cookie_set(&login.secret, max_age, tls),
     )];
     if let Some(device) = &login.device {
         cookies.push((SET_COOKIE, BrowserSeen::cookie(device, tls)));
@@ -286,12 +274,13 @@ pub async fn set_password(
     SessionSecret(secret): SessionSecret,
     Json(req): Json<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
-    let person = me_of(&state, secret).await?;
+    let person = me_of(&state, secret.clone()).await?;
     logins::set_password(
         &state,
         &person,
         &req.password,
         req.current_password.as_deref(),
+        secret.as_deref().unwrap_or_default(),
         &source,
     )
     .await?;
@@ -308,7 +297,7 @@ pub async fn log_out(
     if let Some(secret) = secret {
         logins::log_out(&state, &secret, &source).await?;
     }
-    let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let cleared = super::auth::session_cookie_cleared();
     Ok((
         StatusCode::NO_CONTENT,
         AppendHeaders([(SET_COOKIE, cleared)]),
@@ -378,7 +367,7 @@ pub async fn confirm_phone(
 ) -> Result<impl IntoResponse, ApiError> {
     let person = me_of(&state, secret).await?;
     logins::confirm_phone(&state, &person, &req.code, &source).await?;
-    let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let cleared = super::auth::session_cookie_cleared();
     Ok((
         StatusCode::NO_CONTENT,
         AppendHeaders([(SET_COOKIE, cleared)]),

@@ -398,7 +398,13 @@ pub async fn preview(
         .await
         .map_err(prepare_error)?;
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
-    let rows = decisions::decisions(state.db.pool(), &lot.id, None, None, limit).await?;
+    let rows = decisions::decisions(
+        state.db.pool(),
+        &lot.id,
+        &decisions::DecisionFilter::default(),
+        limit,
+    )
+    .await?;
     let result = tokio::task::spawn_blocking(move || {
         let mut warm = candidate.policy.warm();
         let mut replayed = 0;

@@ -108,19 +108,8 @@ pub async fn create_token(
     }
     let role = Role::from(req.role);
     let now = state.clock.now_ms();
-    let id = new_id("tok", now);
-    let (secret, hash) = token(role)?;
     let mut tx = state.db.write().await?;
-    let scope = NewToken {
-        id: Some(&id),
-        name: Some(name),
-        role,
-        ..NewToken::owner(&hash, owner)
-    };
-    owners::insert_token(&mut *tx, &scope, now).await?;
-    for lot in &req.lots {
-        owners::add_token_lot(&mut *tx, &hash, lot).await?;
-    }
+    let (id, secret) = mint(&mut tx, owner, role, Some(name), &req.lots, now).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -134,6 +123,31 @@ pub async fn create_token(
             token: Some(secret),
         }),
     ))
+}
+
+/// A new machine token of the owner's in `tx`: its id and its secret
+/// (stored hashed).
+async fn mint(
+    tx: &mut crate::db::Tx,
+    owner: &str,
+    role: Role,
+    name: Option<&str>,
+    lots: &[String],
+    now: i64,
+) -> Result<(String, String), ApiError> {
+    let id = new_id("tok", now);
+    let (secret, hash) = token(role)?;
+    let scope = NewToken {
+        id: Some(&id),
+        name,
+        role,
+        ..NewToken::owner(&hash, owner)
+    };
+    owners::insert_token(&mut **tx, &scope, now).await?;
+    for lot in lots {
+        owners::add_token_lot(&mut **tx, &hash, lot).await?;
+    }
+    Ok((id, secret))
 }
 
 #[utoipa::path(get, path = "/v1/tokens", tag = "owners",
@@ -190,19 +204,8 @@ pub async fn rotate_token(
         })?;
     let lots = owners::token_lots(pool, &old.id).await?;
     let now = state.clock.now_ms();
-    let id = new_id("tok", now);
-    let (secret, hash) = token(old.role)?;
     let mut tx = state.db.write().await?;
-    let scope = NewToken {
-        id: Some(&id),
-        name: old.name.as_deref(),
-        role: old.role,
-        ..NewToken::owner(&hash, owner)
-    };
-    owners::insert_token(&mut *tx, &scope, now).await?;
-    for lot in &lots {
-        owners::add_token_lot(&mut *tx, &hash, lot).await?;
-    }
+    let (id, secret) = mint(&mut tx, owner, old.role, old.name.as_deref(), &lots, now).await?;
     if !owners::revoke_service_token(&mut *tx, owner, &old.id, now).await? {
         return Err(ApiError::Conflict(format!(
             "token `{asked}` was revoked meanwhile"

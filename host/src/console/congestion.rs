@@ -77,11 +77,6 @@ pub fn reason_text(l: Locale, code: &str) -> Markup {
     }
 }
 
-/// The time of day of a lot-local RFC 3339 instant (`14:03:22`).
-pub fn clock_of(local: &str) -> &str {
-    local.get(11..19).unwrap_or(local)
-}
-
 /// The live list: `#congestion`.
 pub async fn fragment(state: &AppState, viewer: &Viewer) -> Result<Markup, ApiError> {
     let l = viewer.locale;
@@ -106,7 +101,7 @@ pub async fn fragment(state: &AppState, viewer: &Viewer) -> Result<Markup, ApiEr
                                 td { (c.gate_id) " · " (direction_text(l, c.direction)) }
                                 td.plate { @match &c.plate { Some(p) => (p), None => span.muted { "—" } } }
                                 td { (reason_text(l, &c.reason)) @if c.case_id.is_some() { " " span.tag.case { (l.t(Msg::CaseOpen)) } } }
-                                td { time datetime=(c.held_since) { (clock_of(&c.held_since)) } }
+                                td { time datetime=(c.held_since) { (super::when(&c.held_since)) } }
                                 td {
                                     @if let Some(phone) = &c.robot_phone {
                                         a.tel href={ "tel:" (phone) } { (phone) }

@@ -12,9 +12,8 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::congestion::clock_of;
 use super::i18n::Msg;
-use super::{Flash, Posted, Viewer, after_form, failure};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure};
 use crate::api::applications::{self, ApplicationsQuery, Approval, Rejection};
 use crate::api::auth::visible_lots;
 use crate::api::error::ApiError;
@@ -22,6 +21,7 @@ use crate::api::json::Json;
 use crate::api::lookups::{self, PhoneQuery};
 use crate::api::passes::{self, PassQuery};
 use crate::api::stays::{self, StayQuery};
+use crate::db::lots::LotRow;
 use crate::service::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -76,7 +76,7 @@ async fn daily_page(
         };
         results.push(
             match lookups::phone_lookup(st(), caller(), Query(asked)).await {
-                Ok(axum::Json(found)) => phone_results(&viewer, &found),
+                Ok(axum::Json(found)) => phone_results(&viewer, &lots, &found),
                 Err(e) => query_error(&viewer, e),
             },
         );
@@ -89,7 +89,7 @@ async fn daily_page(
         };
         results.push(
             match passes::find_monthly_passes(st(), caller(), Query(asked)).await {
-                Ok(axum::Json(found)) => pass_results(&viewer, &found),
+                Ok(axum::Json(found)) => pass_results(&viewer, &lots, &found),
                 Err(e) => query_error(&viewer, e),
             },
         );
@@ -102,7 +102,7 @@ async fn daily_page(
         };
         results.push(
             match stays::stays_of_plate(st(), caller(), Path(lot.to_owned()), Query(asked)).await {
-                Ok(axum::Json(found)) => stay_results(&viewer, lot, &found),
+                Ok(axum::Json(found)) => stay_results(&viewer, &lots, lot, &found),
                 Err(e) => query_error(&viewer, e),
             },
         );
@@ -161,7 +161,15 @@ fn query_error(viewer: &Viewer, e: ApiError) -> Markup {
     html! { p.field-error #query-error role="alert" { (message) } }
 }
 
-fn phone_results(viewer: &Viewer, found: &lookups::PhoneFindings) -> Markup {
+/// An amount of a lot's, in its currency.
+fn amount(lots: &[LotRow], lot: &str, minor: i64) -> String {
+    match lots.iter().find(|l| l.id == lot) {
+        Some(row) => super::money(row.currency, minor),
+        None => minor.to_string(),
+    }
+}
+
+fn phone_results(viewer: &Viewer, lots: &[LotRow], found: &lookups::PhoneFindings) -> Markup {
     let l = viewer.locale;
     html! {
         section.card #phone-results {
@@ -185,7 +193,7 @@ fn phone_results(viewer: &Viewer, found: &lookups::PhoneFindings) -> Markup {
                 table.list #phone-visits {
                     thead { tr { th { (l.t(Msg::LotName)) } th { (l.t(Msg::Gate)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::VisitReason)) } th { (l.t(Msg::Since)) } th { (l.t(Msg::RegisteredBy)) } } }
                     tbody { @for v in &found.visits { tr {
-                        td { (v.lot_id) } td { (v.gate_id) } td.plate { (v.plate.as_deref().unwrap_or("—")) } td { (v.reason) } td { (v.registered_at.get(..16).unwrap_or(&v.registered_at).replace('T', " ")) } td { (v.registered_by) }
+                        td { (v.lot_id) } td { (v.gate_id) } td.plate { (v.plate.as_deref().unwrap_or("—")) } td { (v.reason) } td { (super::when(&v.registered_at)) } td { (v.registered_by) }
                     } } }
                 }
             }
@@ -194,9 +202,9 @@ fn phone_results(viewer: &Viewer, found: &lookups::PhoneFindings) -> Markup {
                 table.list #phone-stays {
                     thead { tr { th { (l.t(Msg::LotName)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::EnteredCol)) } th { (l.t(Msg::ExitedCol)) } th { (l.t(Msg::Amount)) } } }
                     tbody { @for s in &found.stays { tr {
-                        td { (s.lot_id) } td.plate { (s.plate) } td { (s.entered_at.get(..16).unwrap_or(&s.entered_at).replace('T', " ")) }
-                        td { (s.exited_at.as_deref().map_or_else(|| l.t(Msg::Inside).to_owned(), |t| t.get(..16).unwrap_or(t).replace('T', " "))) }
-                        td { (s.paid_amount) }
+                        td { (s.lot_id) } td.plate { (s.plate) } td { (super::when(&s.entered_at)) }
+                        td { (s.exited_at.as_deref().map_or_else(|| l.t(Msg::Inside).to_owned(), super::when)) }
+                        td { (amount(lots, &s.lot_id, i64::try_from(s.paid_amount).unwrap_or(i64::MAX))) }
                     } } }
                 }
             }
@@ -204,7 +212,7 @@ fn phone_results(viewer: &Viewer, found: &lookups::PhoneFindings) -> Markup {
     }
 }
 
-fn pass_results(viewer: &Viewer, found: &[passes::PassRecord]) -> Markup {
+fn pass_results(viewer: &Viewer, lots: &[LotRow], found: &[passes::PassRecord]) -> Markup {
     let l = viewer.locale;
     html! {
         section.card #pass-results {
@@ -220,14 +228,14 @@ fn pass_results(viewer: &Viewer, found: &[passes::PassRecord]) -> Markup {
                         @if p.inside { " " span.tag.online { (l.t(Msg::Inside)) } }
                     }
                     @if let Some(app) = &p.application {
-                        p.notice { (l.t(Msg::PendingApplication)) ": " (app.months) " · " (app.applied_at.get(..10).unwrap_or(&app.applied_at)) " "
+                        p.notice { (l.t(Msg::PendingApplication)) ": " (app.months) " · " (super::when(&app.applied_at)) " "
                             a href={ "/console/lots/" (p.lot_id) "/applications" } { (l.t(Msg::Applications)) } }
                     }
                     h4 { (l.t(Msg::Payments)) }
                     @if p.payments.is_empty() { p.muted { (l.t(Msg::NothingFound)) } } @else {
                         table.list.payments {
                             thead { tr { th { (l.t(Msg::PaidAt)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::Amount)) } } }
-                            tbody { @for pay in &p.payments { tr { td { (pay.paid_at.get(..16).unwrap_or(&pay.paid_at).replace('T', " ")) } td { (pay.kind.as_str()) } td { (pay.amount) } } } }
+                            tbody { @for pay in &p.payments { tr { td { (super::when(&pay.paid_at)) } td { (pay.kind.as_str()) } td { (amount(lots, &p.lot_id, pay.amount)) } } } }
                         }
                     }
                     p { a href={ "/console/lots/" (p.lot_id) "/orders?plate=" (super::form_urlencoded(&p.plate)) } { (l.t(Msg::Orders)) " →" } }
@@ -237,7 +245,7 @@ fn pass_results(viewer: &Viewer, found: &[passes::PassRecord]) -> Markup {
     }
 }
 
-fn stay_results(viewer: &Viewer, lot: &str, found: &stays::PlateRecord) -> Markup {
+fn stay_results(viewer: &Viewer, lots: &[LotRow], lot: &str, found: &stays::PlateRecord) -> Markup {
     let l = viewer.locale;
     html! {
         section.card #stay-results {
@@ -250,12 +258,12 @@ fn stay_results(viewer: &Viewer, lot: &str, found: &stays::PlateRecord) -> Marku
                     @for s in &found.stays {
                         tr data-session=(s.stay.id) {
                             td { @if let Some(url) = &s.entry_photo { img.entry-photo src=(url) alt=(found.plate) loading="lazy"; } }
-                            td { (s.stay.entered_at.get(..16).unwrap_or(&s.stay.entered_at).replace('T', " ")) br; span.muted { (s.stay.entry_gate.as_deref().unwrap_or("")) } }
-                            td { @match &s.stay.exited_at { Some(t) => (t.get(..16).unwrap_or(t).replace('T', " ")), None => span.tag.online { (l.t(Msg::Inside)) } } }
+                            td { (super::when(&s.stay.entered_at)) br; span.muted { (s.stay.entry_gate.as_deref().unwrap_or("")) } }
+                            td { @match &s.stay.exited_at { Some(t) => (super::when(t)), None => span.tag.online { (l.t(Msg::Inside)) } } }
                             td { (s.minutes) }
-                            td.due { @if let Some(due) = s.due_now { (due) } }
+                            td.due { @if let Some(due) = s.due_now { (amount(lots, lot, due)) } }
                             td { @if let Some(d) = &s.exit_now { (super::congestion::reason_text(l, &d.reason)) @if let Some(f) = &d.fee { " · " (f) } } }
-                            td { @for pay in &s.payments { div { (clock_of(&pay.paid_at)) " · " (pay.amount) } } }
+                            td { @for pay in &s.payments { div { (super::when(&pay.paid_at)) " · " (amount(lots, lot, pay.amount)) } } }
                         }
                     }
                 }
@@ -271,7 +279,7 @@ async fn applications_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(lot): Path<String>,
-    Query(flash): Query<Flash>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let asked = ApplicationsQuery {
@@ -302,8 +310,8 @@ async fn applications_page(
                     table.list #applications {
                         thead { tr { th { (l.t(Msg::Plate)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::Account)) } th { (l.t(Msg::Months)) } th { (l.t(Msg::Since)) } th {} } }
                         tbody { @for a in &list { tr data-application=(a.id) {
-                            td.plate { (a.plate) } td { (format!("{:?}", a.kind).to_lowercase()) } td { (a.account.as_deref().unwrap_or("")) } td { (a.months) }
-                            td { (a.applied_at.get(..16).unwrap_or(&a.applied_at).replace('T', " ")) " · " (a.applied_by) }
+                            td.plate { (a.plate) } td { (a.kind.as_str()) } td { (a.account.as_deref().unwrap_or("")) } td { (a.months) }
+                            td { (super::when(&a.applied_at)) " · " (a.applied_by) }
                             td {
                                 form.inline method="post" action={ "/console/lots/" (lot) "/applications/" (a.id) "/approve" } {
                                     (frame.csrf_field())
@@ -323,14 +331,11 @@ async fn applications_page(
         .into_response()
 }
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
 async fn approve(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, id)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let page = format!("/console/lots/{lot}/applications");
     let asked = Approval {
@@ -346,7 +351,7 @@ async fn approve(
     )
     .await
     .map(|_| viewer.locale.t(Msg::Approved).to_owned());
-    after_form(viewer.locale, &page, "applications", result, &[])
+    after_form(&viewer, &page, "applications", result, &[])
 }
 
 #[derive(Debug, Deserialize)]
@@ -372,5 +377,5 @@ async fn reject(
     )
     .await
     .map(|_| viewer.locale.t(Msg::Rejected).to_owned());
-    after_form(viewer.locale, &page, "applications", result, &[])
+    after_form(&viewer, &page, "applications", result, &[])
 }

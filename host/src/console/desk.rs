@@ -17,9 +17,9 @@ use boomgate_engine::sdk::{Direction, Display, Gate, Light, QrCode};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::congestion::{clock_of, direction_text, reason_text};
+use super::congestion::{direction_text, reason_text};
 use super::i18n::{Locale, Msg};
-use super::{Posted, Viewer, failure, see_other};
+use super::{Flash, Posted, Viewer, after_form, failure, form_value, form_values, see_other};
 use crate::api::auth::{Caller, visible_lots};
 use crate::api::cases::{self, Case, CaseClosing, CaseStatus, NewCase};
 use crate::api::desk::Outcome;
@@ -57,24 +57,12 @@ pub(super) fn router() -> Router<AppState> {
 pub(super) struct DeskQuery {
     /// A case of the person's to show (the newest answered one otherwise).
     case: Option<String>,
-    /// What the last action came to, said at the top.
-    done: Option<String>,
-    /// An action's error, and the form it belongs to.
-    error: Option<String>,
-    at: Option<String>,
-    /// What a refused form had typed in it (`keep.note`, …), to type again.
-    #[serde(flatten)]
-    kept: std::collections::HashMap<String, String>,
-}
-
-impl DeskQuery {
-    fn kept(&self, field: &str) -> Option<&str> {
-        self.kept.get(&format!("keep.{field}")).map(String::as_str)
-    }
 }
 
 /// Everything the desk shows about a case.
 pub(super) struct OnDesk {
+    /// The service's clock when the desk was read.
+    now: i64,
     lot: LotRow,
     case: Case,
     pending: Option<Pending>,
@@ -201,6 +189,7 @@ async fn on_desk(
         inside = stays;
     }
     Ok(OnDesk {
+        now: state.clock.now_ms(),
         lot,
         case,
         pending,
@@ -239,6 +228,7 @@ async fn desk_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<DeskQuery>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let found = match current_case(&state, &viewer, q.case.as_deref()).await {
@@ -246,10 +236,7 @@ async fn desk_page(
         Err(e) => return failure(l, e),
     };
     let frame = viewer.frame_at("/console/desk");
-    let error = q
-        .error
-        .as_deref()
-        .map(|e| (q.at.as_deref().unwrap_or(""), e));
+    let shown = found.as_ref().map(|(_, case)| case.id.clone());
     let body = match found {
         None => {
             let list = match waiting(&state, &viewer).await {
@@ -259,8 +246,8 @@ async fn desk_page(
             html! {
                 (state_marker(None))
                 h1 { (l.t(Msg::Desk)) }
-                (super::notice(q.done.as_deref()))
-                (error_line(error, ""))
+                (flash.notice())
+                (flash.error(""))
                 p.idle #idle { (l.t(Msg::DeskIdle)) }
                 (waiting_list(&viewer, &list))
                 (key_sheet(l))
@@ -274,22 +261,22 @@ async fn desk_page(
             html! {
                 (state_marker(Some(&desk.case.id)))
                 h1 { (l.t(Msg::Desk)) " · " (l.f(Msg::CaseAt, &[("case", &desk.case.id)])) }
-                (super::notice(q.done.as_deref()))
-                (error_line(error, ""))
+                (flash.notice())
+                (flash.error(""))
                 (call_overview(&viewer, &desk))
                 div.desk-grid {
                     (scene(&viewer, &desk))
                     (facts(&viewer, &desk))
                 }
-                (actions(&viewer, &desk, error, &q))
+                (actions(&viewer, &desk, &flash))
                 (acts_list(&viewer, &desk.case))
-                (close_form(&viewer, &desk, error))
+                (close_form(&viewer, &desk, &flash))
                 (key_sheet(l))
             }
         }
     };
     frame
-        .live_page(l.t(Msg::Desk), "desk", body)
+        .live_page_of(l.t(Msg::Desk), "desk", shown.as_deref(), body)
         .into_response()
 }
 
@@ -303,8 +290,9 @@ fn state_marker(case: Option<&str>) -> Markup {
 pub async fn fragments(
     state: &AppState,
     viewer: &Viewer,
+    case: Option<&str>,
 ) -> Result<Vec<(&'static str, Markup)>, ApiError> {
-    let found = current_case(state, viewer, None).await?;
+    let found = current_case(state, viewer, case).await?;
     Ok(match found {
         None => vec![
             ("desk-state", state_marker(None)),
@@ -324,14 +312,6 @@ pub async fn fragments(
             ]
         }
     })
-}
-
-fn error_line(error: Option<(&str, &str)>, form: &str) -> Markup {
-    html! {
-        @if let Some((at, message)) = error && at == form {
-            p.field-error role="alert" data-form=(form) { (message) }
-        }
-    }
 }
 
 fn waiting_list(viewer: &Viewer, list: &[Case]) -> Markup {
@@ -467,7 +447,7 @@ fn scene(viewer: &Viewer, desk: &OnDesk) -> Markup {
                                 " " span #robot-display { (display_text(l, &showing.display)) }
                             }
                             @if let Some(voice) = &showing.voice { p #robot-voice { (l.t(Msg::Says)) ": " (voice) } }
-                            p.muted { (clock_of(&showing.since)) " · " (showing.by) }
+                            p.muted { (super::when(&showing.since)) " · " (showing.by) }
                         }
                     }
                     h3 { (l.t(Msg::Captures)) }
@@ -476,7 +456,7 @@ fn scene(viewer: &Viewer, desk: &OnDesk) -> Markup {
                     } @else {
                         div.thumbs {
                             @for c in &p.scene.captures {
-                                figure { a href=(c.url) target="_blank" { img src=(c.url) alt=(capture_kind(l, c.kind)) loading="lazy"; } figcaption { (capture_kind(l, c.kind)) " · " (clock_of(&c.taken_at)) } }
+                                figure { a href=(c.url) target="_blank" { img src=(c.url) alt=(capture_kind(l, c.kind)) loading="lazy"; } figcaption { (capture_kind(l, c.kind)) " · " (super::when(&c.taken_at)) } }
                             }
                         }
                     }
@@ -531,7 +511,7 @@ fn facts(viewer: &Viewer, desk: &OnDesk) -> Markup {
                         @match &p.facts.session {
                             None => span.muted { (l.t(Msg::NoStay)) },
                             Some(s) => {
-                                (l.f(Msg::EnteredAt, &[("at", clock_of(&s.entered_at)), ("minutes", &s.minutes.to_string())]))
+                                (l.f(Msg::EnteredAt, &[("at", &super::when(&s.entered_at)), ("minutes", &s.minutes.to_string())]))
                                 @if s.paid_amount > 0 {
                                     br;
                                     (l.f(Msg::Paid, &[("amount", &boomgate_engine::sdk::Money { amount: s.paid_amount, currency: desk.lot.currency }.to_string())]))
@@ -543,7 +523,7 @@ fn facts(viewer: &Viewer, desk: &OnDesk) -> Markup {
                     @if !p.facts.payments.is_empty() {
                         dt { (l.t(Msg::Payments)) }
                         dd #fact-payments {
-                            @for pay in &p.facts.payments { div { (clock_of(&pay.paid_at)) " · " (pay.amount) } }
+                            @for pay in &p.facts.payments { div { (super::when(&pay.paid_at)) " · " (super::money(desk.lot.currency, pay.amount)) } }
                         }
                     }
                     dt { (l.t(Msg::PolicyVersion)) } dd { (p.policy_version.map_or_else(|| "—".to_owned(), |v| v.to_string())) }
@@ -577,7 +557,7 @@ fn evidence(viewer: &Viewer, desk: &OnDesk) -> Markup {
                         label.thumb {
                             input type="checkbox" name=(field) value=(c.digest);
                             img src=(c.url) alt=(l.t(label)) loading="lazy";
-                            span { (clock_of(&c.taken_at)) }
+                            span { (super::when(&c.taken_at)) }
                         }
                     }
                     span.uploads {}
@@ -591,12 +571,6 @@ fn evidence(viewer: &Viewer, desk: &OnDesk) -> Markup {
     }
 }
 
-/// A button reached by a key: `data-key` for the script, `aria-keyshortcuts`
-/// for assistive technology.
-fn key_attr(key: &str) -> String {
-    key.to_uppercase()
-}
-
 fn hidden_gate(desk: &OnDesk) -> Markup {
     html! {
         input type="hidden" name="lot" value=(desk.case.lot_id);
@@ -605,13 +579,12 @@ fn hidden_gate(desk: &OnDesk) -> Markup {
     }
 }
 
-fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &DeskQuery) -> Markup {
+fn actions(viewer: &Viewer, desk: &OnDesk, flash: &Flash) -> Markup {
     let l = viewer.locale;
     let frame = viewer.frame();
     let exit = desk.direction() == Some(Direction::Exit);
     let entry = desk.direction() == Some(Direction::Entry);
     let held = desk.pending.is_some();
-    let opened_errs = |form: &str| error_line(error, form);
     html! {
         section.card #desk-actions {
             h2 { (l.t(Msg::Actions)) }
@@ -619,46 +592,46 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
                 form.row #correct-form method="post" action="/console/desk/correct" {
                     (frame.csrf_field()) (hidden_gate(desk))
                     label for="plate" { (l.t(Msg::PlateInput)) }
-                    input #plate name="plate" value=(q.kept("plate").or(desk.plate()).unwrap_or("")) autocomplete="off" aria-keyshortcuts="P" data-focus-key="p";
-                    button type="submit" data-key="r" aria-keyshortcuts=(key_attr("r")) { (l.t(Msg::Query)) }
-                    (opened_errs("correct"))
+                    input #plate name="plate" value=(flash.kept("plate").or(desk.plate()).unwrap_or("")) autocomplete="off" aria-keyshortcuts="P" data-focus-key="p";
+                    button type="submit" data-key="r" aria-keyshortcuts="R" { (l.t(Msg::Query)) }
+                    (flash.error("correct"))
                 }
                 div.buttons {
                     form.inline method="post" action="/console/desk/open" {
                         (frame.csrf_field()) (hidden_gate(desk))
-                        button.primary #open-button type="submit" data-key="o" aria-keyshortcuts=(key_attr("o")) { (l.t(Msg::OpenGate)) " (O)" }
+                        button.primary #open-button type="submit" data-key="o" aria-keyshortcuts="O" { (l.t(Msg::OpenGate)) " (O)" }
                     }
                 }
-                (opened_errs("open"))
-                details #abnormal data-key="a" open[error.is_some_and(|(at, _)| at == "abnormal")] {
+                (flash.error("open"))
+                details #abnormal data-key="a" open[flash.has_error("abnormal")] {
                     summary aria-keyshortcuts="A" { (l.t(Msg::AbnormalOpen)) " (A)" }
                     form method="post" action="/console/desk/abnormal" {
                         (frame.csrf_field()) (hidden_gate(desk))
                         fieldset.reasons {
                             legend { (l.t(Msg::AbnormalReason)) }
                             @for (i, (value, msg)) in [("special_vehicle", Msg::SpecialVehicle), ("special_person", Msg::SpecialPerson), ("non_motor_vehicle", Msg::NonMotorVehicle)].into_iter().enumerate() {
-                                @let chosen = q.kept("reason").map_or(i == 0, |r| r == value);
+                                @let chosen = flash.kept("reason").map_or(i == 0, |r| r == value);
                                 label.choice { input type="radio" name="reason" value=(value) required checked[chosen] data-digit=(i + 1); " " (i + 1) ". " (l.t(msg)) }
                             }
                         }
                         label for="abnormal-note" { (l.t(Msg::Note)) }
-                        textarea #abnormal-note name="note" rows="2" maxlength="500" required { (q.kept("note").unwrap_or("")) }
+                        textarea #abnormal-note name="note" rows="2" maxlength="500" required { (flash.kept("note").unwrap_or("")) }
                         @if exit { p.muted { (l.t(Msg::EvidenceExit)) } }
                         (evidence(viewer, desk))
-                        (opened_errs("abnormal"))
+                        (flash.error("abnormal"))
                         button.primary type="submit" aria-keyshortcuts="Control+Enter" { (l.t(Msg::AbnormalOpen)) }
                     }
                 }
                 @if entry {
-                    details #visitor data-key="v" open[error.is_some_and(|(at, _)| at == "visitor")] {
+                    details #visitor data-key="v" open[flash.has_error("visitor")] {
                         summary aria-keyshortcuts="V" { (l.t(Msg::Visitor)) " (V)" }
                         form method="post" action="/console/desk/visitor" {
                             (frame.csrf_field()) (hidden_gate(desk))
                             label for="visitor-phone" { (l.t(Msg::VisitorPhone)) }
-                            input #visitor-phone name="phone" type="tel" inputmode="tel" required value=[q.kept("phone")];
+                            input #visitor-phone name="phone" type="tel" inputmode="tel" required value=[flash.kept("phone")];
                             label for="visitor-reason" { (l.t(Msg::VisitReason)) }
-                            input #visitor-reason name="reason" required maxlength="500" value=[q.kept("reason")];
-                            (opened_errs("visitor"))
+                            input #visitor-reason name="reason" required maxlength="500" value=[flash.kept("reason")];
+                            (flash.error("visitor"))
                             button.primary type="submit" { (l.t(Msg::Register)) }
                         }
                     }
@@ -680,7 +653,7 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
                         }
                     }
                 }
-                (opened_errs("display"))
+                (flash.error("display"))
             }
             @if exit {
                 details #similar data-key="s" open[!desk.similar.is_empty() && desk.pending.as_ref().is_some_and(|p| p.decision.reason == "no_entry_record")] {
@@ -693,7 +666,7 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
                                 li data-session=(s.session_id) {
                                     @if let Some(url) = &s.entry_photo { img src=(url) alt=(s.plate) loading="lazy"; }
                                     span.plate { (s.plate) } " "
-                                    span.muted { (l.t(Msg::Distance)) " " (s.distance) " · " (clock_of(&s.entered_at)) }
+                                    span.muted { (l.t(Msg::Distance)) " " (s.distance) " · " (super::when(&s.entered_at)) }
                                     form.inline method="post" action="/console/desk/match" {
                                         (frame.csrf_field()) (hidden_gate(desk))
                                         input type="hidden" name="session_id" value=(s.session_id);
@@ -703,9 +676,9 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
                             }
                         }
                     }
-                    (opened_errs("match"))
+                    (flash.error("match"))
                 }
-                details #stated data-key="t" open[error.is_some_and(|(at, _)| at == "stated")] {
+                details #stated data-key="t" open[flash.has_error("stated")] {
                     summary aria-keyshortcuts="T" { (l.t(Msg::StatedExit)) " (T)" }
                     p.muted { (l.t(Msg::StatedExitLead)) }
                     form method="post" action="/console/desk/stated-exit" {
@@ -713,14 +686,14 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
                         label for="stated-session" { (l.t(Msg::Stay)) }
                         select #stated-session name="session" required {
                             @for s in &desk.inside {
-                                option value=(s.id) selected[Some(s.plate.as_str()) == desk.plate()] { (s.plate) " · " (clock_of(&s.entered_at)) }
+                                option value=(s.id) selected[Some(s.plate.as_str()) == desk.plate()] { (s.plate) " · " (super::when(&s.entered_at)) }
                             }
                         }
                         label for="left-at" { (l.t(Msg::LeftAt)) " · " (desk.lot.zone.name()) }
-                        input #left-at name="left_at" type="datetime-local" required value=(now_local(viewer, desk));
+                        input #left-at name="left_at" type="datetime-local" required value=(flash.kept("stated.left_at").map_or_else(|| now_local(desk), str::to_owned));
                         label for="stated-note" { (l.t(Msg::Note)) }
-                        input #stated-note name="note" maxlength="500" value=[q.kept("note")];
-                        (opened_errs("stated"))
+                        input #stated-note name="note" maxlength="500" value=[flash.kept("stated.note")];
+                        (flash.error("stated"))
                         button type="submit" { (l.t(Msg::CloseStay)) }
                     }
                 }
@@ -730,11 +703,11 @@ fn actions(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>, q: &Desk
 }
 
 /// Now on the lot's wall clock, for a `datetime-local` input.
-fn now_local(_viewer: &Viewer, desk: &OnDesk) -> String {
-    let now = jiff::Timestamp::now();
-    jiff::tz::TimeZone::get(desk.lot.zone.name())
-        .map(|tz| now.to_zoned(tz).strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
+fn now_local(desk: &OnDesk) -> String {
+    let now = jiff::Timestamp::from_millisecond(desk.now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    now.to_zoned(desk.lot.zone.tz().clone())
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 fn acts_list(viewer: &Viewer, case: &Case) -> Markup {
@@ -745,7 +718,7 @@ fn acts_list(viewer: &Viewer, case: &Case) -> Markup {
             ol.acts {
                 @for act in case.acts.as_deref().unwrap_or_default() {
                     li data-act=(act.kind.as_str()) {
-                        time datetime=(act.at) { (clock_of(&act.at)) } " "
+                        time datetime=(act.at) { (super::when(&act.at)) } " "
                         strong { (act.kind.as_str()) } " "
                         @if let Some(detail) = &act.detail { (detail) " " }
                         span.muted { (act.by) }
@@ -767,7 +740,7 @@ fn outcome_text(l: Locale, outcome: CaseOutcome) -> &'static str {
     }
 }
 
-fn close_form(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>) -> Markup {
+fn close_form(viewer: &Viewer, desk: &OnDesk, flash: &Flash) -> Markup {
     let l = viewer.locale;
     let frame = viewer.frame();
     let outcomes = [
@@ -786,11 +759,11 @@ fn close_form(viewer: &Viewer, desk: &OnDesk, error: Option<(&str, &str)>) -> Ma
                 input type="hidden" name="case" value=(desk.case.id);
                 label for="outcome" { (l.t(Msg::Outcome)) }
                 select #outcome name="outcome" data-focus-key="c" aria-keyshortcuts="C" {
-                    @for o in outcomes { option value=(o.as_str()) { (outcome_text(l, o)) } }
+                    @for o in outcomes { option value=(o.as_str()) selected[flash.kept("close.outcome") == Some(o.as_str())] { (outcome_text(l, o)) } }
                 }
-                input #close-note name="note" maxlength="500" placeholder=(l.t(Msg::Note)) aria-label=(l.t(Msg::Note));
+                input #close-note name="note" maxlength="500" value=[flash.kept("close.note")] placeholder=(l.t(Msg::Note)) aria-label=(l.t(Msg::Note));
                 button.primary type="submit" { (l.t(Msg::CloseCase)) }
-                (error_line(error, "close"))
+                (flash.error("close"))
             }
         }
     }
@@ -830,57 +803,21 @@ struct AtGate {
     case: String,
 }
 
-/// Back to the desk, on the case, saying what came of an act.
-fn back(case: &str, done: Option<String>, error: Option<(&str, String)>) -> Response {
-    back_keeping(case, done, error, &[])
+/// The desk, on a case.
+fn desk_of(case: &str) -> String {
+    format!("/console/desk?case={}", super::form_urlencoded(case))
 }
 
-/// Back to the desk, with what the refused form had typed.
-fn back_keeping(
-    case: &str,
-    done: Option<String>,
-    error: Option<(&str, String)>,
-    kept: &[(&str, &str)],
-) -> Response {
-    let mut query: Vec<(String, String)> = vec![("case".into(), case.to_owned())];
-    if let Some(done) = done {
-        query.push(("done".into(), done));
-    }
-    if let Some((at, message)) = error {
-        query.push(("at".into(), at.to_owned()));
-        query.push(("error".into(), message));
-    }
-    for (field, value) in kept {
-        query.push((format!("keep.{field}"), (*value).to_owned()));
-    }
-    see_other(&format!(
-        "/console/desk?{}",
-        serde_urlencoded::to_string(query).unwrap_or_default()
-    ))
-}
-
-/// An act's failure: a refusal goes back to the form it came from, with
-/// the API's words (the field named); a failure of the service is a page.
-fn refused(viewer: &Viewer, case: &str, form: &str, e: ApiError) -> Response {
-    refused_keeping(viewer, case, form, e, &[])
-}
-
-/// A refusal that keeps what the form had typed.
-fn refused_keeping(
+/// Back to the desk on the case: what an act came to, or where and why it
+/// was refused, with what was typed.
+fn back(
     viewer: &Viewer,
     case: &str,
     form: &str,
-    e: ApiError,
+    result: Result<String, ApiError>,
     kept: &[(&str, &str)],
 ) -> Response {
-    if e.status().is_server_error() {
-        return failure(viewer.locale, e);
-    }
-    let message = match e.fields().first() {
-        Some((path, message)) => format!("{}: {path}: {message}", viewer.locale.t(Msg::CheckField)),
-        None => e.to_string(),
-    };
-    back_keeping(case, None, Some((form, message)), kept)
+    after_form(viewer, &desk_of(case), form, result, kept)
 }
 
 /// What the gate's outcome says, as the line at the top.
@@ -913,16 +850,13 @@ async fn answer(
     .await
     {
         Ok(_) => back(
+            &viewer,
             &form.case,
-            Some(viewer.locale.t(Msg::DoneAnswered).to_owned()),
-            None,
+            "",
+            Ok(viewer.locale.t(Msg::DoneAnswered).to_owned()),
+            &[],
         ),
-        Err(e) if !e.status().is_server_error() => see_other(&format!(
-            "/console/desk?{}",
-            serde_urlencoded::to_string([("at", ""), ("error", &e.to_string())])
-                .unwrap_or_default()
-        )),
-        Err(e) => failure(viewer.locale, e),
+        Err(e) => after_form(&viewer, "/console/desk", "", Err(e), &[]),
     }
 }
 
@@ -950,8 +884,8 @@ async fn correct(
     )
     .await
     {
-        Ok(axum::Json(outcome)) => back(&case, Some(said(viewer.locale, &outcome)), None),
-        Err(e) => refused_keeping(&viewer, &case, "correct", e, &[("plate", &form.plate)]),
+        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
+        Err(e) => back(&viewer, &case, "correct", Err(e), &[("plate", &form.plate)]),
     }
 }
 
@@ -970,8 +904,8 @@ async fn open(
     )
     .await
     {
-        Ok(axum::Json(outcome)) => back(&case, Some(said(viewer.locale, &outcome)), None),
-        Err(e) => refused(&viewer, &case, "open", e),
+        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
+        Err(e) => back(&viewer, &case, "open", Err(e), &[]),
     }
 }
 
@@ -980,20 +914,8 @@ async fn abnormal(
     viewer: Viewer,
     Posted(pairs): Posted<Vec<(String, String)>>,
 ) -> Response {
-    let one = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let all = |name: &str| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(k, v)| k == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let one = |name: &str| form_value(&pairs, name);
+    let all = |name: &str| form_values(&pairs, name);
     let case = one("case");
     let (note, reason_code) = (one("note"), one("reason"));
     let kept = [("note", note.as_str()), ("reason", reason_code.as_str())];
@@ -1002,14 +924,14 @@ async fn abnormal(
         "special_person" => AbnormalReason::SpecialPerson,
         "non_motor_vehicle" => AbnormalReason::NonMotorVehicle,
         other => {
-            return refused_keeping(
+            return back(
                 &viewer,
                 &case,
                 "abnormal",
-                ApiError::field(
+                Err(ApiError::field(
                     "reason",
                     format!("`{other}` is not a reason to open abnormally"),
-                ),
+                )),
                 &kept,
             );
         }
@@ -1030,8 +952,8 @@ async fn abnormal(
     )
     .await
     {
-        Ok(axum::Json(outcome)) => back(&case, Some(said(viewer.locale, &outcome)), None),
-        Err(e) => refused_keeping(&viewer, &case, "abnormal", e, &kept),
+        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
+        Err(e) => back(&viewer, &case, "abnormal", Err(e), &kept),
     }
 }
 
@@ -1066,8 +988,8 @@ async fn visitor(
     )
     .await
     {
-        Ok(axum::Json(outcome)) => back(&case, Some(said(viewer.locale, &outcome)), None),
-        Err(e) => refused_keeping(&viewer, &case, "visitor", e, &kept),
+        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
+        Err(e) => back(&viewer, &case, "visitor", Err(e), &kept),
     }
 }
 
@@ -1101,13 +1023,10 @@ async fn push(
     {
         Ok((_, axum::Json(pushed))) => {
             let voice = pushed.voice.unwrap_or_default();
-            back(
-                &case,
-                Some(viewer.locale.f(Msg::DoneDisplay, &[("voice", &voice)])),
-                None,
-            )
+            let done = viewer.locale.f(Msg::DoneDisplay, &[("voice", &voice)]);
+            back(&viewer, &case, "", Ok(done), &[])
         }
-        Err(e) => refused(&viewer, &case, "display", e),
+        Err(e) => back(&viewer, &case, "display", Err(e), &[]),
     }
 }
 
@@ -1135,8 +1054,8 @@ async fn match_entry(
     )
     .await
     {
-        Ok(axum::Json(outcome)) => back(&case, Some(said(viewer.locale, &outcome)), None),
-        Err(e) => refused(&viewer, &case, "match", e),
+        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
+        Err(e) => back(&viewer, &case, "match", Err(e), &[]),
     }
 }
 
@@ -1156,9 +1075,7 @@ fn lot_instant(lot: &LotRow, local: &str) -> Result<String, ApiError> {
     let civil: jiff::civil::DateTime = local
         .parse()
         .map_err(|_| ApiError::field("left_at", format!("`{local}` is not a date and time")))?;
-    let tz = jiff::tz::TimeZone::get(lot.zone.name())
-        .map_err(|e| anyhow::anyhow!("the lot's zone `{}`: {e}", lot.zone.name()))?;
-    let zoned = civil.to_zoned(tz).map_err(|e| {
+    let zoned = civil.to_zoned(lot.zone.tz().clone()).map_err(|e| {
         ApiError::field(
             "left_at",
             format!("`{local}` is not a time in {}: {e}", lot.zone.name()),
@@ -1175,13 +1092,16 @@ async fn stated_exit(
     let AtGate { lot, case, .. } = form.at;
     let lot_row = match crate::api::auth::staff_lot(&state, &viewer.caller, &lot).await {
         Ok(row) => row,
-        Err(e) => return refused(&viewer, &case, "stated", e),
+        Err(e) => return back(&viewer, &case, "stated", Err(e), &[]),
     };
     let kept_note = form.note.clone();
-    let kept = [("note", kept_note.as_str())];
+    let kept = [
+        ("stated.note", kept_note.as_str()),
+        ("stated.left_at", form.left_at.as_str()),
+    ];
     let left_at = match lot_instant(&lot_row, &form.left_at) {
         Ok(at) => at,
-        Err(e) => return refused_keeping(&viewer, &case, "stated", e, &kept),
+        Err(e) => return back(&viewer, &case, "stated", Err(e), &kept),
     };
     let asked = Closing {
         left_at,
@@ -1196,16 +1116,17 @@ async fn stated_exit(
     )
     .await
     {
-        Ok(axum::Json(closed)) => back(
-            &case,
-            Some(
-                viewer
-                    .locale
-                    .f(Msg::DoneStay, &[("due", &closed.quote.due.to_string())]),
-            ),
-            None,
-        ),
-        Err(e) => refused_keeping(&viewer, &case, "stated", e, &kept),
+        Ok(axum::Json(closed)) => {
+            let due = closed.quote.due.to_string();
+            back(
+                &viewer,
+                &case,
+                "",
+                Ok(viewer.locale.f(Msg::DoneStay, &[("due", &due)])),
+                &[],
+            )
+        }
+        Err(e) => back(&viewer, &case, "stated", Err(e), &kept),
     }
 }
 
@@ -1224,7 +1145,7 @@ async fn close(
 ) -> Response {
     let asked = CaseClosing {
         outcome: form.outcome,
-        note: Some(form.note).filter(|n| !n.trim().is_empty()),
+        note: Some(form.note.clone()).filter(|n| !n.trim().is_empty()),
     };
     match cases::close_case(
         State(state.clone()),
@@ -1234,12 +1155,23 @@ async fn close(
     )
     .await
     {
-        Ok(_) => see_other(&format!(
-            "/console/desk?{}",
-            serde_urlencoded::to_string([("done", viewer.locale.t(Msg::DoneClosed))])
-                .unwrap_or_default()
-        )),
-        Err(e) => refused(&viewer, &form.case, "close", e),
+        Ok(_) => after_form(
+            &viewer,
+            "/console/desk",
+            "",
+            Ok(viewer.locale.t(Msg::DoneClosed).to_owned()),
+            &[],
+        ),
+        Err(e) => back(
+            &viewer,
+            &form.case,
+            "close",
+            Err(e),
+            &[
+                ("close.note", &form.note),
+                ("close.outcome", form.outcome.as_str()),
+            ],
+        ),
     }
 }
 
@@ -1267,7 +1199,7 @@ async fn call_robot(
     )
     .await
     {
-        Ok(axum::Json(case)) => back(&case.id, None, None),
+        Ok(axum::Json(case)) => see_other(&desk_of(&case.id)),
         Err(e) => failure(viewer.locale, e),
     }
 }

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::Msg;
-use super::{Posted, Viewer, failure, see_other};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure};
 use crate::api::auth::visible_lots;
 use crate::api::cases::{self, Seat, SeatBinding};
 use crate::api::error::ApiError;
@@ -30,23 +30,23 @@ pub(super) fn router() -> Router<AppState> {
 pub(super) struct HomeQuery {
     /// Lots whose name, id or address contains it.
     q: Option<String>,
-    done: Option<String>,
-    seat: Option<String>,
 }
 
 pub(super) async fn home(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(q): Query<HomeQuery>,
+    flash: Flash,
 ) -> Response {
-    render(&state, &viewer, &q, None).await
+    render(&state, &viewer, &q, &flash, None).await
 }
 
 async fn render(
     state: &AppState,
     viewer: &Viewer,
     q: &HomeQuery,
-    seat_error: Option<(axum::http::StatusCode, String)>,
+    flash: &Flash,
+    seat_error: Option<(axum::http::StatusCode, String, String)>,
 ) -> Response {
     let l = viewer.locale;
     let lots = match visible_lots(state, &viewer.caller).await {
@@ -57,24 +57,19 @@ async fn render(
         Ok(axum::Json(seats)) => seats,
         Err(e) => return failure(l, e),
     };
-    let notice = match (q.done.as_deref(), q.seat.as_deref()) {
-        (Some("seat"), Some(seat)) => Some(l.f(Msg::SeatBound, &[("seat", seat)])),
-        (Some("left"), _) => Some(l.t(Msg::SeatLeft).to_owned()),
-        _ => None,
-    };
     let wanted = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let shown: Vec<&LotRow> = lots.iter().filter(|lot| matches(lot, wanted)).collect();
     let frame = viewer.frame_at("/console");
     let status = seat_error
         .as_ref()
-        .map_or(axum::http::StatusCode::OK, |(s, _)| *s);
+        .map_or(axum::http::StatusCode::OK, |(s, _, _)| *s);
     let page = frame.page(
         l.t(Msg::Home),
         html! {
             h1 #welcome { (l.f(Msg::Welcome, &[("name", &viewer.person.name)])) }
-            (super::notice(notice.as_deref()))
+            (flash.notice())
             @if viewer.person.role == PersonRole::Agent {
-                (seat_card(viewer, &seats, seat_error.as_ref().map(|(_, m)| m.as_str())))
+                (seat_card(viewer, &seats, seat_error.as_ref().map(|(_, m, typed)| (m.as_str(), typed.as_str()))))
             }
             section #lots-section {
                 h2 { (l.t(Msg::Lots)) }
@@ -109,7 +104,9 @@ fn matches(lot: &LotRow, wanted: Option<&str>) -> bool {
     .any(|field| field.to_lowercase().contains(&wanted))
 }
 
-fn seat_card(viewer: &Viewer, seats: &[Seat], error: Option<&str>) -> Markup {
+/// The agent's seat; `refused` is a refusal and the seat typed.
+fn seat_card(viewer: &Viewer, seats: &[Seat], refused: Option<(&str, &str)>) -> Markup {
+    let error = refused.map(|(message, _)| message);
     let l = viewer.locale;
     let frame = viewer.frame();
     let mine = seats
@@ -120,10 +117,10 @@ fn seat_card(viewer: &Viewer, seats: &[Seat], error: Option<&str>) -> Markup {
             h2 { (l.t(Msg::MySeat)) }
             @match mine {
                 Some(seat) => p #my-seat {
-                    (maud::PreEscaped(l.f(Msg::SeatYours, &[
-                        ("seat", &html! { strong { (seat.seat) } }.into_string()),
-                        ("since", &super::utc_time(&seat.bound_at).into_string()),
-                    ])))
+                    (l.fm(Msg::SeatYours, &[
+                        ("seat", html! { strong { (seat.seat) } }),
+                        ("since", super::utc_time(&seat.bound_at)),
+                    ]))
                 },
                 None => p #my-seat.warn { (l.t(Msg::SeatNone)) },
             }
@@ -131,6 +128,7 @@ fn seat_card(viewer: &Viewer, seats: &[Seat], error: Option<&str>) -> Markup {
                 (frame.csrf_field())
                 label for="seat-number" { (l.t(Msg::SeatNumber)) }
                 input #seat-number name="seat" inputmode="numeric" autocomplete="off" maxlength="16" required
+                    value=[refused.map(|(_, typed)| typed)]
                     aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "seat-error")];
                 @if let Some(error) = error {
                     p.field-error #seat-error role="alert" { (l.t(Msg::CheckField)) ": " (error) }
@@ -251,29 +249,33 @@ async fn take_seat(
     viewer: Viewer,
     Posted(form): Posted<SeatForm>,
 ) -> Response {
-    let asked = SeatBinding { seat: form.seat };
+    let asked = SeatBinding {
+        seat: form.seat.clone(),
+    };
     match cases::bind_seat(State(state.clone()), viewer.caller.clone(), Json(asked)).await {
-        Ok(axum::Json(seat)) => see_other(&format!(
-            "/console?{}",
-            serde_urlencoded::to_string([("done", "seat"), ("seat", seat.seat.as_str())])
-                .unwrap_or_default()
-        )),
-        Err(e) => refused(&state, &viewer, e).await,
+        Ok(axum::Json(seat)) => {
+            let done = viewer.locale.f(Msg::SeatBound, &[("seat", &seat.seat)]);
+            after_form(&viewer, "/console", "seat", Ok(done), &[])
+        }
+        Err(e) => refused(&state, &viewer, e, &form.seat).await,
     }
 }
 
-async fn refused(state: &AppState, viewer: &Viewer, e: ApiError) -> Response {
+/// The home again, with the refusal at the seat field and what was typed.
+async fn refused(state: &AppState, viewer: &Viewer, e: ApiError, typed: &str) -> Response {
     match e {
         ApiError::Conflict(_) | ApiError::BadRequest { .. } => {
             let message = e
                 .fields()
                 .first()
                 .map_or_else(|| e.to_string(), |(_, m)| (*m).to_owned());
+            let refusal = Some((e.status(), message, typed.to_owned()));
             render(
                 state,
                 viewer,
                 &HomeQuery::default(),
-                Some((e.status(), message)),
+                &Flash::default(),
+                refusal,
             )
             .await
         }
@@ -281,16 +283,16 @@ async fn refused(state: &AppState, viewer: &Viewer, e: ApiError) -> Response {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
 async fn leave_seat(
     State(state): State<AppState>,
     viewer: Viewer,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     match cases::leave_seat(State(state.clone()), viewer.caller.clone()).await {
-        Ok(_) | Err(ApiError::NotFound(_)) => see_other("/console?done=left"),
-        Err(e) => refused(&state, &viewer, e).await,
+        Ok(_) | Err(ApiError::NotFound(_)) => {
+            let done = viewer.locale.t(Msg::SeatLeft).to_owned();
+            after_form(&viewer, "/console", "seat", Ok(done), &[])
+        }
+        Err(e) => refused(&state, &viewer, e, "").await,
     }
 }

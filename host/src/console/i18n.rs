@@ -77,6 +77,31 @@ impl Locale {
         text
     }
 
+    /// A message whose `{name}` placeholders are markup (a `<time>`, a
+    /// bold seat number): the message's own text is escaped, the markup
+    /// is not, and a placeholder inside an argument stays as it is.
+    pub fn fm(self, msg: Msg, args: &[(&str, maud::Markup)]) -> maud::Markup {
+        let mut out = String::new();
+        let mut rest = msg.text(self);
+        let escape = |text: &str| maud::html! { (text) }.into_string();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            out.push_str(&escape(&rest[..open]));
+            match args
+                .iter()
+                .find(|(name, _)| *name == &rest[open + 1..close])
+            {
+                Some((_, markup)) => out.push_str(&markup.0),
+                None => out.push_str(&escape(&rest[open..=close])),
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(&escape(rest));
+        maud::PreEscaped(out)
+    }
+
     /// A span of seconds, as people say it: "3分12秒", "3분 12초", "3 min 12 s".
     pub fn duration(self, seconds: i64) -> String {
         let s = seconds.max(0);
@@ -596,6 +621,23 @@ mod tests {
         assert_eq!(Locale::En.duration(192), "3 min 12 s");
         assert_eq!(Locale::En.duration(7260), "2 h 1 min");
         assert_eq!(Locale::ZhCn.duration(-5), "0秒");
+    }
+
+    #[test]
+    fn markup_messages_escape_their_text_and_keep_their_markup() {
+        let until = maud::html! { time { "14:00" } };
+        let html = Locale::En
+            .fm(Msg::LockedUntil, &[("until", until)])
+            .into_string();
+        assert_eq!(html, "locked until <time>14:00</time>");
+        let seat = maud::html! { "<b>{since}</b>" };
+        let html = Locale::En
+            .fm(Msg::SeatYours, &[("seat", seat)])
+            .into_string();
+        assert!(
+            html.starts_with("You sit at seat &lt;b&gt;{since}&lt;/b&gt;, since {since}"),
+            "{html}"
+        );
     }
 
     #[test]

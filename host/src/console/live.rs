@@ -10,7 +10,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +26,9 @@ use crate::service::AppState;
 const REPOLL: Duration = Duration::from_secs(3);
 /// How long a stream lets changes gather before it re-renders.
 const DEBOUNCE: Duration = Duration::from_millis(150);
+/// The least time between two renders of one stream, however busy the
+/// service: a lot's stream of robot events does not re-render it for each.
+const MIN_INTERVAL: Duration = Duration::from_millis(1000);
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/console/live/{page}", get(live))
@@ -47,35 +50,60 @@ impl Page {
         }
     }
 
-    /// The page's live fragments, by the id of the element each replaces.
+    /// The page's live fragments, by the id of the element each replaces
+    /// (the desk's, for the case it shows).
     async fn render(
         self,
         state: &AppState,
         viewer: &Viewer,
+        case: Option<&str>,
     ) -> Result<Vec<(&'static str, Markup)>, ApiError> {
         match self {
             Page::Congestion => Ok(vec![(
                 "congestion",
                 super::congestion::fragment(state, viewer).await?,
             )]),
-            Page::Desk => super::desk::fragments(state, viewer).await,
+            Page::Desk => super::desk::fragments(state, viewer, case).await,
         }
     }
 }
 
-async fn live(State(state): State<AppState>, viewer: Viewer, Path(page): Path<String>) -> Response {
+#[derive(Debug, Default, serde::Deserialize)]
+struct LiveQuery {
+    /// The desk's case.
+    case: Option<String>,
+}
+
+/// A page's stream. Without a live session it is a stream too, of one
+/// `logout` event: an `EventSource` given a redirect would just die.
+async fn live(
+    State(state): State<AppState>,
+    viewer: Result<Viewer, Response>,
+    Path(page): Path<String>,
+    Query(q): Query<LiveQuery>,
+) -> Response {
     let Some(page) = Page::parse(&page) else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
-    Sse::new(events(state, viewer, page))
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    let headers = [("x-accel-buffering", "no")];
+    let Ok(viewer) = viewer else {
+        let gone = stream::iter([Ok::<_, Infallible>(
+            Event::default()
+                .event("logout")
+                .data("/console/login?ended=1"),
+        )]);
+        return (headers, Sse::new(gone)).into_response();
+    };
+    let events = events(state, viewer, page, q.case);
+    (headers, Sse::new(events).keep_alive(KeepAlive::default())).into_response()
 }
 
 struct Feed {
     state: AppState,
     viewer: Viewer,
     page: Page,
+    case: Option<String>,
+    rendered: Option<tokio::time::Instant>,
     changes: tokio::sync::watch::Receiver<u64>,
     sent: HashMap<&'static str, String>,
     queue: Vec<Event>,
@@ -87,12 +115,15 @@ fn events(
     state: AppState,
     viewer: Viewer,
     page: Page,
+    case: Option<String>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let feed = Feed {
         changes: state.live.watch(),
         state,
         viewer,
         page,
+        case,
+        rendered: None,
         sent: HashMap::new(),
         queue: Vec::new(),
         first: true,
@@ -112,9 +143,13 @@ fn events(
                     () = tokio::time::sleep(REPOLL) => {}
                 }
                 tokio::time::sleep(DEBOUNCE).await;
+                if let Some(at) = feed.rendered {
+                    tokio::time::sleep_until(at + MIN_INTERVAL).await;
+                }
                 feed.changes.borrow_and_update();
             }
             feed.first = false;
+            feed.rendered = Some(tokio::time::Instant::now());
             match logins::session_person(&feed.state, &feed.viewer.secret).await {
                 Ok(Some(_)) => {}
                 Ok(None) => {
@@ -129,7 +164,9 @@ fn events(
                 // The database does not answer: try again on the next tick.
                 Err(_) => continue,
             }
-            let Ok(fragments) = feed.page.render(&feed.state, &feed.viewer).await else {
+            let case = feed.case.clone();
+            let rendering = feed.page.render(&feed.state, &feed.viewer, case.as_deref());
+            let Ok(fragments) = rendering.await else {
                 continue;
             };
             for (id, html) in fragments {

@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::i18n::{Locale, Msg};
 use super::{
-    Frame, LANG_COOKIE, PRE_COOKIE, Posted, cookie, failure, guest_locale, local_time,
+    Frame, LANG_COOKIE, NoFields, PRE_COOKIE, Posted, cookie, failure, guest_locale, local_time,
     secure_attribute, see_other,
 };
-use crate::api::auth::{BrowserSeen, SESSION_COOKIE, Source, session_cookie};
+use crate::api::auth::{BrowserSeen, Source, session_cookie};
 use crate::api::error::ApiError;
 use crate::api::fields;
 use crate::db::people;
@@ -199,7 +199,7 @@ fn code_url(phone: &str, next: &str, wait: Option<i64>, new_browser: bool) -> St
     )
 }
 
-fn locked_url(phone: &str) -> String {
+pub(super) fn locked_url(phone: &str) -> String {
     format!(
         "/console/login/locked?{}",
         serde_urlencoded::to_string([("phone", phone)]).unwrap_or_default()
@@ -262,14 +262,16 @@ async fn ask_code(
                 .fields()
                 .first()
                 .map_or_else(|| e.to_string(), |f| f.1.to_owned());
-            return guest_page(&parts, &state, Msg::LoginTitle, |frame| {
+            let page = guest_page(&parts, &state, Msg::LoginTitle, |frame| {
                 login_form(frame, &form.phone, &next, Some(&why), None, None)
             });
+            return (axum::http::StatusCode::BAD_REQUEST, page).into_response();
         }
     };
-    // A password typed (Enter in its field submits with the first button)
-    // or its button pressed: a password login.
-    if form.via.as_deref() == Some("password") || !form.password.is_empty() {
+    // The password button (Enter in the password field presses it, see
+    // console.js): a password login. "Send code" sends a code, whatever a
+    // browser filled in the password field by itself.
+    if form.via.as_deref() == Some("password") {
         return match logins::log_in_with_password(
             &state,
             &phone,
@@ -315,6 +317,8 @@ async fn ask_code(
 
 #[derive(Debug, Deserialize)]
 struct CodeQuery {
+    /// The number the code went to (without it, the login page).
+    #[serde(default)]
     phone: String,
     next: Option<String>,
     /// Seconds until another code may be asked for.
@@ -387,6 +391,9 @@ async fn code_page(
     Query(q): Query<CodeQuery>,
     parts: Parts,
 ) -> Response {
+    if q.phone.trim().is_empty() {
+        return see_other("/console/login");
+    }
     let next = next_page(q.next.as_deref()).to_owned();
     let wait = q
         .wait
@@ -413,14 +420,11 @@ struct EnterCode {
 /// after a code; the guest form secret cleared) and the page asked for.
 fn logged_in(state: &AppState, parts: &Parts, login: &logins::Login, next: &str) -> Response {
     let max_age = state.config.session_hours.saturating_mul(3600);
-    let secure = secure_attribute(parts, state);
+    let tls = !secure_attribute(parts, state).is_empty();
     let mut cookies = vec![
         (
             SET_COOKIE,
-            format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-                login.secret
-            ),
+            crate::api::auth::session_cookie_set(&login.secret, max_age, tls),
         ),
         (
             SET_COOKIE,
@@ -428,7 +432,7 @@ fn logged_in(state: &AppState, parts: &Parts, login: &logins::Login, next: &str)
         ),
     ];
     if let Some(device) = &login.device {
-        cookies.push((SET_COOKIE, BrowserSeen::cookie(device, !secure.is_empty())));
+        cookies.push((SET_COOKIE, BrowserSeen::cookie(device, tls)));
     }
     (AppendHeaders(cookies), see_other(next_page(Some(next)))).into_response()
 }
@@ -523,7 +527,7 @@ async fn locked_page(
             section.card.narrow {
                 h1 { (l.t(Msg::LockedTitle)) }
                 p #locked role="alert" {
-                    (maud::PreEscaped(l.f(Msg::LockedLead, &[("until", &local_time(until).into_string())])))
+                    (l.fm(Msg::LockedLead, &[("until", local_time(until))]))
                 }
                 p { (l.t(Msg::LockedHelp)) }
                 p { a href="/console/login" { (l.t(Msg::OtherNumber)) } }
@@ -534,21 +538,18 @@ async fn locked_page(
 
 // ---------------------------------------------------------------- leaving
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
 async fn log_out(
     State(state): State<AppState>,
     Source(source): Source,
     parts: Parts,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     if let Some(secret) = session_cookie(&parts)
         && let Err(e) = logins::log_out(&state, &secret, &source).await
     {
         return failure(guest_locale(&parts), e);
     }
-    let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let cleared = crate::api::auth::session_cookie_cleared();
     (
         AppendHeaders([(SET_COOKIE, cleared)]),
         see_other("/console/login?bye=1"),
@@ -559,16 +560,22 @@ async fn log_out(
 // ---------------------------------------------------------------- the dev sender
 
 /// The codes the development sender "sent", newest first: only with
-/// `login_sender = "dev"`, and only to a browser on this machine.
-async fn dev_codes(
-    State(state): State<AppState>,
-    Source(source): Source,
-    parts: Parts,
-) -> Response {
-    let loopback = source
-        .parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback());
-    let Some(outbox) = state.sender.outbox().filter(|_| loopback) else {
+/// `login_sender = "dev"`, and only to a browser on this machine — the
+/// connection's own peer, never an address a header claims, and no
+/// request a proxy forwarded.
+async fn dev_codes(State(state): State<AppState>, parts: Parts) -> Response {
+    let peer_is_local = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|axum::extract::ConnectInfo(addr)| addr.ip().is_loopback());
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
+        .iter()
+        .any(|h| parts.headers.contains_key(*h));
+    let Some(outbox) = state
+        .sender
+        .outbox()
+        .filter(|_| peer_is_local && !forwarded)
+    else {
         return super::not_found(parts).await;
     };
     let sent = outbox.recent();

@@ -2,7 +2,7 @@
 //! the new number staff set for them, confirmed with a code sent to it.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -10,8 +10,8 @@ use maud::html;
 use serde::Deserialize;
 
 use super::i18n::{Locale, Msg};
-use super::{Posted, Viewer, failure, see_other};
-use crate::api::auth::{SESSION_COOKIE, Source, visible_lots};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure, see_other};
+use crate::api::auth::{Source, visible_lots};
 use crate::api::error::ApiError;
 use crate::db::people;
 use crate::db::types::{CodePurpose, PersonRole};
@@ -26,23 +26,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/me/password", post(set_password))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct MeQuery {
-    done: Option<String>,
-    error: Option<String>,
-}
-
-async fn me_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<MeQuery>,
-) -> Response {
-    let done = match q.done.as_deref() {
-        Some("saved") => Some(viewer.locale.t(Msg::Saved)),
-        Some("password") => Some(viewer.locale.t(Msg::PasswordSet)),
-        _ => None,
-    };
-    render(&state, &viewer, done, q.error.as_deref(), None).await
+async fn me_page(State(state): State<AppState>, viewer: Viewer, flash: Flash) -> Response {
+    render(&state, &viewer, &flash, None).await
 }
 
 /// The page, with a notice, an error at its top, or an error at a field
@@ -50,8 +35,7 @@ async fn me_page(
 async fn render(
     state: &AppState,
     viewer: &Viewer,
-    done: Option<&str>,
-    error: Option<&str>,
+    flash: &Flash,
     field_error: Option<(&str, String)>,
 ) -> Response {
     let l = viewer.locale;
@@ -77,10 +61,8 @@ async fn render(
             l.t(Msg::MeTitle),
             html! {
                 h1 { (l.t(Msg::MeTitle)) }
-                (super::notice(done))
-                @if let Some(error) = error {
-                    p.field-error role="alert" { (error) }
-                }
+                (flash.notice())
+                (flash.error(""))
                 dl.facts {
                     dt { (l.t(Msg::Name)) } dd #me-name { (p.name) }
                     dt { (l.t(Msg::Phone)) } dd #me-phone { (p.phone) }
@@ -160,15 +142,19 @@ async fn set_password(
         &viewer.person,
         &form.password,
         form.current_password.as_deref(),
+        viewer.session_secret(),
         &source,
     )
     .await
     {
-        Ok(()) => see_other("/console/me?done=password"),
-        Err(ApiError::Locked { .. }) => see_other(&format!(
-            "/console/login/locked?{}",
-            serde_urlencoded::to_string([("phone", &viewer.person.phone)]).unwrap_or_default()
-        )),
+        Ok(()) => after_form(
+            &viewer,
+            "/console/me",
+            "",
+            Ok(viewer.locale.t(Msg::PasswordSet).to_owned()),
+            &[],
+        ),
+        Err(ApiError::Locked { .. }) => see_other(&super::login::locked_url(&viewer.person.phone)),
         Err(e) => {
             let named = e
                 .fields()
@@ -176,7 +162,7 @@ async fn set_password(
                 .map(|(f, m)| ((*f).to_owned(), (*m).to_owned()));
             match named {
                 Some((field, message)) => {
-                    render(&state, &viewer, None, None, Some((&field, message))).await
+                    render(&state, &viewer, &Flash::default(), Some((&field, message))).await
                 }
                 None => failure(viewer.locale, e),
             }
@@ -206,28 +192,33 @@ async fn set_locale(
     if let Err(e) = people::set_locale(state.db.pool(), &viewer.person.id, locale.name()).await {
         return failure(viewer.locale, e.into());
     }
-    see_other("/console/me?done=saved")
-}
-
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
-fn with_error(error: &ApiError) -> Response {
-    see_other(&format!(
-        "/console/me?{}",
-        serde_urlencoded::to_string([("error", error.to_string())]).unwrap_or_default()
-    ))
+    after_form(
+        &viewer,
+        "/console/me",
+        "",
+        Ok(locale.t(Msg::Saved).to_owned()),
+        &[],
+    )
 }
 
 async fn ask_phone_code(
     State(state): State<AppState>,
     viewer: Viewer,
     Source(source): Source,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
-    match logins::send_code(&state, viewer.person, CodePurpose::NewPhone, &source).await {
+    match logins::send_code(
+        &state,
+        viewer.person.clone(),
+        CodePurpose::NewPhone,
+        &source,
+    )
+    .await
+    {
         Ok(_) => see_other("/console/me"),
-        Err(e) if !e.status().is_server_error() => with_error(&e),
+        Err(e) if !e.status().is_server_error() => {
+            after_form(&viewer, "/console/me", "", Err(e), &[])
+        }
         Err(e) => failure(viewer.locale, e),
     }
 }
@@ -245,14 +236,16 @@ async fn confirm_phone(
 ) -> Response {
     match logins::confirm_phone(&state, &viewer.person, &form.code, &source).await {
         Ok(()) => {
-            let cleared = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+            let cleared = crate::api::auth::session_cookie_cleared();
             (
                 AppendHeaders([(SET_COOKIE, cleared)]),
                 see_other("/console/login?ended=1"),
             )
                 .into_response()
         }
-        Err(e) if !e.status().is_server_error() => with_error(&e),
+        Err(e) if !e.status().is_server_error() => {
+            after_form(&viewer, "/console/me", "", Err(e), &[])
+        }
         Err(e) => failure(viewer.locale, e),
     }
 }

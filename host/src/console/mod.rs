@@ -16,7 +16,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use serde::de::DeserializeOwned;
 
 use crate::api::auth::{Caller, session_cookie};
@@ -70,7 +70,7 @@ pub fn router(config: &crate::service::Config) -> Router<AppState> {
 /// What every console answer carries: no framing, no sniffing, scripts and
 /// styles only from the console itself, and no caching of pages that show
 /// a person's data.
-async fn security_headers(mut response: Response) -> Response {
+pub(crate) async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
         headers
@@ -134,8 +134,9 @@ impl Viewer {
         }
     }
 
-    pub fn is_owner(&self) -> bool {
-        self.person.role == PersonRole::Owner
+    /// The session's secret (to keep this session when others end).
+    pub fn session_secret(&self) -> &str {
+        &self.secret
     }
 }
 
@@ -144,10 +145,20 @@ impl FromRequestParts<AppState> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Response> {
         let to_login = |parts: &Parts, ended: bool| {
-            let here = parts
-                .uri
-                .path_and_query()
-                .map_or("/console", |p| p.as_str());
+            // Back to this page after logging in; for a form, to the page
+            // it was sent from (this site's), not the form's address.
+            let referer = parts
+                .headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|r| r.find("/console").map(|i| &r[i..]));
+            let here = match parts.method {
+                axum::http::Method::GET => parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/console", |p| p.as_str()),
+                _ => referer.unwrap_or("/console"),
+            };
             let next: String = form_urlencoded(here);
             let ended = if ended { "&ended=1" } else { "" };
             Redirect::to(&format!("/console/login?next={next}{ended}")).into_response()
@@ -156,13 +167,19 @@ impl FromRequestParts<AppState> for Viewer {
             return Err(to_login(parts, false));
         };
         match logins::session_person(state, &secret).await {
-            Ok(Some(person)) => Ok(Viewer {
-                caller: crate::api::auth::caller_of_person(&person),
-                locale: Locale::of(&person.locale),
-                csrf: logins::csrf_of(&secret),
-                secret,
-                person,
-            }),
+            Ok(Some(person)) => match crate::api::auth::caller_of_person(&person) {
+                Some(caller) => Ok(Viewer {
+                    caller,
+                    locale: Locale::of(&person.locale),
+                    csrf: logins::csrf_of(&secret),
+                    secret,
+                    person,
+                }),
+                None => Err(failure(
+                    Locale::of(&person.locale),
+                    ApiError::Forbidden("this person's account acts as no one: ask staff".into()),
+                )),
+            },
             Ok(None) => Err(to_login(parts, true)),
             Err(e) => Err(failure(guest_locale(parts), e)),
         }
@@ -222,12 +239,11 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
 /// `; Secure` when the browser reached us over TLS (a proxy that says so
 /// with `X-Forwarded-Proto`, where it is trusted).
 pub fn secure_attribute(parts: &Parts, state: &AppState) -> &'static str {
-    let tls = state.config.trust_forwarded_for
-        && parts
-            .headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes() == b"https");
-    if tls { "; Secure" } else { "" }
+    if crate::api::auth::over_tls(&parts.headers, state.config.trust_forwarded_for) {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// The secret a form's CSRF token is derived from: the session's, or
@@ -367,6 +383,21 @@ impl Frame<'_> {
         self.draw(title, Some(live), body)
     }
 
+    /// A live page whose stream is about one thing (`?case=` for the desk).
+    pub fn live_page_of(
+        &self,
+        title: &str,
+        live: &str,
+        about: Option<&str>,
+        body: Markup,
+    ) -> Markup {
+        let live = match about {
+            Some(case) => format!("{live}?case={}", form_urlencoded(case)),
+            None => live.to_owned(),
+        };
+        self.draw(title, Some(&live), body)
+    }
+
     fn nav_link(&self, path: &'static str, label: Msg) -> Markup {
         html! {
             a href=(path) aria-current=[(self.at == path).then_some("page")] { (self.locale.t(label)) }
@@ -434,18 +465,72 @@ impl Frame<'_> {
     }
 }
 
-/// An instant for people: `<time>` with the instant in RFC 3339, shown in
-/// `zone` (a lot's), as `2026-11-02 14:03 (Asia/Shanghai)`. The script
-/// leaves it alone; `local_time` is for instants not tied to a lot.
-pub fn lot_time(ms: i64, zone: &crate::domain::zone::LotZone) -> Markup {
-    let at = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let local =
-        at.to_zoned(jiff::tz::TimeZone::get(zone.name()).unwrap_or(jiff::tz::TimeZone::UTC));
-    html! {
-        time datetime=(at.to_string()) title=(zone.name()) {
-            (local.strftime("%Y-%m-%d %H:%M")) " (" (zone.name()) ")"
-        }
+/// A lot-local instant as the API gives it (RFC 3339 in the lot's offset),
+/// as people read it: the time of day when it is today on the lot's
+/// clock (`14:03:22`), else the date and time (`2026-11-02 14:03`).
+/// "Today" is the machine's, which only decides how much is shown.
+pub fn when(local: &str) -> String {
+    let (Ok(at), Some(civil)) = (
+        local.parse::<jiff::Timestamp>(),
+        local
+            .get(..19)
+            .and_then(|c| c.parse::<jiff::civil::DateTime>().ok()),
+    ) else {
+        return local.to_owned();
+    };
+    let offset = civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second() - at.as_second())
+        .unwrap_or(0);
+    let today = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(offset))
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+    if today.is_ok_and(|d| d == civil.date()) {
+        civil.strftime("%H:%M:%S").to_string()
+    } else {
+        civil.strftime("%Y-%m-%d %H:%M").to_string()
     }
+}
+
+/// An instant in `zone` (a lot's), for one held in Unix ms.
+pub fn lot_when(ms: i64, zone: &crate::domain::zone::LotZone) -> String {
+    when(&zone.local(ms).to_string())
+}
+
+/// A form with no fields of its own (its `_csrf` only).
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
+/// A posted field's value (the first), or empty.
+pub fn form_value(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every non-empty value of a posted field given more than once (ticked
+/// boxes).
+pub fn form_values(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The wire name of a code the API serialises (`monthly_renewal`).
+pub fn code_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// An amount in the currency's minor unit, as `5.00 CNY`.
+pub fn money(currency: boomgate_engine::sdk::Currency, amount: i64) -> String {
+    boomgate_engine::sdk::Money::new(u64::try_from(amount).unwrap_or(0), currency).to_string()
 }
 
 /// An instant not tied to a lot (a lock's end): in UTC, which the
@@ -503,28 +588,51 @@ pub fn notice(text: Option<&str>) -> Markup {
 
 /// What a form's redirect says back to its page: a notice (`done`), or an
 /// error (`error`) at the form it came from (`at`), with what was typed
-/// in it (`keep.<field>`) to type again.
+/// in it (`keep.<field>`) to type again. It is signed with the session's
+/// CSRF token (`sig`): a link made elsewhere cannot put words on a page.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Flash {
     pub done: Option<String>,
     pub error: Option<String>,
     pub at: Option<String>,
+    sig: Option<String>,
     #[serde(flatten)]
-    pub rest: std::collections::HashMap<String, String>,
+    rest: std::collections::HashMap<String, String>,
+}
+
+/// The signature of a flash's words, for the session whose CSRF token is
+/// `csrf`.
+fn flash_sig(csrf: &str, done: Option<&str>, error: Option<&str>) -> String {
+    let text = format!(
+        "boomgate-flash\0{csrf}\0{}\0{}",
+        done.unwrap_or(""),
+        error.unwrap_or("")
+    );
+    crate::db::ids::sha256(text.as_bytes())[..24].to_owned()
+}
+
+impl FromRequestParts<AppState> for Flash {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Flash, Self::Rejection> {
+        let flash: Flash =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+        let csrf = form_secret(parts)
+            .map(|s| logins::csrf_of(&s))
+            .unwrap_or_default();
+        let expected = flash_sig(&csrf, flash.done.as_deref(), flash.error.as_deref());
+        let signed = flash
+            .sig
+            .as_deref()
+            .is_some_and(|sig| logins::same_secret(sig, &expected));
+        Ok(if signed { flash } else { Flash::default() })
+    }
 }
 
 impl Flash {
     /// What the refused form had in `field`.
     pub fn kept(&self, field: &str) -> Option<&str> {
         self.rest.get(&format!("keep.{field}")).map(String::as_str)
-    }
-
-    /// A query value that is not the flash's own.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.rest
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
     }
 
     /// The notice line, if a form said one.
@@ -541,46 +649,53 @@ impl Flash {
         }
     }
 
+    /// Whether `form` was refused.
     pub fn has_error(&self, form: &str) -> bool {
         self.error.is_some() && self.at.as_deref() == Some(form)
     }
 }
 
+/// An API refusal in the person's words: the field it names, and why.
+pub fn refusal(locale: Locale, e: &ApiError) -> String {
+    match e.fields().first() {
+        Some((path, message)) => format!("{}: {path}: {message}", locale.t(Msg::CheckField)),
+        None => e.to_string(),
+    }
+}
+
 /// Back to `page` after a form: with `done` said, or with the error at
-/// `form` and what was typed in it. A failure of the service is a page.
+/// `form` and what was typed in it, signed for the viewer's session. A
+/// failure of the service is a page.
 pub fn after_form(
-    locale: Locale,
+    viewer: &Viewer,
     page: &str,
     form: &str,
     result: Result<String, ApiError>,
     kept: &[(&str, &str)],
 ) -> Response {
+    let (done, error) = match result {
+        Ok(done) => (Some(done), None),
+        Err(e) if e.status().is_server_error() => return failure(viewer.locale, e),
+        Err(e) => (None, Some(refusal(viewer.locale, &e))),
+    };
     let mut query: Vec<(String, String)> = Vec::new();
-    match result {
-        Ok(done) => query.push(("done".into(), done)),
-        Err(e) if e.status().is_server_error() => return failure(locale, e),
-        Err(e) => {
-            let message = match e.fields().first() {
-                Some((path, message)) => {
-                    format!("{}: {path}: {message}", locale.t(Msg::CheckField))
-                }
-                None => e.to_string(),
-            };
-            query.push(("at".into(), form.to_owned()));
-            query.push(("error".into(), message));
-            for (field, value) in kept {
-                query.push((format!("keep.{field}"), (*value).to_owned()));
-            }
+    if let Some(done) = &done {
+        query.push(("done".into(), done.clone()));
+    }
+    if let Some(error) = &error {
+        query.push(("at".into(), form.to_owned()));
+        query.push(("error".into(), error.clone()));
+        for (field, value) in kept {
+            query.push((format!("keep.{field}"), (*value).to_owned()));
         }
     }
+    query.push((
+        "sig".into(),
+        flash_sig(&viewer.csrf, done.as_deref(), error.as_deref()),
+    ));
     let sep = if page.contains('?') { '&' } else { '?' };
     see_other(&format!(
         "{page}{sep}{}",
         serde_urlencoded::to_string(query).unwrap_or_default()
     ))
-}
-
-/// Raw HTML the console wrote itself.
-pub fn raw(text: &'static str) -> PreEscaped<&'static str> {
-    PreEscaped(text)
 }

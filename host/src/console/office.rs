@@ -6,7 +6,7 @@
 //! API's handler; a refusal comes back at its form with what was typed.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::i18n::{Locale, Msg};
-use super::{Flash, Posted, Viewer, after_form, failure};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure};
 use crate::api::error::ApiError;
 use crate::api::gates::{self, NewGate};
 use crate::api::json::Json;
@@ -95,11 +95,7 @@ fn opt_text(raw: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- lots
 
-async fn lots_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(flash): Query<Flash>,
-) -> Response {
+async fn lots_page(State(state): State<AppState>, viewer: Viewer, flash: Flash) -> Response {
     let l = viewer.locale;
     let lots = match lots::list_lots(State(state.clone()), viewer.caller.clone()).await {
         Ok(axum::Json(lots)) => lots,
@@ -202,14 +198,14 @@ async fn create_lot(
     }
     .await
     .map(|_| l.t(Msg::Created).to_owned());
-    after_form(l, "/console/lots", "new-lot", result, &kept)
+    after_form(&viewer, "/console/lots", "new-lot", result, &kept)
 }
 
 async fn settings_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(lot): Path<String>,
-    Query(flash): Query<Flash>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let lot: Lot = match lots::get_lot(State(state.clone()), viewer.caller.clone(), Path(lot)).await
@@ -309,7 +305,7 @@ async fn update_lot(
     }
     .await
     .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, &page, "settings", result, &kept)
+    after_form(&viewer, &page, "settings", result, &kept)
 }
 
 // ---------------------------------------------------------------- devices
@@ -455,7 +451,7 @@ async fn devices_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(lot): Path<String>,
-    Query(flash): Query<Flash>,
+    flash: Flash,
 ) -> Response {
     devices(&state, &viewer, &lot, &flash, None).await
 }
@@ -491,7 +487,7 @@ async fn create_gate(
         ("gate.id", form.id.as_str()),
         ("gate.direction", form.direction.as_str()),
     ];
-    after_form(l, &page, "gate", result, &kept)
+    after_form(&viewer, &page, "gate", result, &kept)
 }
 
 #[derive(Debug, Deserialize)]
@@ -512,7 +508,6 @@ async fn create_robot(
     Path(lot): Path<String>,
     Posted(form): Posted<RobotForm>,
 ) -> Response {
-    let l = viewer.locale;
     let asked = NewRobot {
         id: form.id.trim().to_owned(),
         gate_id: form.gate_id.clone(),
@@ -547,7 +542,7 @@ async fn create_robot(
                 ("robot.phone", form.phone.as_str()),
             ];
             after_form(
-                l,
+                &viewer,
                 &format!("/console/lots/{lot}/devices"),
                 "robot",
                 Err(e),
@@ -589,17 +584,14 @@ async fn update_robot(
     )
     .await
     .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, &page, "robot-edit", result, &[])
+    after_form(&viewer, &page, "robot-edit", result, &[])
 }
-
-#[derive(Debug, Deserialize)]
-struct Empty {}
 
 async fn retire_robot(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, robot)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let page = format!("/console/lots/{lot}/devices");
@@ -610,16 +602,15 @@ async fn retire_robot(
     )
     .await
     .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, &page, "robot-edit", result, &[])
+    after_form(&viewer, &page, "robot-edit", result, &[])
 }
 
 async fn rotate_token(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, robot)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
-    let l = viewer.locale;
     match robots::rotate_robot_token(
         State(state.clone()),
         viewer.caller.clone(),
@@ -638,7 +629,7 @@ async fn rotate_token(
             .await
         }
         Err(e) => after_form(
-            l,
+            &viewer,
             &format!("/console/lots/{lot}/devices"),
             "robot-edit",
             Err(e),
@@ -694,14 +685,14 @@ async fn create_camera(
         ("camera.snapshot_url", form.snapshot_url.as_str()),
         ("camera.stream_url", form.stream_url.as_str()),
     ];
-    after_form(l, &page, "camera", result, &kept)
+    after_form(&viewer, &page, "camera", result, &kept)
 }
 
 async fn delete_camera(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, camera)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let page = format!("/console/lots/{lot}/devices");
@@ -712,5 +703,5 @@ async fn delete_camera(
     )
     .await
     .map(|_| l.t(Msg::Deleted).to_owned());
-    after_form(l, &page, "camera", result, &[])
+    after_form(&viewer, &page, "camera", result, &[])
 }

@@ -18,7 +18,9 @@ use serde_json::Value;
 
 use super::i18n::Msg;
 use super::office::lot_nav;
-use super::{Flash, Posted, Viewer, after_form, failure, form_allowed, see_other};
+use super::{
+    Flash, NoFields, Posted, Viewer, after_form, failure, form_allowed, form_value, see_other,
+};
 use crate::api::error::ApiError;
 use crate::api::json::Json;
 use crate::api::policies::{self, Module, NewPolicyVersion, PolicyVersion, PreviewQuery, Wasm};
@@ -64,7 +66,7 @@ async fn policies_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(lot): Path<String>,
-    Query(flash): Query<Flash>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let loaded = async {
@@ -159,7 +161,7 @@ async fn upload(
                     Ok(bytes) => module = Some(bytes),
                     Err(e) => {
                         return after_form(
-                            l,
+                            &viewer,
                             &page,
                             "upload",
                             Err(ApiError::TooLarge(e.body_text())),
@@ -172,7 +174,7 @@ async fn upload(
             Ok(None) => break,
             Err(e) => {
                 return after_form(
-                    l,
+                    &viewer,
                     &page,
                     "upload",
                     Err(ApiError::bad_request(e.body_text())),
@@ -182,11 +184,11 @@ async fn upload(
         }
     }
     if !form_allowed(&headers, &viewer.csrf, &csrf) {
-        return (StatusCode::FORBIDDEN, l.t(Msg::FormExpired)).into_response();
+        return failure(l, ApiError::Forbidden(l.t(Msg::FormExpired).to_owned()));
     }
     let Some(bytes) = module.filter(|b| !b.is_empty()) else {
         return after_form(
-            l,
+            &viewer,
             &page,
             "upload",
             Err(ApiError::field("module", "choose a .wasm file")),
@@ -198,7 +200,7 @@ async fn upload(
             "/console/lots/{lot}/policies/new?module={}",
             m.digest
         )),
-        Err(e) => after_form(l, &page, "upload", Err(e), &[]),
+        Err(e) => after_form(&viewer, &page, "upload", Err(e), &[]),
     }
 }
 
@@ -312,13 +314,7 @@ async fn create(
     Posted(pairs): Posted<Vec<(String, String)>>,
 ) -> Response {
     let l = viewer.locale;
-    let one = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let one = |name: &str| form_value(&pairs, name);
     let m = match module_of(&state, &viewer, &one("module")).await {
         Ok(m) => m,
         Err(e) => return failure(l, e),
@@ -356,11 +352,7 @@ async fn create(
                     )
                 })
                 .collect();
-            let posted =
-                super::schema_form::read(&m.settings_schema, &pairs).unwrap_or_else(|_| {
-                    // What did not read is shown as the module last had it.
-                    Value::Object(Default::default())
-                });
+            let posted = super::schema_form::read_as_typed(&m.settings_schema, &pairs);
             let page = viewer.frame_at("/console/lots").page(
                 l.t(Msg::NewVersion),
                 version_form(
@@ -383,8 +375,6 @@ async fn create(
 struct VersionQuery {
     preview: Option<String>,
     created: Option<String>,
-    #[serde(flatten)]
-    flash: Flash,
 }
 
 async fn version_page(
@@ -392,6 +382,7 @@ async fn version_page(
     viewer: Viewer,
     Path((lot, version)): Path<(String, i64)>,
     Query(q): Query<VersionQuery>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let list = match versions(&state, &viewer, &lot).await {
@@ -425,8 +416,8 @@ async fn version_page(
                 h1 { (l.t(Msg::Version)) " " (v.version) " · " code { (lot) } @if v.active { " " span.tag.online { (l.t(Msg::Active)) } } }
                 (lot_nav(l, &lot, "policies"))
                 @if q.created.is_some() { p.notice role="status" { (l.f(Msg::VersionCreated, &[("version", &v.version.to_string())])) } }
-                (q.flash.notice())
-                (q.flash.error("activate"))
+                (flash.notice())
+                (flash.error("activate"))
                 p { (l.t(Msg::Module)) ": " (v.module_name.as_deref().unwrap_or("")) " " code { (short(&v.module)) } @if let Some(n) = &v.note { " · " (n) } }
                 @if !v.active {
                     form method="post" action={ "/console/lots/" (lot) "/policies/" (v.version) "/activate" } {
@@ -459,14 +450,11 @@ async fn version_page(
         .into_response()
 }
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
 async fn activate(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, version)): Path<(String, i64)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let page = format!("/console/lots/{lot}/policies");
@@ -477,5 +465,5 @@ async fn activate(
     )
     .await
     .map(|axum::Json(a)| l.f(Msg::ActivatedNow, &[("version", &a.version.to_string())]));
-    after_form(l, &page, "activate", result, &[])
+    after_form(&viewer, &page, "activate", result, &[])
 }

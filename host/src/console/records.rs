@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::congestion::{direction_text, reason_text};
 use super::i18n::Msg;
 use super::office::lot_nav;
-use super::{Flash, Posted, Viewer, after_form, failure};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure};
 use crate::api::cases::{self, CasesQuery};
 use crate::api::decisions::{self, DecisionsQuery};
 use crate::api::desk::lists::{self, OpeningsQuery};
@@ -46,18 +46,13 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/access", get(access_page))
 }
 
-/// An instant the API gave, as `2026-11-02 14:03:22` (its own offset).
-fn at(text: &str) -> String {
-    text.get(..19).unwrap_or(text).replace('T', " ")
-}
-
 // ---------------------------------------------------------------- passes
 
 async fn passes_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(lot): Path<String>,
-    Query(flash): Query<Flash>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let mut list = match passes::list_monthly_passes(
@@ -183,7 +178,7 @@ async fn put_pass(
     }
     .await
     .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, &page, "pass", result, &kept)
+    after_form(&viewer, &page, "pass", result, &kept)
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,17 +202,20 @@ async fn import_passes(
     )
     .await
     .map(|(_, axum::Json(done))| l.f(Msg::Imported, &[("count", &done.imported.to_string())]));
-    after_form(l, &page, "import", result, &[("csv", form.csv.as_str())])
+    after_form(
+        &viewer,
+        &page,
+        "import",
+        result,
+        &[("csv", form.csv.as_str())],
+    )
 }
-
-#[derive(Debug, Deserialize)]
-struct Empty {}
 
 async fn delete_pass(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, plate)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let page = format!("/console/lots/{lot}/passes");
@@ -228,7 +226,7 @@ async fn delete_pass(
     )
     .await
     .map(|_| l.t(Msg::Deleted).to_owned());
-    after_form(l, &page, "delete", result, &[])
+    after_form(&viewer, &page, "delete", result, &[])
 }
 
 // ---------------------------------------------------------------- decisions
@@ -255,42 +253,53 @@ async fn decisions_page(
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
+    let version = match nonempty(&f.version).map(|v| v.parse::<i64>()) {
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            let e = crate::api::error::ApiError::field("version", "is not a version number");
+            return failure(l, e);
+        }
+        None => None,
+    };
     let asked = DecisionsQuery {
         gate: nonempty(&f.gate),
+        plate: nonempty(&f.plate),
+        reason: nonempty(&f.reason),
+        version,
         before: nonempty(&f.before),
-        limit: Some(200),
+        limit: Some(PAGE),
     };
-    let list = match decisions::list_decisions(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path(lot.clone()),
-        Query(asked),
-    )
-    .await
-    {
-        Ok(axum::Json(list)) => list,
+    let loaded = async {
+        let row = crate::api::auth::staff_lot(&state, &viewer.caller, &lot).await?;
+        let axum::Json(list) = decisions::list_decisions(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path(lot.clone()),
+            Query(asked),
+        )
+        .await?;
+        Ok::<_, crate::api::error::ApiError>((row, list))
+    };
+    let (row, list) = match loaded.await {
+        Ok(all) => all,
         Err(e) => return failure(l, e),
     };
-    let (plate, reason, version) = (
-        nonempty(&f.plate),
-        nonempty(&f.reason),
-        nonempty(&f.version),
-    );
-    let shown: Vec<_> = list
-        .iter()
-        .filter(|d| {
-            plate
-                .as_deref()
-                .is_none_or(|p| d.plate.as_deref().is_some_and(|dp| dp.contains(p)))
-        })
-        .filter(|d| reason.as_deref().is_none_or(|r| d.decision.reason == r))
-        .filter(|d| {
-            version
-                .as_deref()
-                .is_none_or(|v| d.policy_version.map(|n| n.to_string()).as_deref() == Some(v))
-        })
-        .collect();
-    let older = list.last().map(|d| d.created_at.clone());
+    let zone = row.zone;
+    // The next page: the same filters, older than the last shown.
+    let older = list.last().filter(|_| list.len() as i64 == PAGE).map(|d| {
+        let mut query: Vec<(&str, String)> = vec![("before", d.id.clone())];
+        for (name, value) in [
+            ("gate", &f.gate),
+            ("plate", &f.plate),
+            ("reason", &f.reason),
+            ("version", &f.version),
+        ] {
+            if let Some(v) = nonempty(value) {
+                query.push((name, v));
+            }
+        }
+        serde_urlencoded::to_string(query).unwrap_or_default()
+    });
     viewer
         .frame_at("/console/lots")
         .page(
@@ -306,11 +315,11 @@ async fn decisions_page(
                     button type="submit" { (l.t(Msg::Filter)) }
                 }
                 table.list #decision-list {
-                    thead { tr { th { (l.t(Msg::Time)) } th { (l.t(Msg::Gate)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::Decision)) } th { (l.t(Msg::Fee)) } th { (l.t(Msg::Version)) } th { (l.t(Msg::DecidedBy)) } th { (l.t(Msg::Evaluation)) } } }
+                    thead { tr { th { (l.t(Msg::Time)) " (" (zone.name()) ")" } th { (l.t(Msg::Gate)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::Decision)) } th { (l.t(Msg::Fee)) } th { (l.t(Msg::Version)) } th { (l.t(Msg::DecidedBy)) } th { (l.t(Msg::Evaluation)) } } }
                     tbody {
-                        @for d in &shown {
+                        @for d in &list {
                             tr data-decision=(d.id) data-version=[d.policy_version] {
-                                td { (at(&d.created_at)) }
+                                td { (crate::domain::zone::parse_instant(&d.created_at).map_or_else(|_| d.created_at.clone(), |ms| super::lot_when(ms, &zone))) }
                                 td { (d.gate_id) " · " (direction_text(l, d.direction)) }
                                 td.plate { (d.plate.as_deref().unwrap_or("—")) }
                                 td {
@@ -326,13 +335,16 @@ async fn decisions_page(
                         }
                     }
                 }
-                @if let Some(older) = older.filter(|_| list.len() == 200) {
-                    p { a href={ "?before=" (super::form_urlencoded(&older)) } { (l.t(Msg::Older)) " →" } }
+                @if let Some(older) = older {
+                    p { a #older href={ "?" (older) } { (l.t(Msg::Older)) " →" } }
                 }
             },
         )
         .into_response()
 }
+
+/// Decisions on a page of the log.
+const PAGE: i64 = 200;
 
 // ---------------------------------------------------------------- openings
 
@@ -365,7 +377,7 @@ async fn openings_page(
                     tbody {
                         @for o in &list {
                             tr data-opening=(o.id) data-kind=(o.kind.as_str()) {
-                                td { (at(&o.opened_at)) }
+                                td { (super::when(&o.opened_at)) }
                                 td { (o.gate_id) " · " (o.direction) }
                                 td.plate { (o.plate.as_deref().unwrap_or("—")) }
                                 td { (o.kind.as_str()) }
@@ -387,8 +399,6 @@ async fn openings_page(
 struct OrderFilter {
     plate: Option<String>,
     status: Option<String>,
-    #[serde(flatten)]
-    flash: Flash,
 }
 
 async fn orders_page(
@@ -396,6 +406,7 @@ async fn orders_page(
     viewer: Viewer,
     Path(lot): Path<String>,
     Query(f): Query<OrderFilter>,
+    flash: Flash,
 ) -> Response {
     let l = viewer.locale;
     let nonempty = |v: &Option<String>| {
@@ -427,8 +438,8 @@ async fn orders_page(
             html! {
                 h1 { (l.t(Msg::Orders)) " · " code { (lot) } }
                 (lot_nav(l, &lot, "orders"))
-                (f.flash.notice())
-                (f.flash.error("cancel"))
+                (flash.notice())
+                (flash.error("cancel"))
                 form.row.filters method="get" {
                     label { (l.t(Msg::Plate)) input name="plate" value=[f.plate.as_deref()]; }
                     label { (l.t(Msg::Status)) select name="status" {
@@ -440,15 +451,15 @@ async fn orders_page(
                     thead { tr { th { (l.t(Msg::Time)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::Status)) } th { (l.t(Msg::Amount)) } th { (l.t(Msg::PaidAt)) } th {} } }
                     tbody {
                         @for o in &list {
-                            tr data-order=(o.id) data-status=(format!("{:?}", o.status).to_lowercase()) {
-                                td { (at(&o.created_at)) }
+                            tr data-order=(o.id) data-status=(o.status.as_str()) {
+                                td { (super::when(&o.created_at)) }
                                 td.plate { (o.plate.as_deref().unwrap_or("—")) }
-                                td { (format!("{:?}", o.kind)) }
-                                td { (format!("{:?}", o.status).to_lowercase()) @if o.expired { " " span.warn { "expired" } } }
-                                td { (o.amount.map(|a| a.to_string()).unwrap_or_default()) " " (o.currency) }
-                                td { (o.settled_at.as_deref().map(at).unwrap_or_default()) @if let Some(p) = &o.payment_id { br; code { (p) } } }
+                                td { (super::code_of(&o.kind)) }
+                                td { (o.status.as_str()) @if o.expired { " " span.warn { "expired" } } }
+                                td { (o.amount.map(|a| boomgate_engine::sdk::Currency::parse(&o.currency).map_or_else(|_| a.to_string(), |c| super::money(c, a))).unwrap_or_default()) }
+                                td { (o.settled_at.as_deref().map(super::when).unwrap_or_default()) @if let Some(p) = &o.payment_id { br; code { (p) } } }
                                 td {
-                                    @if format!("{:?}", o.status) == "Pending" {
+                                    @if o.status == crate::db::types::OrderStatus::Pending {
                                         form.inline method="post" action={ "/console/lots/" (lot) "/orders/" (o.id) "/cancel" } { (frame.csrf_field()) button type="submit" { (l.t(Msg::Cancel)) } }
                                     }
                                 }
@@ -465,7 +476,7 @@ async fn cancel_order(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((lot, order)): Path<(String, String)>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let page = format!("/console/lots/{lot}/orders");
@@ -476,7 +487,7 @@ async fn cancel_order(
     )
     .await
     .map(|_| l.t(Msg::Cancelled).to_owned());
-    after_form(l, &page, "cancel", result, &[])
+    after_form(&viewer, &page, "cancel", result, &[])
 }
 
 // ---------------------------------------------------------------- cases
@@ -519,7 +530,7 @@ async fn cases_page(
                     tbody {
                         @for c in &list {
                             tr data-case=(c.id) {
-                                td { (at(&c.opened_at)) }
+                                td { (super::when(&c.opened_at)) }
                                 td { (c.gate_id) }
                                 td { (reason_text(l, c.opened_by.as_str())) }
                                 td.plate { (c.plate.as_deref().unwrap_or("—")) }
@@ -570,12 +581,12 @@ async fn access_page(State(state): State<AppState>, viewer: Viewer) -> Response 
                 h1 { (l.t(Msg::AccessLog)) }
                 table.list #access-list {
                     thead { tr { th { (l.t(Msg::Time)) } th { (l.t(Msg::Looked)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::Query2)) } th { (l.t(Msg::Results)) } th { (l.t(Msg::LotName)) } } }
-                    tbody { @for a in &log { tr { td { (at(&a.at)) } td { (a.looked_by) } td { (format!("{:?}", a.kind).to_lowercase()) } td { (a.query) } td { (a.results) } td { (a.lot_id.as_deref().unwrap_or("")) } } } }
+                    tbody { @for a in &log { tr { td { (super::utc_time(&a.at)) } td { (a.looked_by) } td { (a.kind.as_str()) } td { (a.query) } td { (a.results) } td { (a.lot_id.as_deref().unwrap_or("")) } } } }
                 }
                 h2 { (l.t(Msg::LoginAudit)) }
                 table.list #login-list {
                     thead { tr { th { (l.t(Msg::Time)) } th { (l.t(Msg::Phone)) } th { (l.t(Msg::Kind)) } th { (l.t(Msg::Source)) } th { (l.t(Msg::DecidedBy)) } th { (l.t(Msg::Note)) } } }
-                    tbody { @for e in &logins { tr data-kind=(e.kind.as_str()) { td { (at(&e.at)) } td { (e.phone.as_deref().unwrap_or("")) } td { (e.kind.as_str()) } td { (e.source) } td { (e.by.as_deref().unwrap_or("")) } td { (e.detail.as_deref().unwrap_or("")) } } } }
+                    tbody { @for e in &logins { tr data-kind=(e.kind.as_str()) { td { (super::utc_time(&e.at)) } td { (e.phone.as_deref().unwrap_or("")) } td { (e.kind.as_str()) } td { (e.source) } td { (e.by.as_deref().unwrap_or("")) } td { (e.detail.as_deref().unwrap_or("")) } } } }
                 }
             },
         )

@@ -154,7 +154,7 @@ fn object(schema: &Value, value: &Value, errors: FieldErrors, prefix: &str, chec
                                 label for=(id) { code { (name) } @if required.contains(&name.as_str()) { " *" } }
                                 input #(id) type="number" name=(path) step=(if integer { "1" } else { "any" })
                                     min=[sub.get("minimum").map(Value::to_string)] max=[sub.get("maximum").map(Value::to_string)]
-                                    value=(match current { Value::Null => String::new(), v => v.to_string() })
+                                    value=(match current { Value::Null => String::new(), Value::String(typed) => typed.clone(), v => v.to_string() })
                                     placeholder=[nullable(sub).then_some("null")]
                                     aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| format!("{id}-error"))];
                             }
@@ -167,7 +167,11 @@ fn object(schema: &Value, value: &Value, errors: FieldErrors, prefix: &str, chec
                             Leaf::Json => {
                                 label for=(id) { code { (name) } " (JSON)" }
                                 textarea #(id) name={ "json:" (path) } rows="4" aria-invalid=[error.map(|_| "true")] {
-                                    (serde_json::to_string_pretty(current).unwrap_or_default())
+                                    @match current {
+                                        Value::Null => "",
+                                        Value::String(typed) if !types(sub).contains(&"string") => (typed),
+                                        v => (serde_json::to_string_pretty(v).unwrap_or_default()),
+                                    }
                                 }
                             }
                         }
@@ -185,7 +189,13 @@ fn object(schema: &Value, value: &Value, errors: FieldErrors, prefix: &str, chec
 /// is null where null is allowed and absent otherwise. A value that does
 /// not read is refused naming its path.
 pub fn read(schema: &Value, pairs: &[(String, String)]) -> Result<Value, ApiError> {
-    read_object(schema, pairs, "")
+    read_object(schema, pairs, "", false)
+}
+
+/// The settings as posted, for drawing the form again after a refusal:
+/// what does not read is kept as the text typed.
+pub fn read_as_typed(schema: &Value, pairs: &[(String, String)]) -> Value {
+    read_object(schema, pairs, "", true).unwrap_or(Value::Object(Map::new()))
 }
 
 fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -200,6 +210,7 @@ fn read_object(
     schema: &Value,
     pairs: &[(String, String)],
     prefix: &str,
+    as_typed: bool,
 ) -> Result<Value, ApiError> {
     let mut out = Map::new();
     let empty = Map::new();
@@ -214,13 +225,22 @@ fn read_object(
             format!("{prefix}.{name}")
         };
         let refuse = |why: String| ApiError::field(format!("settings.{path}"), why);
+        // Drawing the form again: a value that does not read is its text.
+        let typed = |text: &str, e: ApiError| {
+            if as_typed {
+                Ok(Value::String(text.to_owned()))
+            } else {
+                Err(e)
+            }
+        };
         let value = match leaf(sub) {
-            None => Some(read_object(sub, pairs, &path)?),
+            None => Some(read_object(sub, pairs, &path, as_typed)?),
             Some(Leaf::Json) => match last(pairs, &format!("json:{path}")).map(str::trim) {
                 None | Some("") => None,
-                Some(text) => Some(
-                    serde_json::from_str(text).map_err(|e| refuse(format!("is not JSON: {e}")))?,
-                ),
+                Some(text) => Some(match serde_json::from_str(text) {
+                    Ok(v) => v,
+                    Err(e) => typed(text, refuse(format!("is not JSON: {e}")))?,
+                }),
             },
             Some(Leaf::Bool) => last(pairs, &path).map(|v| Value::Bool(v == "true")),
             Some(Leaf::Choice(_) | Leaf::Text) => {
@@ -230,17 +250,19 @@ fn read_object(
                 None => None,
                 Some("") if nullable(sub) => Some(Value::Null),
                 Some("") => None,
-                Some(text) if integer => Some(
-                    text.parse::<i64>()
-                        .map(Value::from)
-                        .map_err(|_| refuse(format!("`{text}` is not a whole number")))?,
-                ),
+                Some(text) if integer => Some(match text.parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => typed(text, refuse(format!("`{text}` is not a whole number")))?,
+                }),
                 Some(text) => Some(
-                    text.parse::<f64>()
+                    match text
+                        .parse::<f64>()
                         .ok()
                         .and_then(serde_json::Number::from_f64)
-                        .map(Value::Number)
-                        .ok_or_else(|| refuse(format!("`{text}` is not a number")))?,
+                    {
+                        Some(n) => Value::Number(n),
+                        None => typed(text, refuse(format!("`{text}` is not a number")))?,
+                    },
                 ),
             },
         };
@@ -267,6 +289,15 @@ mod tests {
         list.iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_refused_form_is_drawn_again_as_typed() {
+        let posted = pairs(&[("fees.free_minutes", "half an hour"), ("json:voice", "{")]);
+        let settings = read_as_typed(&schema(), &posted);
+        assert_eq!(settings["fees"]["free_minutes"], "half an hour");
+        let html = fields(&schema(), &settings, &[], "Check").into_string();
+        assert!(html.contains(r#"value="half an hour""#), "{html}");
     }
 
     #[test]

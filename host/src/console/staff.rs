@@ -4,7 +4,7 @@
 //! shown once, revoked).
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::i18n::Msg;
-use super::{Flash, Posted, Viewer, after_form, failure};
+use super::{Flash, NoFields, Posted, Viewer, after_form, failure, form_value, form_values};
 use crate::api::agents::{self, AgentUpdate};
 use crate::api::auth::{Source, visible_lots};
 use crate::api::error::ApiError;
@@ -33,11 +33,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/tokens/{id}/rotate", post(rotate_token))
 }
 
-async fn people_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(flash): Query<Flash>,
-) -> Response {
+async fn people_page(State(state): State<AppState>, viewer: Viewer, flash: Flash) -> Response {
     let l = viewer.locale;
     let loaded = async {
         let axum::Json(people) =
@@ -73,7 +69,7 @@ async fn people_page(
                                 td {
                                     (p.failures)
                                     @if let Some(until) = &p.locked_until {
-                                        br; span.tag.offline.lock { (maud::PreEscaped(l.f(Msg::LockedUntil, &[("until", &super::utc_time(until).into_string())]))) }
+                                        br; span.tag.offline.lock { (l.fm(Msg::LockedUntil, &[("until", super::utc_time(until))])) }
                                     }
                                 }
                                 td { (if p.has_password { l.t(Msg::Yes) } else { l.t(Msg::No) }) }
@@ -135,22 +131,6 @@ async fn people_page(
         .into_response()
 }
 
-fn all_of(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn one_of(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
 async fn create_person(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -158,9 +138,9 @@ async fn create_person(
 ) -> Response {
     let l = viewer.locale;
     let (name, phone, role) = (
-        one_of(&pairs, "name"),
-        one_of(&pairs, "phone"),
-        one_of(&pairs, "role"),
+        form_value(&pairs, "name"),
+        form_value(&pairs, "phone"),
+        form_value(&pairs, "role"),
     );
     let kept = [
         ("name", name.as_str()),
@@ -183,17 +163,17 @@ async fn create_person(
             phone: phone.clone(),
             role,
             lots: if role == PersonRole::Agent {
-                all_of(&pairs, "lots")
+                form_values(&pairs, "lots")
             } else {
                 Vec::new()
             },
-            locale: Some(one_of(&pairs, "locale")).filter(|l| !l.is_empty()),
+            locale: Some(form_value(&pairs, "locale")).filter(|l| !l.is_empty()),
         };
         people::create_person(State(state.clone()), viewer.caller.clone(), Json(asked)).await
     }
     .await
     .map(|_| l.t(Msg::Created).to_owned());
-    after_form(l, "/console/people", "person", result, &kept)
+    after_form(&viewer, "/console/people", "person", result, &kept)
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,7 +200,7 @@ async fn unlock(
     )
     .await
     .map(|_| l.t(Msg::LockLifted).to_owned());
-    after_form(l, "/console/people", "person", result, &[])
+    after_form(&viewer, "/console/people", "person", result, &[])
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,7 +230,7 @@ async fn change_phone(
     )
     .await
     .map(|_| l.t(Msg::PhoneChangeSet).to_owned());
-    after_form(l, "/console/people", "person", result, &[])
+    after_form(&viewer, "/console/people", "person", result, &[])
 }
 
 async fn agent_lots(
@@ -262,7 +242,7 @@ async fn agent_lots(
     let l = viewer.locale;
     let asked = AgentUpdate {
         name: None,
-        lots: Some(all_of(&pairs, "lots")),
+        lots: Some(form_values(&pairs, "lots")),
     };
     let result = agents::update_agent(
         State(state.clone()),
@@ -272,7 +252,7 @@ async fn agent_lots(
     )
     .await
     .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, "/console/people", "agent", result, &[])
+    after_form(&viewer, "/console/people", "agent", result, &[])
 }
 
 // ---------------------------------------------------------------- tokens
@@ -355,11 +335,7 @@ async fn tokens(
     (status, page).into_response()
 }
 
-async fn tokens_page(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(flash): Query<Flash>,
-) -> Response {
+async fn tokens_page(State(state): State<AppState>, viewer: Viewer, flash: Flash) -> Response {
     tokens(&state, &viewer, &flash, None).await
 }
 
@@ -368,24 +344,23 @@ async fn create_token(
     viewer: Viewer,
     Posted(pairs): Posted<Vec<(String, String)>>,
 ) -> Response {
-    let l = viewer.locale;
-    let role = match one_of(&pairs, "role").as_str() {
+    let role = match form_value(&pairs, "role").as_str() {
         "payments" => MachineRole::Payments,
         "app" => MachineRole::App,
         "telephony" => MachineRole::Telephony,
         "owner" => MachineRole::Owner,
         other => {
             let e = ApiError::field("role", format!("`{other}` is not a token role"));
-            return after_form(l, "/console/tokens", "token", Err(e), &[]);
+            return after_form(&viewer, "/console/tokens", "token", Err(e), &[]);
         }
     };
     let asked = NewMachineToken {
         role,
-        name: one_of(&pairs, "name"),
+        name: form_value(&pairs, "name"),
         lots: if matches!(role, MachineRole::Owner) {
             Vec::new()
         } else {
-            all_of(&pairs, "lots")
+            form_values(&pairs, "lots")
         },
     };
     match tokens::create_token(State(state.clone()), viewer.caller.clone(), Json(asked)).await {
@@ -394,18 +369,15 @@ async fn create_token(
             let token = made.token.clone().unwrap_or_default();
             tokens(&state, &viewer, &Flash::default(), Some((&name, &token))).await
         }
-        Err(e) => after_form(l, "/console/tokens", "token", Err(e), &[]),
+        Err(e) => after_form(&viewer, "/console/tokens", "token", Err(e), &[]),
     }
 }
-
-#[derive(Debug, Deserialize)]
-struct Empty {}
 
 async fn rotate_token(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     match tokens::rotate_token(State(state.clone()), viewer.caller.clone(), Path(id)).await {
         Ok((_, axum::Json(made))) => {
@@ -413,7 +385,7 @@ async fn rotate_token(
             let token = made.token.clone().unwrap_or_default();
             tokens(&state, &viewer, &Flash::default(), Some((&name, &token))).await
         }
-        Err(e) => after_form(viewer.locale, "/console/tokens", "token", Err(e), &[]),
+        Err(e) => after_form(&viewer, "/console/tokens", "token", Err(e), &[]),
     }
 }
 
@@ -421,11 +393,11 @@ async fn revoke_token(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Posted(_): Posted<Empty>,
+    Posted(_): Posted<NoFields>,
 ) -> Response {
     let l = viewer.locale;
     let result = tokens::revoke_token(State(state.clone()), viewer.caller.clone(), Path(id))
         .await
         .map(|_| l.t(Msg::Saved).to_owned());
-    after_form(l, "/console/tokens", "token", result, &[])
+    after_form(&viewer, "/console/tokens", "token", result, &[])
 }

@@ -108,11 +108,21 @@ pub async fn decision<'e>(db: impl Exec<'e>, id: &str) -> Result<Option<Decision
 
 /// The lot's decisions, newest first, before `before` (exclusive), at one
 /// gate if given.
+/// Which of a lot's decisions to list; `None` is any.
+#[derive(Debug, Default)]
+pub struct DecisionFilter<'a> {
+    pub gate: Option<&'a str>,
+    pub plate: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub version: Option<i64>,
+    /// Older than this decision id (paging).
+    pub before: Option<&'a str>,
+}
+
 pub async fn decisions<'e>(
     db: impl Exec<'e>,
     lot: &str,
-    gate: Option<&str>,
-    before: Option<&str>,
+    f: &DecisionFilter<'_>,
     limit: i64,
 ) -> Result<Vec<DecisionRow>> {
     sqlx::query_as(concat!(
@@ -120,11 +130,16 @@ pub async fn decisions<'e>(
         decision_columns!(),
         " FROM decisions
          WHERE lot_id = $1 AND ($2 IS NULL OR gate_id = $2) AND ($3 IS NULL OR id < $3)
-         ORDER BY id DESC LIMIT $4"
+           AND ($4 IS NULL OR plate = $4) AND ($5 IS NULL OR reason = $5)
+           AND ($6 IS NULL OR policy_version = $6)
+         ORDER BY id DESC LIMIT $7"
     ))
     .bind(lot)
-    .bind(gate)
-    .bind(before)
+    .bind(f.gate)
+    .bind(f.before)
+    .bind(f.plate)
+    .bind(f.reason)
+    .bind(f.version)
     .bind(limit)
     .fetch_all(db)
     .await
@@ -368,7 +383,11 @@ pub async fn latest_hold<'e>(
     lot: &str,
     gate: &str,
 ) -> Result<Option<DecisionRow>> {
-    let latest = decisions(db, lot, Some(gate), None, 1).await?;
+    let at_gate = DecisionFilter {
+        gate: Some(gate),
+        ..DecisionFilter::default()
+    };
+    let latest = decisions(db, lot, &at_gate, 1).await?;
     Ok(latest
         .into_iter()
         .next()

@@ -358,6 +358,24 @@ pub async fn end_session<'e>(db: impl Exec<'e>, hash: &str, now: i64) -> Result<
         .map(|r| r.rows_affected() > 0)
 }
 
+/// Ends the person's sessions but the one whose secret hashes to `keep`.
+pub async fn end_other_sessions<'e>(
+    db: impl Exec<'e>,
+    person: &str,
+    keep: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE console_sessions SET ended_at = $3 WHERE person_id = $1 AND hash <> $2 AND ended_at IS NULL",
+    )
+    .bind(person)
+    .bind(keep)
+    .bind(now)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
 /// Ends every session of a person (a new phone number, a lock lifted by
 /// staff after a suspected takeover).
 pub async fn end_sessions_of<'e>(db: impl Exec<'e>, person: &str, now: i64) -> Result<()> {

@@ -408,11 +408,9 @@ pub async fn log_in(
     };
     let person = current(state, person, now).await?;
     check_code(state, &person, CodePurpose::Login, code, source).await?;
-    // The browser is known from now on: a password will do on it.
-    let device = match browser.device {
-        Some(d) if !d.is_empty() => d.to_owned(),
-        _ => random_secret("bgd")?,
-    };
+    // The browser is known from now on: a password will do on it. The
+    // secret is always the service's own, never one the browser offered.
+    let device = random_secret("bgd")?;
     people::remember_device(
         state.db.pool(),
         &person.id,
@@ -513,6 +511,8 @@ pub async fn log_in_with_password(
         .await?
         .filter(|p| p.disabled_at.is_none());
     let Some(person) = found else {
+        // As long as a real check takes: the time tells nothing either.
+        verify_password(password, None).await?;
         audit(
             state,
             None,
@@ -529,10 +529,8 @@ pub async fn log_in_with_password(
     if let Some(until) = person.locked_until {
         return Err(locked(until, now));
     }
-    let right = match &person.password_hash {
-        Some(hash) => verify_password(password, hash).await?,
-        None => false,
-    };
+    let right = verify_password(password, person.password_hash.as_deref()).await?
+        && person.password_hash.is_some();
     if !right {
         let left = count_wrong(state, &person, LoginEventKind::PasswordWrong, source).await?;
         return Err(ApiError::Unauthorized(format!(
@@ -575,6 +573,7 @@ pub async fn set_password(
     person: &PersonRow,
     new: &str,
     current: Option<&str>,
+    session: &str,
     source: &str,
 ) -> Result<(), ApiError> {
     let chars = new.chars().count();
@@ -590,7 +589,7 @@ pub async fn set_password(
     }
     if let Some(hash) = &person.password_hash {
         let given = current.unwrap_or_default();
-        if !verify_password(given, hash).await? {
+        if !verify_password(given, Some(hash)).await? {
             count_wrong(state, person, LoginEventKind::PasswordWrong, source).await?;
             return Err(ApiError::field(
                 "current_password",
@@ -599,7 +598,12 @@ pub async fn set_password(
         }
     }
     let hash = hash_password(new).await?;
-    people::set_password(state.db.pool(), &person.id, &hash, state.clock.now_ms()).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write().await?;
+    people::set_password(&mut *tx, &person.id, &hash, now).await?;
+    // Whoever else was logged in as the person is no more.
+    people::end_other_sessions(&mut *tx, &person.id, &token_hash(session), now).await?;
+    tx.commit().await?;
     audit(
         state,
         Some(person),
@@ -612,6 +616,23 @@ pub async fn set_password(
     .await
 }
 
+/// How many passwords are hashed at once: each hash takes 19 MiB, and
+/// attempts beyond this wait their turn rather than fill the memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// A hash to check against where there is none (no account, no password):
+/// the answer takes as long as a real check.
+static NO_PASSWORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    SaltString::encode_b64(b"boomgate-no-pass")
+        .and_then(|salt| {
+            argon2::Argon2::default()
+                .hash_password(b"no password is set", &salt)
+                .map(|h| h.to_string())
+        })
+        .unwrap_or_default()
+});
+
 /// An argon2id hash (the crate's defaults: 19 MiB, 2 passes) with a salt
 /// from the OS, off the async threads.
 async fn hash_password(password: &str) -> Result<String, ApiError> {
@@ -619,6 +640,10 @@ async fn hash_password(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
     let password = password.to_owned();
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("the hashing queue closed: {e}"))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
         argon2::Argon2::default()
@@ -631,11 +656,17 @@ async fn hash_password(password: &str) -> Result<String, ApiError> {
     .map_err(ApiError::from)
 }
 
-/// Whether `password` matches the stored PHC string.
-async fn verify_password(password: &str, hash: &str) -> Result<bool, ApiError> {
+/// Whether `password` matches the stored PHC string (with none, it is
+/// checked against a hash nothing matches, taking as long).
+async fn verify_password(password: &str, hash: Option<&str>) -> Result<bool, ApiError> {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    let (password, hash) = (password.to_owned(), hash.to_owned());
+    let (password, hash) = (password.to_owned(), hash.map(str::to_owned));
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("the hashing queue closed: {e}"))?;
     tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| NO_PASSWORD.clone());
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| anyhow::anyhow!("a stored password hash does not parse: {e}"))?;
         Ok::<_, anyhow::Error>(

@@ -26,6 +26,11 @@ impl LotZone {
         &self.name
     }
 
+    /// The zone itself.
+    pub fn tz(&self) -> &jiff::tz::TimeZone {
+        &self.zone
+    }
+
     /// The instant `unix_ms` on the lot's wall clock.
     pub fn local(&self, unix_ms: i64) -> Timestamp {
         let secs = unix_ms.div_euclid(1000);

@@ -38,21 +38,31 @@ function resendCountdowns(root) {
 document.addEventListener("DOMContentLoaded", () => {
   localTimes(document);
   resendCountdowns(document);
+  // Enter in the login page's password field logs in with the password.
+  const password = document.getElementById("password");
+  const withPassword = document.querySelector('button[name="via"][value="password"]');
+  if (password && withPassword) {
+    password.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { e.preventDefault(); withPassword.click(); }
+    });
+  }
 });
 
 // Live parts: `<main data-live="name">` follows /console/live/name, whose
 // events are named after the element they replace. After three failures in
 // a row the page falls back to reloading itself every 15 s.
 function follow(main) {
-  const name = main.dataset.live;
-  if (!name || !("EventSource" in window)) return;
+  const live = main.dataset.live;
+  if (!live || !("EventSource" in window)) return;
+  const name = live.split("?")[0];
   let failures = 0;
-  const source = new EventSource(`/console/live/${name}`);
+  const source = new EventSource(`/console/live/${live}`);
   source.onopen = () => { failures = 0; main.dataset.connected = "true"; };
   source.onerror = () => {
     failures += 1;
     main.dataset.connected = "false";
-    if (failures >= 3) {
+    // Closed for good (the browser gave up), or failing: reload in a while.
+    if (source.readyState === EventSource.CLOSED || failures >= 3) {
       source.close();
       setTimeout(() => location.reload(), 15000);
     }
@@ -181,6 +191,7 @@ function uploads(root) {
       label.append(box, img);
       fieldset.querySelector(".uploads").append(label);
       input.value = "";
+      document.dispatchEvent(new CustomEvent("console:uploaded"));
     });
   }
 }
@@ -199,6 +210,7 @@ document.addEventListener("DOMContentLoaded", () => {
     uploaded = [...document.querySelectorAll("#desk-evidence .uploads label")];
   };
   document.addEventListener("change", (e) => { if (e.target.closest && e.target.closest("#desk-evidence")) remember(); });
+  document.addEventListener("console:uploaded", remember);
   document.addEventListener("console:swapped", (e) => {
     if (e.detail === "desk-state") {
       const now = document.getElementById("desk-state").dataset.case;
