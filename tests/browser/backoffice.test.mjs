@@ -80,6 +80,15 @@ test("a lot, its gates, robots and cameras", async () => {
   assert.notEqual(second, first);
   assert.equal((await service.api("POST", "/v1/robot/heartbeat", first, {})).status, 401);
   await shot(page, "backoffice-devices-en");
+  // Commissioning (§2.1.3): the robot's test event and the policy's answer,
+  // recorded as a test, not a passage.
+  const tested = await service.api("POST", "/v1/events", service.entryRobotToken, {
+    event_id: "commissioning-1", plate: "粤B00T01", occurred_at: new Date().toISOString(), test: true,
+  });
+  assert.equal(tested.status, 200, JSON.stringify(tested.body));
+  await page.goto(`${service.url}/console/lots/demo/devices`);
+  await page.locator('tr[data-robot="robot-entry"]').getByRole("link", { name: "Commissioning tests" }).click();
+  await page.locator('#test-list tr[data-event="commissioning-1"]').getByText("粤B00T01").waitFor();
   // Reloading the page does not show a token again.
   await page.goto(`${service.url}/console/lots/plaza/devices`);
   assert.equal(await page.locator("#token-once").count(), 0);

@@ -42,6 +42,7 @@ pub(super) fn router() -> Router<AppState> {
             "/console/lots/{lot}/robots/{robot}/token",
             post(rotate_token),
         )
+        .route("/console/lots/{lot}/robots/{robot}/tests", get(tests_page))
         .route("/console/lots/{lot}/cameras", post(create_camera))
         .route(
             "/console/lots/{lot}/cameras/{camera}/delete",
@@ -393,6 +394,8 @@ async fn devices(
                                     }
                                 }
                                 td {
+                                    a href={ "/console/lots/" (lot) "/robots/" (r.id) "/tests" } { (l.t(Msg::Tests)) }
+                                    " "
                                     @if r.retired_at.is_none() {
                                         form.inline method="post" action={ "/console/lots/" (lot) "/robots/" (r.id) "/token" } {
                                             (frame.csrf_field()) button type="submit" { (l.t(Msg::RotateToken)) }
@@ -704,4 +707,45 @@ async fn delete_camera(
     .await
     .map(|_| l.t(Msg::Deleted).to_owned());
     after_form(&viewer, &page, "camera", result, &[])
+}
+
+/// A robot's commissioning tests (seed 001 §2.1.3 调试): the test events
+/// it sent (`"test": true`) and what the lot's policy answered, which
+/// nothing records as a real passage.
+async fn tests_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((lot, robot)): Path<(String, String)>,
+) -> Response {
+    let l = viewer.locale;
+    let at = Path((lot.clone(), robot.clone()));
+    let list = match robots::robot_tests(State(state.clone()), viewer.caller.clone(), at).await {
+        Ok(axum::Json(list)) => list,
+        Err(e) => return failure(l, e),
+    };
+    viewer
+        .frame_at("/console/lots")
+        .page(
+            l.t(Msg::Tests),
+            html! {
+                h1 { (l.t(Msg::Tests)) " · " code { (robot) } }
+                (lot_nav(l, &lot, "devices"))
+                table.list #test-list {
+                    thead { tr { th { (l.t(Msg::Time)) } th { (l.t(Msg::Gate)) } th { (l.t(Msg::Plate)) } th { (l.t(Msg::Decision)) } th { (l.t(Msg::Says)) } } }
+                    tbody {
+                        @for t in &list {
+                            tr data-event=(t.event_id) {
+                                td { (super::when(&t.occurred_at)) }
+                                td { (t.gate_id) }
+                                td.plate { (t.plate.as_deref().unwrap_or("—")) }
+                                td { span class={ "tag " (if t.gate == "open" { "online" } else { "offline" }) } { (super::congestion::reason_text(l, &t.reason)) } }
+                                td { (t.decision.voice) }
+                            }
+                        }
+                    }
+                }
+                @if list.is_empty() { p.empty { (l.t(Msg::NothingFound)) } }
+            },
+        )
+        .into_response()
 }
