@@ -820,6 +820,19 @@ fn back(
     after_form(viewer, &desk_of(case), form, result, kept)
 }
 
+/// Back to the desk after an act at the gate: what its outcome said, or
+/// the refusal at `form` with what was typed.
+fn acted(
+    viewer: &Viewer,
+    case: &str,
+    form: &str,
+    result: Result<axum::Json<Outcome>, ApiError>,
+    kept: &[(&str, &str)],
+) -> Response {
+    let said = result.map(|axum::Json(outcome)| said(viewer.locale, &outcome));
+    back(viewer, case, form, said, kept)
+}
+
 /// What the gate's outcome says, as the line at the top.
 fn said(l: Locale, outcome: &Outcome) -> String {
     let voice = outcome.decision.voice.as_str();
@@ -876,17 +889,19 @@ async fn correct(
     let asked = Correction {
         plate: form.plate.clone(),
     };
-    match acts::correct_plate(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path((lot, gate)),
-        Json(asked),
+    acted(
+        &viewer,
+        &case,
+        "correct",
+        acts::correct_plate(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path((lot, gate)),
+            Json(asked),
+        )
+        .await,
+        &[("plate", &form.plate)],
     )
-    .await
-    {
-        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
-        Err(e) => back(&viewer, &case, "correct", Err(e), &[("plate", &form.plate)]),
-    }
 }
 
 async fn open(
@@ -896,17 +911,19 @@ async fn open(
 ) -> Response {
     let AtGate { lot, gate, case } = form;
     let asked = OpenRequest::Normal { plate: None };
-    match acts::open_gate(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path((lot, gate)),
-        Json(asked),
+    acted(
+        &viewer,
+        &case,
+        "open",
+        acts::open_gate(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path((lot, gate)),
+            Json(asked),
+        )
+        .await,
+        &[],
     )
-    .await
-    {
-        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
-        Err(e) => back(&viewer, &case, "open", Err(e), &[]),
-    }
 }
 
 async fn abnormal(
@@ -944,17 +961,19 @@ async fn abnormal(
         plate: None,
         voice: None,
     };
-    match acts::open_gate(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path((one("lot"), one("gate"))),
-        Json(asked),
+    acted(
+        &viewer,
+        &case,
+        "abnormal",
+        acts::open_gate(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path((one("lot"), one("gate"))),
+            Json(asked),
+        )
+        .await,
+        &kept,
     )
-    .await
-    {
-        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
-        Err(e) => back(&viewer, &case, "abnormal", Err(e), &kept),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -980,17 +999,19 @@ async fn visitor(
         reason: form.reason.clone(),
         plate: None,
     };
-    match acts::register_visitor(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path((lot, gate)),
-        Json(asked),
+    acted(
+        &viewer,
+        &case,
+        "visitor",
+        acts::register_visitor(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path((lot, gate)),
+            Json(asked),
+        )
+        .await,
+        &kept,
     )
-    .await
-    {
-        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
-        Err(e) => back(&viewer, &case, "visitor", Err(e), &kept),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -1046,17 +1067,19 @@ async fn match_entry(
     let asked = Match {
         session_id: form.session_id,
     };
-    match acts::match_entry(
-        State(state.clone()),
-        viewer.caller.clone(),
-        Path((lot, gate)),
-        Json(asked),
+    acted(
+        &viewer,
+        &case,
+        "match",
+        acts::match_entry(
+            State(state.clone()),
+            viewer.caller.clone(),
+            Path((lot, gate)),
+            Json(asked),
+        )
+        .await,
+        &[],
     )
-    .await
-    {
-        Ok(axum::Json(outcome)) => back(&viewer, &case, "", Ok(said(viewer.locale, &outcome)), &[]),
-        Err(e) => back(&viewer, &case, "match", Err(e), &[]),
-    }
 }
 
 #[derive(Debug, Deserialize)]
