@@ -380,55 +380,15 @@ impl FeeSchedule {
         currency: Currency,
     ) -> Owed {
         let pricing = self.price(&session.entered_at, now);
-        let mut explanation = self.explain(&pricing, currency);
-        if pricing.free {
-            return Owed {
-                amount: 0,
-                free: true,
-                explanation,
-            };
-        }
-        let grace = u64::from(grace_minutes) * 60;
-        let paid = currency.major(session.paid_amount, true);
-        let settled = session
-            .settled_until
-            .map(|until| (until, self.price(&session.entered_at, &until).total));
-        let (total, credit) = match (session.paid_at, settled) {
-            (Some(paid_at), Some((until, at_settlement)))
-                if paid_at.seconds_until(now) <= grace =>
-            {
-                explanation.push_str(&format!(
-                    "; paid {paid} at {paid_at}, settled up to {until}, within the {grace_minutes}-minute grace period: owed {} as at {until}",
-                    currency.major(at_settlement, true),
-                ));
-                (at_settlement, session.paid_amount)
-            }
-            (Some(paid_at), None) if paid_at.seconds_until(now) <= grace => {
-                let at_payment = self.price(&session.entered_at, &paid_at).total;
-                explanation.push_str(&format!(
-                    "; paid {paid} at {paid_at}, within the {grace_minutes}-minute grace period: owed {} as at payment",
-                    currency.major(at_payment, true),
-                ));
-                (at_payment, session.paid_amount)
-            }
-            (_, Some((until, at_settlement))) if session.paid_amount > 0 => {
-                explanation.push_str(&format!(
-                    "; paid {paid}, settled up to {until} ({}): the time since is billed",
-                    currency.major(at_settlement, true)
-                ));
-                (pricing.total, session.paid_amount.max(at_settlement))
-            }
-            _ if session.paid_amount > 0 => {
-                explanation.push_str(&format!("; paid {paid}"));
-                (pricing.total, session.paid_amount)
-            }
-            _ => (pricing.total, 0),
-        };
-        Owed {
-            amount: total.saturating_sub(credit),
-            free: false,
-            explanation,
-        }
+        let explanation = self.explain(&pricing, currency);
+        settle(
+            session,
+            now,
+            grace_minutes,
+            currency,
+            (pricing.total, pricing.free, explanation),
+            |until| self.price(&session.entered_at, until).total,
+        )
     }
 
     /// The price of a stay from `entered_at` to `left_at`, part by part: each
@@ -501,37 +461,17 @@ impl FeeSchedule {
     /// Prices `stay` and takes off what was paid.
     pub fn quote(&self, stay: &Stay, currency: Currency) -> Quote {
         let pricing = self.price(&stay.entered_at, &stay.left_at);
-        let (total, mut trace) = match stay.billing {
-            Billing::Temporary => (pricing.total, vec![self.explain(&pricing, currency)]),
-            Billing::Monthly | Billing::Free => (
-                0,
-                vec![format!(
-                    "{} stay of {}: no fee",
-                    stay.billing.as_str(),
-                    format_minutes(pricing.minutes)
-                )],
-            ),
-        };
         let settled = stay
             .settled_until
             .map_or(0, |until| self.price(&stay.entered_at, &until).total);
-        let due = match stay.billing {
-            Billing::Temporary => total.saturating_sub(stay.paid_amount.max(settled)),
-            Billing::Monthly | Billing::Free => 0,
-        };
-        if stay.paid_amount > 0 {
-            trace.push(format!(
-                "paid {}, due {}",
-                currency.major(stay.paid_amount, true),
-                currency.major(due, true)
-            ));
-        }
-        Quote {
-            total: Money::new(total, currency),
-            due: Money::new(due, currency),
-            segments: self.segments(&pricing, &stay.entered_at, &stay.left_at),
-            trace,
-        }
+        quote_of(
+            stay,
+            currency,
+            pricing.total,
+            self.explain(&pricing, currency),
+            settled,
+            self.segments(&pricing, &stay.entered_at, &stay.left_at),
+        )
     }
 
     /// The schedule as text for the lot information panel, e.g. (zh-CN)
@@ -562,8 +502,105 @@ impl FeeSchedule {
     }
 }
 
+/// What `session` owes at `now`, for a stay whose fee from entry to `now`
+/// is `total` (`free` within the free minutes, explained by `explanation`)
+/// and to any earlier instant is `price_at` it. See [`FeeSchedule::owed`].
+pub(crate) fn settle(
+    session: &Session,
+    now: &Timestamp,
+    grace_minutes: u32,
+    currency: Currency,
+    (total, free, mut explanation): (u64, bool, String),
+    price_at: impl Fn(&Timestamp) -> u64,
+) -> Owed {
+    if free {
+        return Owed {
+            amount: 0,
+            free: true,
+            explanation,
+        };
+    }
+    let grace = u64::from(grace_minutes) * 60;
+    let paid = currency.major(session.paid_amount, true);
+    let settled = session.settled_until.map(|until| (until, price_at(&until)));
+    let (total, credit) = match (session.paid_at, settled) {
+        (Some(paid_at), Some((until, at_settlement))) if paid_at.seconds_until(now) <= grace => {
+            explanation.push_str(&format!(
+                    "; paid {paid} at {paid_at}, settled up to {until}, within the {grace_minutes}-minute grace period: owed {} as at {until}",
+                    currency.major(at_settlement, true),
+                ));
+            (at_settlement, session.paid_amount)
+        }
+        (Some(paid_at), None) if paid_at.seconds_until(now) <= grace => {
+            let at_payment = price_at(&paid_at);
+            explanation.push_str(&format!(
+                    "; paid {paid} at {paid_at}, within the {grace_minutes}-minute grace period: owed {} as at payment",
+                    currency.major(at_payment, true),
+                ));
+            (at_payment, session.paid_amount)
+        }
+        (_, Some((until, at_settlement))) if session.paid_amount > 0 => {
+            explanation.push_str(&format!(
+                "; paid {paid}, settled up to {until} ({}): the time since is billed",
+                currency.major(at_settlement, true)
+            ));
+            (total, session.paid_amount.max(at_settlement))
+        }
+        _ if session.paid_amount > 0 => {
+            explanation.push_str(&format!("; paid {paid}"));
+            (total, session.paid_amount)
+        }
+        _ => (total, 0),
+    };
+    Owed {
+        amount: total.saturating_sub(credit),
+        free: false,
+        explanation,
+    }
+}
+
+/// The quote of `stay` priced at `price` (explained by `explanation`),
+/// settled at `settled`, part by part `segments`.
+pub(crate) fn quote_of(
+    stay: &Stay,
+    currency: Currency,
+    price: u64,
+    explanation: String,
+    settled: u64,
+    segments: Vec<Segment>,
+) -> Quote {
+    let (total, mut trace) = match stay.billing {
+        Billing::Temporary => (price, vec![explanation]),
+        Billing::Monthly | Billing::Free => (
+            0,
+            vec![format!(
+                "{} stay of {}: no fee",
+                stay.billing.as_str(),
+                format_minutes(stay.entered_at.minutes_until(&stay.left_at))
+            )],
+        ),
+    };
+    let due = match stay.billing {
+        Billing::Temporary => total.saturating_sub(stay.paid_amount.max(settled)),
+        Billing::Monthly | Billing::Free => 0,
+    };
+    if stay.paid_amount > 0 {
+        trace.push(format!(
+            "paid {}, due {}",
+            currency.major(stay.paid_amount, true),
+            currency.major(due, true)
+        ));
+    }
+    Quote {
+        total: Money::new(total, currency),
+        due: Money::new(due, currency),
+        segments,
+        trace,
+    }
+}
+
 /// How one locale words the parts of a schedule.
-trait Words {
+pub(crate) trait Words {
     fn money(&self, amount: u64, currency: Currency) -> String;
     fn free(&self, minutes: u32, mode: FreeMode) -> String;
     fn first(&self, minutes: u32, money: &str) -> String;
@@ -573,10 +610,10 @@ trait Words {
     fn join(&self, parts: Vec<String>) -> String;
 }
 
-struct Chinese;
+pub(crate) struct Chinese;
 
 impl Chinese {
-    fn span(minutes: u32) -> String {
+    pub(crate) fn span(minutes: u32) -> String {
         if minutes.is_multiple_of(60) {
             format!("{}小时", minutes / 60)
         } else {
@@ -626,10 +663,10 @@ impl Words for Chinese {
     }
 }
 
-struct Korean;
+pub(crate) struct Korean;
 
 impl Korean {
-    fn span(minutes: u32) -> String {
+    pub(crate) fn span(minutes: u32) -> String {
         if minutes.is_multiple_of(60) {
             format!("{}시간", minutes / 60)
         } else {
@@ -673,10 +710,10 @@ impl Words for Korean {
     }
 }
 
-struct English;
+pub(crate) struct English;
 
 impl English {
-    fn span(minutes: u32) -> String {
+    pub(crate) fn span(minutes: u32) -> String {
         match (minutes % 60, minutes / 60) {
             (0, 1) => "1 hour".to_owned(),
             (0, h) => format!("{h} hours"),

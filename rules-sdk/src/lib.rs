@@ -99,6 +99,7 @@ pub mod plate;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod settings;
+pub mod tariff;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 pub mod time;
@@ -123,6 +124,7 @@ pub use locale::Locale;
 pub use money::{Currency, Money};
 pub use plate::Plate;
 pub use settings::SettingsError;
+pub use tariff::Tariff;
 pub use time::{Date, Timestamp};
 
 /// The version of this SDK, reported by every module built with it.
@@ -145,6 +147,7 @@ pub mod prelude {
     pub use crate::money::{Currency, Money};
     pub use crate::plate::Plate;
     pub use crate::settings::SettingsError;
+    pub use crate::tariff::Tariff;
     pub use crate::time::{Date, Timestamp, days_expired, format_minutes};
     pub use crate::{LotInfo, Needs, Policy, export_policy};
 }

@@ -81,3 +81,21 @@ pub fn assert_published<T: JsonSchema>(published: &str, path: &std::path::Path) 
         path.display()
     );
 }
+
+impl JsonSchema for crate::time::Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A local date, `YYYY-MM-DD`",
+            "type": "string",
+            "format": "date"
+        })
+    }
+}

@@ -103,6 +103,23 @@ impl Date {
     pub fn days_after(self, earlier: Date) -> i64 {
         self.days_since_epoch() - earlier.days_since_epoch()
     }
+
+    /// The date `days` days after 1970-01-01, saturating at the ends of the
+    /// supported range.
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        civil_from_days(days.clamp(MIN_DAYS, MAX_DAYS))
+    }
+
+    /// The day of the week, 0 for Sunday to 6 for Saturday.
+    pub fn weekday(self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        (self.days_since_epoch() + 4).rem_euclid(7) as u8
+    }
+
+    /// The number of days in the date's month.
+    pub fn month_len(self) -> u8 {
+        days_in_month(self.year, self.month)
+    }
 }
 
 /// How many days a pass that is valid through `valid_until` has expired on the

@@ -12,6 +12,7 @@ mod settings;
 mod voice;
 
 use boomgate_rules_sdk::prelude::*;
+use boomgate_rules_sdk::tariff::Context;
 
 pub use prompts::NAMES as PROMPT_NAMES;
 pub use settings::{
@@ -37,6 +38,12 @@ impl Policy for StandardLot {
 
     fn locale(settings: &Settings) -> Locale {
         settings.locale
+    }
+
+    fn needs(settings: &Settings) -> Needs {
+        Needs {
+            history_minutes: settings.fees.history_minutes(),
+        }
     }
 
     fn evaluate(settings: &Settings, input: &Input) -> Decision {
@@ -677,6 +684,7 @@ impl Lot<'_> {
             &self.input.event.occurred_at,
             s.payment_grace_minutes,
             s.currency,
+            &Context::of_vehicle(&self.input.vehicle),
         )
     }
 

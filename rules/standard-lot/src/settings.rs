@@ -48,8 +48,9 @@ pub struct Settings {
     pub lpr_camera_down: LprCameraDown,
     /// How long an expired monthly pass keeps some of its privileges.
     pub monthly_pass: PassWindows,
-    /// The temporary-parking fee schedule.
-    pub fees: FeeSchedule,
+    /// The temporary-parking tariff: the seed's schedule, or bands, tiers,
+    /// calendars, caps and classes (see `boomgate_rules_sdk::tariff`).
+    pub fees: Tariff,
     /// After paying in full, a vehicle has this many minutes to leave without
     /// paying more.
     pub payment_grace_minutes: u32,
