@@ -87,6 +87,10 @@ pub struct Scenario {
     pub input: Input,
     /// The decision expected.
     pub expect: Expected,
+    /// The fee text expected, by locale tag (`zh-CN`), where a target can
+    /// render it.
+    #[serde(default)]
+    pub fee_text: std::collections::BTreeMap<String, String>,
 }
 
 /// The decision a scenario expects: every field but the trace, which only has
@@ -229,6 +233,13 @@ pub trait Target {
     /// Decides the scenario's input under `settings` (the suite's base
     /// settings with the scenario's patch applied, as JSON).
     fn decide(&self, settings: &str, scenario: &Scenario) -> Result<Decision, String>;
+
+    /// The fee text under `settings` in `locale`, or none where this target
+    /// does not render it.
+    fn fee_text(&self, settings: &str, locale: &str) -> Result<Option<String>, String> {
+        let _ = (settings, locale);
+        Ok(None)
+    }
 }
 
 /// A policy run natively, configured exactly as its module configures it.
@@ -245,6 +256,12 @@ impl<P: Policy> Target for Native<P> {
         let harness =
             Harness::<P>::new(settings).map_err(|e| format!("  settings refused: {e}"))?;
         Ok(harness.evaluate(&scenario.input))
+    }
+
+    fn fee_text(&self, settings: &str, locale: &str) -> Result<Option<String>, String> {
+        let harness =
+            Harness::<P>::new(settings).map_err(|e| format!("  settings refused: {e}"))?;
+        harness.fee_schedule(Some(locale)).map(Some)
     }
 }
 
@@ -284,8 +301,21 @@ impl Suite {
     /// Runs one scenario on `target`; the error says every field that
     /// differs from the expected decision, and the trace.
     pub fn check(&self, scenario: &Scenario, target: &dyn Target) -> Result<Decision, String> {
-        let decision = target.decide(&self.settings(scenario), scenario)?;
+        let settings = self.settings(scenario);
+        let decision = target.decide(&settings, scenario)?;
         scenario.expect.check(&decision)?;
+        let mut wrong = Vec::new();
+        for (locale, want) in &scenario.fee_text {
+            match target.fee_text(&settings, locale)? {
+                Some(got) if got != *want => wrong.push(format!(
+                    "  fee text ({locale}): expected {want:?}, got {got:?}"
+                )),
+                _ => {}
+            }
+        }
+        if !wrong.is_empty() {
+            return Err(wrong.join("\n"));
+        }
         Ok(decision)
     }
 

@@ -391,7 +391,8 @@ pub async fn approve(
         now,
     )
     .await?;
-    passes::upsert_monthly_pass(&mut *tx, &lot.id, &plate, &account, valid_until, now).await?;
+    passes::upsert_monthly_pass(&mut *tx, &lot.id, &plate, &account, valid_until, None, now)
+        .await?;
     // The renewal an exit asked for is settled by the pass being valid.
     payments::settle_plate_orders(
         &mut *tx,

@@ -133,6 +133,7 @@ pub async fn service_lot(
                 Role::Payments => "payment system",
                 Role::App => "app platform",
                 Role::Telephony => "telephony system",
+                Role::Merchant => "merchants",
                 _ => "service",
             }
         ))),
@@ -497,7 +498,7 @@ async fn caller(state: &AppState, row: TokenRow) -> Result<Option<Caller>, ApiEr
             agent_id,
             owner_id: row.owner_id,
         }),
-        role @ (Role::Payments | Role::App | Role::Telephony) => {
+        role @ (Role::Payments | Role::App | Role::Telephony | Role::Merchant) => {
             let token_id = row.id.unwrap_or_default();
             let lots = owners::token_lots(state.db.pool(), &token_id).await?;
             Some(Caller::Service(Box::new(Service {

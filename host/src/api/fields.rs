@@ -28,6 +28,25 @@ pub fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
     }
 }
 
+/// A vehicle class (`large`, `new-energy`, ...): 1 to 32 lowercase
+/// letters, digits and `-`; or a 400 naming `field`.
+pub fn vehicle_class(field: &str, raw: &str) -> Result<String, ApiError> {
+    let ok = (1..=32).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::field(
+            field,
+            format!(
+                "`{raw}` is not a vehicle class (1 to 32 lowercase letters, digits and `-`, e.g. `large`, `new-energy`)"
+            ),
+        ))
+    }
+}
+
 /// A gate of `lot`, or a 404.
 pub async fn gate_of(state: &AppState, lot: &str, gate: &str) -> Result<GateRow, ApiError> {
     lots::gate(state.db.pool(), lot, gate)

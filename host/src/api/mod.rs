@@ -23,6 +23,7 @@ pub mod auth;
 pub mod cases;
 pub mod decisions;
 pub mod desk;
+pub mod discounts;
 pub mod error;
 pub mod fields;
 pub mod gates;
@@ -56,6 +57,7 @@ pub mod tokens;
         (name = "app", description = "The app platform (parking passes and their picks)"),
         (name = "agents", description = "Remote agents (and owners) resolving what robots cannot"),
         (name = "telephony", description = "The telephony system reporting calls to agents' seats"),
+        (name = "merchants", description = "Merchants validating their customers' stays with discounts"),
         (name = "people", description = "People logging in with a code sent to their phone"),
     )
 )]
@@ -93,6 +95,7 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(orders::router(config))
         .merge(tokens::router(config))
         .merge(parking::router(config))
+        .merge(discounts::router(config))
         .merge(decisions::router(config))
         .merge(agents::router(config))
         .merge(photos::router(config))

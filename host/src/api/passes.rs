@@ -50,6 +50,10 @@ pub struct NewMonthlyPass {
     pub holder: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The vehicle's class, which tariffs may price by (`large`,
+    /// `new-energy`, ...): 1 to 32 lowercase letters, digits and `-`.
+    #[serde(default)]
+    pub vehicle_class: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +64,7 @@ pub struct MonthlyPass {
     pub spaces: u32,
     pub holder: Option<String>,
     pub phone: Option<String>,
+    pub vehicle_class: Option<String>,
 }
 
 impl From<PassRow> for MonthlyPass {
@@ -71,6 +76,7 @@ impl From<PassRow> for MonthlyPass {
             spaces: row.spaces,
             holder: row.holder,
             phone: row.phone,
+            vehicle_class: row.vehicle_class,
         }
     }
 }
@@ -115,6 +121,11 @@ async fn put_pass(
             )
         })?;
     let phone = fields::optional_phone("phone", req.phone.as_deref())?;
+    let class = req
+        .vehicle_class
+        .as_deref()
+        .map(|c| fields::vehicle_class("vehicle_class", c))
+        .transpose()?;
     passes::upsert_account(
         &mut **tx,
         &lot.id,
@@ -125,7 +136,16 @@ async fn put_pass(
         now,
     )
     .await?;
-    passes::upsert_monthly_pass(&mut **tx, &lot.id, &plate, &req.account, valid_until, now).await?;
+    passes::upsert_monthly_pass(
+        &mut **tx,
+        &lot.id,
+        &plate,
+        &req.account,
+        valid_until,
+        class.as_deref(),
+        now,
+    )
+    .await?;
     // A pass valid again today settles the renewal its exit asked for.
     if days_expired(valid_until, lot.zone.today(now)) <= 0 {
         payments::settle_plate_orders(
@@ -206,6 +226,7 @@ pub async fn import_monthly_passes(
             )
         })?;
         let pass = NewMonthlyPass {
+            vehicle_class: None,
             plate: at(0),
             valid_until: at(1),
             account: at(2),

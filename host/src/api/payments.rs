@@ -410,8 +410,16 @@ async fn record(
                         lot.id
                     ))
                 })?;
-            passes::upsert_monthly_pass(&mut **tx, &lot.id, &plate, &pass.account_id, until, now)
-                .await?;
+            passes::upsert_monthly_pass(
+                &mut **tx,
+                &lot.id,
+                &plate,
+                &pass.account_id,
+                until,
+                None,
+                now,
+            )
+            .await?;
             let settled = payments::pay_renewal(
                 tx,
                 &lot.id,

@@ -64,6 +64,13 @@ pub struct EventRequest {
     /// order, case or duplicate window).
     #[serde(default)]
     pub test: bool,
+    /// The vehicle's class when the camera tells it, e.g. `large` for a
+    /// yellow (large-vehicle) plate, `new-energy` for a green one, or
+    /// `motorcycle`: lowercase letters, digits and `-`, at most 32. Tariffs
+    /// price by it; absent, the stay's class or the pass registry's is
+    /// used.
+    #[serde(default)]
+    pub vehicle_class: Option<String>,
 }
 
 /// The decision for an event, as the robot acts on it.
@@ -166,20 +173,29 @@ fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
             "must be the sha256 digest `POST /v1/photos` returned",
         ));
     }
+    let vehicle_class = req
+        .vehicle_class
+        .as_deref()
+        .map(|c| fields::vehicle_class("vehicle_class", c))
+        .transpose()?;
     // What makes a retry the same event: its content, as the robot meant it.
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         req.event_id,
         plate.as_ref().map(Plate::as_str),
         occurred_ms,
         req.confidence,
         req.photo
     ]);
+    if let (Some(class), Some(parts)) = (&vehicle_class, canonical.as_array_mut()) {
+        parts.push(class.as_str().into());
+    }
     Ok(Checked {
         reading: Reading {
             plate,
             occurred_ms,
             confidence: req.confidence.map(|c| c as f32),
             agent: None,
+            vehicle_class,
         },
         hash: sha256(canonical.to_string().as_bytes()),
     })

@@ -78,17 +78,45 @@ impl Stay {
     }
 }
 
-/// A stored stay as the policy prices it, ending at `left_at`.
-fn priced(zone: &LotZone, stay: &SessionRow, left_at: i64) -> PricedStay {
-    PricedStay {
+/// A stored stay as the policy prices it, ending at `left_at`: with its
+/// class, its discounts and, when the policy asks, the plate's earlier
+/// stays.
+async fn priced(
+    state: &AppState,
+    zone: &LotZone,
+    stay: &SessionRow,
+    left_at: i64,
+    history_minutes: u32,
+) -> Result<PricedStay, ApiError> {
+    let pool = state.db.pool();
+    let earlier_stays = if history_minutes > 0 {
+        let since = stay.entered_at - i64::from(history_minutes) * 60_000;
+        crate::db::input::earlier_stays(pool, &stay.lot_id, &stay.plate, since)
+            .await?
+            .into_iter()
+            .filter(|r| r.exited_at <= stay.entered_at)
+            .map(|r| boomgate_engine::sdk::EarlierStay {
+                entered_at: zone.local(r.entered_at),
+                left_at: zone.local(r.exited_at),
+                billing: r.billing,
+                paid_amount: r.paid_amount,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PricedStay {
         settled_until: stay.settled_until.map(|t| zone.local(t)),
+        class: stay.vehicle_class.clone(),
+        discounts: crate::db::input::discounts(pool, &stay.id).await?,
+        earlier_stays,
         ..PricedStay::new(
             zone.local(stay.entered_at),
             zone.local(left_at),
             stay.billing,
             stay.paid_amount,
         )
-    }
+    })
 }
 
 // ---------------------------------------------------------------- lists
@@ -253,11 +281,14 @@ pub async fn stays_of_plate(
         let minutes = zone.local(row.entered_at).minutes_until(&zone.local(until));
         let inside = row.exited_at.is_none();
         let due_now = match &active {
-            Some(active) if inside => active
-                .policy
-                .fee_quote(&priced(&zone, &row, now))
-                .ok()
-                .map(|q| i64::try_from(q.due.amount).unwrap_or(i64::MAX)),
+            Some(active) if inside => {
+                let history = active.policy.needs().history_minutes;
+                active
+                    .policy
+                    .fee_quote(&priced(&state, &zone, &row, now, history).await?)
+                    .ok()
+                    .map(|q| i64::try_from(q.due.amount).unwrap_or(i64::MAX))
+            }
             _ => None,
         };
         let exit_now = match (&active, &site) {
@@ -267,6 +298,7 @@ pub async fn stays_of_plate(
                     occurred_ms: now,
                     confidence: None,
                     agent: None,
+                    vehicle_class: None,
                 };
                 let input = pipeline::preview(&state, site, &reading).await?;
                 Some(active.policy.evaluate(&input))
@@ -397,9 +429,10 @@ pub async fn close_stay(
             lot.id
         ))
     })?;
+    let history = active.policy.needs().history_minutes;
     let quote = active
         .policy
-        .fee_quote(&priced(zone, &stay, left_at))
+        .fee_quote(&priced(&state, zone, &stay, left_at, history).await?)
         .map_err(|e| match e {
             CallError::Refused(why) => {
                 ApiError::unprocessable(format!("the policy does not price this stay: {why}"))

@@ -45,6 +45,9 @@ pub enum MachineRole {
     /// The telephony system: reports the calls that ring agents' seats
     /// (`POST /v1/calls`).
     Telephony,
+    /// A merchant (a shop, a cinema): validates its customers' stays with
+    /// discounts (`POST /v1/lots/{lot}/discounts`).
+    Merchant,
 }
 
 impl From<MachineRole> for Role {
@@ -54,6 +57,7 @@ impl From<MachineRole> for Role {
             MachineRole::Payments => Role::Payments,
             MachineRole::App => Role::App,
             MachineRole::Telephony => Role::Telephony,
+            MachineRole::Merchant => Role::Merchant,
         }
     }
 }

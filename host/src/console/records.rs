@@ -161,6 +161,7 @@ async fn put_pass(
             )
         })?;
         let asked = NewMonthlyPass {
+            vehicle_class: None,
             plate: form.plate.clone(),
             valid_until: form.valid_until.clone(),
             account: form.account.trim().to_owned(),

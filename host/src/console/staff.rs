@@ -322,7 +322,7 @@ async fn tokens(
                     (frame.csrf_field())
                     label { (l.t(Msg::TokenName)) input name="name" required; }
                     label { (l.t(Msg::TokenRole)) select name="role" {
-                        @for r in ["payments", "app", "telephony", "owner"] { option value=(r) { (r) } }
+                        @for r in ["payments", "app", "telephony", "merchant", "owner"] { option value=(r) { (r) } }
                     } }
                     fieldset.wide { legend { (l.t(Msg::Lots)) }
                         @for lot in &lots { label.choice { input type="checkbox" name="lots" value=(lot.id); " " (lot.name) } }
@@ -348,6 +348,7 @@ async fn create_token(
         "payments" => MachineRole::Payments,
         "app" => MachineRole::App,
         "telephony" => MachineRole::Telephony,
+        "merchant" => MachineRole::Merchant,
         "owner" => MachineRole::Owner,
         other => {
             let e = ApiError::field("role", format!("`{other}` is not a token role"));

@@ -39,6 +39,7 @@ pub fn token(role: Role) -> anyhow::Result<(String, String)> {
         Role::Payments => "bgp",
         Role::App => "bgx",
         Role::Telephony => "bgt",
+        Role::Merchant => "bgm",
     };
     let secret = format!("{prefix}_{}", hex(&bytes));
     let hash = token_hash(&secret);

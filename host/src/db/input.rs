@@ -77,6 +77,10 @@ pub struct Facts {
     pub owed: u64,
     /// The gate's freshest heartbeat: when, and its plate camera.
     pub health: Option<(i64, DeviceState)>,
+    /// The vehicle class registered with the plate's monthly pass.
+    pub pass_class: Option<String>,
+    /// How many discounts the open stay has (read with [`discounts`]).
+    pub discounts: i64,
 }
 
 #[derive(FromRow)]
@@ -114,6 +118,9 @@ struct Row {
     owed: Option<i64>,
     health_at: Option<i64>,
     health_lpr_camera: Option<String>,
+    session_class: Option<String>,
+    pass_class: Option<String>,
+    discounts: i64,
 }
 
 /// A stored value, decoded into its domain type or failing with the column
@@ -162,7 +169,9 @@ const FACTS: &str = "SELECT
              (SELECT CAST(SUM(w.amount) AS BIGINT) FROM orders w JOIN sessions ws ON ws.id = w.session_id
               WHERE w.lot_id = $1 AND w.plate = $2 AND w.kind = 'temporary' AND w.status = $7
                   AND ws.exited_at IS NOT NULL) AS owed,
-             h.heartbeat_at AS health_at, h.lpr_camera AS health_lpr_camera
+             h.heartbeat_at AS health_at, h.lpr_camera AS health_lpr_camera,
+             s.vehicle_class AS session_class, p.vehicle_class AS pass_class,
+             (SELECT COUNT(*) FROM stay_discounts sd WHERE sd.session_id = s.id) AS discounts
          FROM (SELECT 1 AS one) one
          LEFT JOIN events e ON e.lot_id = $1 AND e.robot_id = $3 AND e.event_id = $4
          LEFT JOIN decisions d ON d.id = (SELECT MAX(x.id) FROM decisions x
@@ -201,6 +210,7 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
             spaces: row.pass_spaces.map(decode_spaces).transpose()?.unwrap_or(0),
             holder: row.pass_holder,
             phone: row.pass_phone,
+            vehicle_class: row.pass_class.clone(),
         }),
         _ => None,
     };
@@ -228,6 +238,7 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
             settled_until: row.session_settled_until,
             pick_id: row.session_pick_id,
             entry_photo: row.session_entry_photo,
+            vehicle_class: row.session_class,
         }),
         _ => None,
     };
@@ -270,7 +281,45 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
             )),
             _ => None,
         },
+        pass_class: row.pass_class,
+        discounts: row.discounts,
     })
+}
+
+/// The discounts granted to stay `session`, in the order they were.
+pub async fn discounts<'e>(
+    db: impl Exec<'e>,
+    session: &str,
+) -> Result<Vec<boomgate_engine::sdk::Discount>> {
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT source, minutes, amount FROM stay_discounts
+         WHERE session_id = $1 ORDER BY created_at, id",
+    )
+    .bind(session)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(source, minutes, amount)| {
+            use boomgate_engine::sdk::DiscountValue;
+            let value = match (minutes, amount) {
+                (Some(m), None) => DiscountValue::Minutes {
+                    minutes: u32::try_from(m).map_err(|_| bad_discount("minutes", m))?,
+                },
+                (None, Some(a)) => DiscountValue::Amount {
+                    amount: u64::try_from(a).map_err(|_| bad_discount("amount", a))?,
+                },
+                _ => return Err(bad_discount("minutes", -1)),
+            };
+            Ok(boomgate_engine::sdk::Discount { source, value })
+        })
+        .collect()
+}
+
+fn bad_discount(column: &str, n: i64) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("{n} is not a discount's {column}").into(),
+    }
 }
 
 fn decode_spaces(n: i64) -> Result<u32> {

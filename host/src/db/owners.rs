@@ -163,7 +163,7 @@ pub struct ServiceTokenRow {
 pub async fn service_tokens<'e>(db: impl Exec<'e>, owner: &str) -> Result<Vec<ServiceTokenRow>> {
     sqlx::query_as(
         "SELECT id, name, role, created_at, revoked_at FROM tokens
-         WHERE owner_id = $1 AND role IN ('owner', 'payments', 'app', 'telephony') AND id IS NOT NULL
+         WHERE owner_id = $1 AND role IN ('owner', 'payments', 'app', 'telephony', 'merchant') AND id IS NOT NULL
          ORDER BY created_at DESC",
     )
     .bind(owner)
@@ -230,7 +230,7 @@ pub async fn revoke_service_token<'e>(
 ) -> Result<bool> {
     sqlx::query(
         "UPDATE tokens SET revoked_at = $3
-         WHERE owner_id = $1 AND id = $2 AND role IN ('owner', 'payments', 'app', 'telephony') AND revoked_at IS NULL",
+         WHERE owner_id = $1 AND id = $2 AND role IN ('owner', 'payments', 'app', 'telephony', 'merchant') AND revoked_at IS NULL",
     )
     .bind(owner)
     .bind(id)

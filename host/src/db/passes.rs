@@ -39,19 +39,24 @@ pub async fn upsert_monthly_pass<'e>(
     plate: &Plate,
     account: &str,
     valid_until: Date,
+    // None keeps the class registered before.
+    vehicle_class: Option<&str>,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO monthly_passes (lot_id, plate, account_id, valid_until, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)
+        "INSERT INTO monthly_passes (lot_id, plate, account_id, valid_until, created_at, updated_at,
+             vehicle_class)
+         VALUES ($1, $2, $3, $4, $5, $5, $6)
          ON CONFLICT (lot_id, plate) DO UPDATE SET account_id = excluded.account_id,
-             valid_until = excluded.valid_until, updated_at = excluded.updated_at",
+             valid_until = excluded.valid_until, updated_at = excluded.updated_at,
+             vehicle_class = COALESCE(excluded.vehicle_class, monthly_passes.vehicle_class)",
     )
     .bind(lot)
     .bind(plate.as_str())
     .bind(account)
     .bind(valid_until.to_string())
     .bind(now)
+    .bind(vehicle_class)
     .execute(db)
     .await
     .map(drop)
@@ -71,11 +76,13 @@ pub struct PassRow {
     pub spaces: u32,
     pub holder: Option<String>,
     pub phone: Option<String>,
+    /// The vehicle's class, when registered (`large`, `new-energy`, ...).
+    pub vehicle_class: Option<String>,
 }
 
 macro_rules! pass_select {
     () => {
-        "SELECT p.plate, p.account_id, p.valid_until, a.spaces, a.holder, a.phone
+        "SELECT p.plate, p.account_id, p.valid_until, a.spaces, a.holder, a.phone, p.vehicle_class
          FROM monthly_passes p JOIN accounts a ON a.lot_id = p.lot_id AND a.id = p.account_id"
     };
 }

@@ -30,12 +30,14 @@ pub struct SessionRow {
     pub pick_id: Option<String>,
     /// The digest of the photo the entry robot sent, if any.
     pub entry_photo: Option<String>,
+    /// The vehicle's class as known at entry (`large`, `new-energy`, ...).
+    pub vehicle_class: Option<String>,
 }
 
 macro_rules! session_columns {
     () => {
         "id, lot_id, plate, billing, entered_at, entry_gate, exited_at, exit_gate,
-         closed_by, paid_amount, paid_at, settled_until, pick_id, entry_photo"
+         closed_by, paid_amount, paid_at, settled_until, pick_id, entry_photo, vehicle_class"
     };
 }
 
@@ -124,13 +126,15 @@ pub struct NewSession<'a> {
     pub entered_at: i64,
     pub gate: &'a str,
     pub decision: &'a str,
+    /// The vehicle's class, when the camera or the pass registry knows it.
+    pub vehicle_class: Option<&'a str>,
 }
 
 pub async fn insert_session<'e>(db: impl Exec<'e>, s: &NewSession<'_>, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (id, lot_id, plate, billing, entered_at, entry_gate, entry_decision,
-             paid_amount, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+             paid_amount, created_at, vehicle_class)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
     )
     .bind(s.id)
     .bind(s.lot)
@@ -140,6 +144,7 @@ pub async fn insert_session<'e>(db: impl Exec<'e>, s: &NewSession<'_>, now: i64)
     .bind(s.gate)
     .bind(s.decision)
     .bind(now)
+    .bind(s.vehicle_class)
     .execute(db)
     .await
     .map(drop)

@@ -100,6 +100,8 @@ stored! {
         App => "app",
         /// The telephony system: reports the calls that ring agents' seats.
         Telephony => "telephony",
+        /// A merchant: grants discounts to stays, in its lots.
+        Merchant => "merchant",
     }
 
     /// Who or what ended a stay.

@@ -79,6 +79,7 @@ pub async fn apply(
                     entered_at: at,
                     gate,
                     decision: cx.decision_id,
+                    vehicle_class: cx.assembled.input.vehicle.class.as_deref(),
                 };
                 stays::insert_session(&mut *conn, &new, now).await?;
                 session_id = Some(id);

@@ -24,6 +24,8 @@ pub struct Reading {
     pub confidence: Option<f32>,
     /// What an agent asks of the policy.
     pub agent: Option<AgentAction>,
+    /// The vehicle's class as the camera tells it (plate colour or type).
+    pub vehicle_class: Option<String>,
 }
 
 /// The policy input for `reading` at `gate` of `lot`, from `facts`.
@@ -64,6 +66,13 @@ pub fn assemble(
         });
     }
     vehicle.owed = facts.owed;
+    // The camera's reading first, then what the stay was entered with,
+    // then the pass registry.
+    vehicle.class = reading
+        .vehicle_class
+        .clone()
+        .or_else(|| facts.session.as_ref().and_then(|s| s.vehicle_class.clone()))
+        .or_else(|| facts.pass_class.clone());
     Input {
         event: Event {
             lot_id: lot.id.clone(),

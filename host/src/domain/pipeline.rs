@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use super::commands::{self, Command};
 use super::effects::{self, Applied, Context};
 use super::input::{Reading, assemble};
+use super::zone::LotZone;
 use crate::api::error::ApiError;
 use crate::db::decisions::{self, DecisionRow, NewEvent};
 use crate::db::desk::{self, NewOpening, NewVisitor};
@@ -386,6 +387,9 @@ async fn assemble_with_history(
         &facts,
         state.config.robot_offline_seconds,
     );
+    if let Some(stay) = input_stay(&facts) {
+        input.vehicle.discounts = db::input::discounts(&mut **tx, stay).await?;
+    }
     let minutes = state
         .registry
         .active(&site.lot.id)
@@ -393,18 +397,33 @@ async fn assemble_with_history(
     if let (Some(plate), true) = (&reading.plate, minutes > 0) {
         let since = reading.occurred_ms - i64::from(minutes) * 60_000;
         let rows = db::input::earlier_stays(&mut **tx, &site.lot.id, plate, since).await?;
-        let zone = &site.lot.zone;
-        input.vehicle.earlier_stays = rows
-            .into_iter()
-            .map(|r| boomgate_engine::sdk::EarlierStay {
-                entered_at: zone.local(r.entered_at),
-                left_at: zone.local(r.exited_at),
-                billing: r.billing,
-                paid_amount: r.paid_amount,
-            })
-            .collect();
+        input.vehicle.earlier_stays = earlier(&site.lot.zone, rows);
     }
     Ok(Assembled { input, facts })
+}
+
+/// The open stay whose discounts the input needs, if it has any.
+fn input_stay(facts: &Facts) -> Option<&str> {
+    facts
+        .session
+        .as_ref()
+        .filter(|_| facts.discounts > 0)
+        .map(|s| s.id.as_str())
+}
+
+/// The plate's earlier stays as the policy is told them.
+fn earlier(
+    zone: &LotZone,
+    rows: Vec<db::input::EarlierRow>,
+) -> Vec<boomgate_engine::sdk::EarlierStay> {
+    rows.into_iter()
+        .map(|r| boomgate_engine::sdk::EarlierStay {
+            entered_at: zone.local(r.entered_at),
+            left_at: zone.local(r.exited_at),
+            billing: r.billing,
+            paid_amount: r.paid_amount,
+        })
+        .collect()
 }
 
 /// Reads what a decision at `site` would see now, without recording
@@ -417,14 +436,28 @@ pub async fn preview(state: &AppState, site: &Site, reading: &Reading) -> Result
         event: None,
         photo: None,
     };
-    let facts = db::input::facts(state.db.pool(), &ask).await?;
-    Ok(assemble(
+    let pool = state.db.pool();
+    let facts = db::input::facts(pool, &ask).await?;
+    let mut input = assemble(
         &site.lot,
         &site.gate,
         reading,
         &facts,
         state.config.robot_offline_seconds,
-    ))
+    );
+    if let Some(stay) = input_stay(&facts) {
+        input.vehicle.discounts = db::input::discounts(pool, stay).await?;
+    }
+    let minutes = state
+        .registry
+        .active(&site.lot.id)
+        .map_or(0, |a| a.policy.needs().history_minutes);
+    if let (Some(plate), true) = (&reading.plate, minutes > 0) {
+        let since = reading.occurred_ms - i64::from(minutes) * 60_000;
+        let rows = db::input::earlier_stays(pool, &site.lot.id, plate, since).await?;
+        input.vehicle.earlier_stays = earlier(&site.lot.zone, rows);
+    }
+    Ok(input)
 }
 
 /// Evaluates the lot's active policy. Never fails: no policy, a faulting
@@ -547,6 +580,7 @@ async fn commit(
             occurred_ms: occurred_at,
             confidence: event.confidence,
             agent: None,
+            vehicle_class: None,
         };
         record_event(state, &mut tx, site, &reading, key, &decision_id, None).await?;
     }

@@ -16,7 +16,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use boomgate_engine::sdk::testing::{Scenario, Target, merge_patch};
 use boomgate_engine::sdk::{
-    AgentAction, Billing, Decision, DeviceState, Direction, Effect, Input, Stay, Timestamp,
+    AgentAction, Billing, Decision, DeviceState, Direction, DiscountValue, Effect, Input, Stay,
+    Timestamp,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -296,6 +297,10 @@ async fn run(
             return Err(format!("the earlier stay did not begin: {answer}"));
         }
     }
+    if !input.vehicle.earlier_stays.is_empty() {
+        let plate = plate.as_deref().ok_or("earlier stays need a plate")?;
+        earlier_stays(app, owner, &lot, plate, input).await?;
+    }
     if let Some(session) = session {
         enter(
             app,
@@ -308,6 +313,10 @@ async fn run(
             input,
         )
         .await?;
+    }
+    if !input.vehicle.discounts.is_empty() {
+        let plate = plate.as_deref().ok_or("discounts need a plate")?;
+        discounts(app, owner, &lot, plate, input).await?;
     }
     app.activate(owner, &lot.id, version).await;
     if let Some(action) = input.event.agent {
@@ -414,14 +423,13 @@ async fn enter(
         expect(app.post(owner, passes, body).await, StatusCode::CREATED)?;
     }
     set_clock(app, unix_ms(&session.entered_at) + 1000);
+    // The entry camera tells the vehicle's class, when the scenario has one.
+    let mut body = json!({ "event_id": unique("entry"), "plate": plate, "occurred_at": session.entered_at.to_string() });
+    if let Some(class) = &input.vehicle.class {
+        body["vehicle_class"] = json!(class);
+    }
     let answer = expect(
-        app.event(
-            &lot.entry,
-            &unique("entry"),
-            Some(plate),
-            &session.entered_at.to_string(),
-        )
-        .await,
+        app.post(&lot.entry, "/v1/events", body).await,
         StatusCode::OK,
     )?;
     let opened = decision(&answer);
@@ -481,6 +489,86 @@ async fn enter(
                 .await,
             StatusCode::CREATED,
         )?;
+    }
+    Ok(())
+}
+
+/// The plate's earlier stays, oldest first, the way a real lot has them:
+/// in through the entry robot, paid what the scenario says, out through the
+/// exit robot, which must open.
+async fn earlier_stays(
+    app: &TestApp,
+    owner: &str,
+    lot: &Lot,
+    plate: &str,
+    input: &Input,
+) -> Result<(), String> {
+    let mut stays = input.vehicle.earlier_stays.clone();
+    stays.sort_by_key(|s| s.entered_at);
+    for stay in stays {
+        if stay.billing != Billing::Temporary {
+            return Err("only temporary earlier stays are made here".to_owned());
+        }
+        set_clock(app, unix_ms(&stay.entered_at) + 1000);
+        let entered = expect(
+            app.event(
+                &lot.entry,
+                &unique("before"),
+                Some(plate),
+                &stay.entered_at.to_string(),
+            )
+            .await,
+            StatusCode::OK,
+        )?;
+        if entered["gate"] != "open" {
+            return Err(format!("the earlier stay did not begin: {entered}"));
+        }
+        if stay.paid_amount > 0 {
+            let payments = service_token(app, owner, "payments", lot).await?;
+            let paid_at = stay.left_at.plus_seconds(-60).expect("in range");
+            set_clock(app, unix_ms(&paid_at) + 1000);
+            let body = json!({ "plate": plate, "amount": stay.paid_amount, "paid_at": paid_at.to_string() });
+            expect(
+                app.post(&payments, &format!("/v1/lots/{}/payments", lot.id), body)
+                    .await,
+                StatusCode::CREATED,
+            )?;
+        }
+        set_clock(app, unix_ms(&stay.left_at) + 1000);
+        let left = expect(
+            app.event(
+                &lot.exit,
+                &unique("left"),
+                Some(plate),
+                &stay.left_at.to_string(),
+            )
+            .await,
+            StatusCode::OK,
+        )?;
+        if left["gate"] != "open" {
+            return Err(format!("the earlier stay did not end: {left}"));
+        }
+    }
+    Ok(())
+}
+
+/// The stay's discounts, granted by a merchant of the lot.
+async fn discounts(
+    app: &TestApp,
+    owner: &str,
+    lot: &Lot,
+    plate: &str,
+    input: &Input,
+) -> Result<(), String> {
+    let merchant = service_token(app, owner, "merchant", lot).await?;
+    let path = format!("/v1/lots/{}/discounts", lot.id);
+    for (i, d) in input.vehicle.discounts.iter().enumerate() {
+        let mut body = json!({ "plate": plate, "source": d.source, "reference": format!("r{i}") });
+        match d.value {
+            DiscountValue::Minutes { minutes } => body["minutes"] = json!(minutes),
+            DiscountValue::Amount { amount } => body["amount"] = json!(amount),
+        }
+        expect(app.post(&merchant, &path, body).await, StatusCode::CREATED)?;
     }
     Ok(())
 }

@@ -95,6 +95,13 @@ impl Target for Component {
             None => Ok(evaluation.decision),
         }
     }
+
+    fn fee_text(&self, settings: &str, locale: &str) -> Result<Option<String>, String> {
+        let lot = self.lot(settings)?;
+        lot.fee_schedule(Some(locale))
+            .map(Some)
+            .map_err(|e| format!("  fee text in {locale}: {e}"))
+    }
 }
 
 fn trial(

@@ -192,6 +192,7 @@ impl<'a> Gatehouse<'a> {
             occurred_ms: self.state.clock.now_ms(),
             confidence: None,
             agent,
+            vehicle_class: None,
         };
         let by = self.caller.label();
         let supersedes = self.held.map(|h| h.id);
