@@ -66,6 +66,22 @@ enum Command {
     /// Administer the service's database.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Work with tariffs (the standard lot's `fees`).
+    #[command(subcommand)]
+    Tariff(TariffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TariffCommand {
+    /// Turn an APDS rate table (a `RateTable` with one
+    /// `RateLineCollection`) into standard-lot settings: prints
+    /// `{"currency", "fees"}` to merge into a lot's settings, and notes on
+    /// stderr; refuses, naming the JSON path, what a tariff cannot express.
+    Import {
+        /// The APDS `RateTable` (JSON).
+        #[arg(long)]
+        apds: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +220,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             runtime()?.block_on(serve(config))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Tariff(TariffCommand::Import { apds }) => {
+            let text = std::fs::read_to_string(&apds)
+                .with_context(|| format!("cannot read `{}`", apds.display()))?;
+            let doc: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("`{}` is not JSON", apds.display()))?;
+            match crate::domain::apds::import(&doc) {
+                Ok(imported) => {
+                    for note in &imported.notes {
+                        eprintln!("note: {note}");
+                    }
+                    let out =
+                        serde_json::json!({ "currency": imported.currency, "fees": imported.fees });
+                    println!("{}", serde_json::to_string_pretty(&out)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(refused) => {
+                    eprintln!("error: `{}` cannot be imported: {refused}", apds.display());
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
         Command::Admin(AdminCommand::CreateOwner { db, name, phone }) => {
             let token = runtime()?.block_on(create_owner(&db, &name, phone.as_deref()))?;

@@ -41,6 +41,7 @@ pub mod policies;
 pub mod robot;
 pub mod robots;
 pub mod stays;
+pub mod tariffs;
 pub mod tokens;
 
 #[derive(OpenApi)]
@@ -96,6 +97,7 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(tokens::router(config))
         .merge(parking::router(config))
         .merge(discounts::router(config))
+        .merge(tariffs::router(config))
         .merge(decisions::router(config))
         .merge(agents::router(config))
         .merge(photos::router(config))

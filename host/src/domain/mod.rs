@@ -3,6 +3,7 @@
 //! a decision has, the one path every payment takes, commands to robots,
 //! and lot time zones.
 
+pub mod apds;
 pub mod cases;
 pub mod commands;
 pub mod effects;

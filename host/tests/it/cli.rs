@@ -238,3 +238,45 @@ fn admin_creates_an_owner() {
     let (ok, _, err) = run(boomgate().args(args));
     assert!(!ok && err.contains("--phone"), "{err}");
 }
+
+#[test]
+fn tariff_import_turns_an_apds_rate_table_into_fee_settings() {
+    let files = Files::new();
+    let table = files.write(
+        "rates.json",
+        r#"{ "id": "T", "version": 1, "rateType": "hourly",
+             "rateLineCollections": [{ "collectionSequence": 0, "applicableCurrency": "GBP", "maxTime": "PT7H",
+               "rateLines": [
+                 { "sequence": 0, "rateLineType": "flatRateTier", "durationStart": "00:00", "durationEnd": "00:30", "incrementPeriod": "PT30M", "value": 3 },
+                 { "sequence": 1, "rateLineType": "incrementingRate", "durationStart": "00:30", "incrementPeriod": "PT1H", "value": 1.5 } ] }] }"#,
+    );
+    let (ok, out, err) = run(boomgate().args(["tariff", "import", "--apds"]).arg(&table));
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["currency"], "GBP");
+    assert_eq!(
+        v["fees"]["tiers"][0],
+        serde_json::json!({ "minutes": 30, "every_minutes": null, "amount": 300 })
+    );
+    assert_eq!(v["fees"]["tiers"][1]["amount"], 150);
+    assert!(
+        err.contains("note: the table's maximum stay `PT7H`"),
+        "{err}"
+    );
+    let bad = files.write(
+        "bad.json",
+        r#"{ "rateLineCollections": [{ "applicableCurrency": "GBP", "rateLines": [
+             { "sequence": 0, "rateLineType": "incrementingRate", "durationStartTime": "00:00", "incrementPeriod": "PT1H", "value": 1 } ] }] }"#,
+    );
+    let out = boomgate()
+        .args(["tariff", "import", "--apds"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("$.rateLineCollections[0].rateLines[0].durationStartTime: is not a field of an APDS RateLine (did you mean `durationStart`?)"),
+        "{err}"
+    );
+}

@@ -15,6 +15,7 @@ mod owners;
 mod people;
 mod restart;
 mod storage;
+mod tariffs;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL.
 #[macro_export]
