@@ -155,16 +155,13 @@ pub fn import(doc: &Value) -> Result<Imported, Refused> {
         .ok_or_else(|| refuse("$", "an APDS RateTable is a JSON object"))?;
     known(table, "$", TABLE_FIELDS)?;
     let mut notes = Vec::new();
-    match table.get("rateType").and_then(Value::as_str) {
-        Some(t @ ("event" | "contract")) => {
-            return Err(refuse(
-                "$.rateType",
-                format!(
-                    "`{t}` rates are not parking-stay tariffs; only `hourly` and `daily` are imported"
-                ),
-            ));
-        }
-        _ => {}
+    if let Some(t @ ("event" | "contract")) = table.get("rateType").and_then(Value::as_str) {
+        return Err(refuse(
+            "$.rateType",
+            format!(
+                "`{t}` rates are not parking-stay tariffs; only `hourly` and `daily` are imported"
+            ),
+        ));
     }
     if table.get("rateSupersedeLink").is_some() {
         return Err(refuse(
@@ -668,7 +665,7 @@ fn duration(value: &Value, path: &str) -> Result<u32, Refused> {
     };
     take(days, &[('D', 86_400)])?;
     take(time, &[('H', 3600), ('M', 60), ('S', 1)])?;
-    if seconds == 0 || seconds % 60 != 0 {
+    if seconds == 0 || !seconds.is_multiple_of(60) {
         return Err(bad("zero, or not whole minutes"));
     }
     u32::try_from(seconds / 60).map_err(|_| bad("too long"))
