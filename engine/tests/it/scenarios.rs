@@ -162,3 +162,63 @@ fn settings_errors_name_the_field() {
         other => panic!("{:?}", other.err()),
     }
 }
+
+mod tariff_properties {
+    use boomgate_rules_sdk::Tariff;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fees() -> impl Strategy<Value = Value> {
+        (
+            0u32..=45,
+            1u32..=120,
+            0u64..=1000,
+            1u32..=90,
+            0u64..=500,
+            prop::option::of((0u16..24, 1u16..23, 0u64..=300)),
+            prop::option::of(1000u64..=8000),
+            any::<bool>(),
+        )
+            .prop_map(|(free, first, a, every, b, band, cap, calendar)| {
+                let mut fees = json!({
+                    "free_minutes": free,
+                    "tiers": [{ "minutes": first, "amount": a }, { "every_minutes": every, "amount": b }],
+                    "holidays": ["2026-12-25"],
+                    "time_zone": "EST5EDT,M3.2.0,M11.1.0",
+                });
+                if let Some((from, len, price)) = band {
+                    fees["bands"] = json!([{ "label": "night", "from": format!("{from:02}:00"),
+                        "to": format!("{:02}:00", (from + len) % 24), "days": ["weekday", "holiday"],
+                        "tiers": [{ "every_minutes": 60, "amount": price }] }]);
+                }
+                if let Some(cap) = cap.filter(|c| *c >= a) {
+                    fees["daily_cap"] = json!(cap);
+                }
+                if calendar {
+                    fees["cycle"] = json!({ "calendar_day": { "reset_at": "00:00" } });
+                }
+                fees
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The component prices every stay exactly as the SDK does natively:
+        /// total, due, every part and the trace.
+        #[test]
+        fn the_component_and_native_prices_agree(fees in fees(), start in 0i64..(300 * 1440), minutes in 0i64..(9 * 1440)) {
+            let mut settings = base_settings();
+            settings["currency"] = json!("USD");
+            settings["fees"] = fees.clone();
+            let lot = STANDARD_LOT.configure(&settings.to_string()).unwrap();
+            let tariff: Tariff = serde_json::from_value(fees).unwrap();
+            let entered = Timestamp::parse("2026-01-01T00:00:00-05:00").unwrap().plus_seconds(start * 60).unwrap();
+            let stay = Stay::new(entered, entered.plus_seconds(minutes * 60 + 17).unwrap(), Billing::Temporary, 0);
+            let wasm = lot.fee_quote(&stay).unwrap();
+            let native = tariff.quote(&stay, Currency::parse("USD").unwrap());
+            prop_assert_eq!(wasm, native);
+        }
+    }
+}

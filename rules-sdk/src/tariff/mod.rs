@@ -50,7 +50,7 @@
 //! the module: integers only, no clock read, no table consulted that the
 //! settings do not hold.
 
-mod price;
+pub mod price;
 mod text;
 pub mod zone;
 

@@ -8,6 +8,9 @@ use crate::time::{Date, Timestamp, format_minutes};
 
 const DAY: i64 = 86_400;
 const MAX_PARTS_EXPLAINED: usize = 8;
+/// The most parts a quote has (what the host accepts); a longer stay's are
+/// grouped.
+pub const MAX_SEGMENTS: usize = 64;
 
 /// A priced stay: the fee, and how it came about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,24 +68,38 @@ impl Priced {
     }
 }
 
-/// The lot's clock: a rule, or the offset the entry was read at.
+/// The lot's clock: a rule (with the year last read from it), or the
+/// offset the entry was read at.
 #[derive(Clone, Copy)]
 enum Clock<'a> {
     Fixed(i32),
-    Rule(&'a TzRule),
+    Rule(
+        &'a TzRule,
+        &'a std::cell::Cell<Option<super::zone::YearRule>>,
+    ),
 }
 
 impl Clock<'_> {
     fn offset(self, unix: i64) -> i32 {
         match self {
             Clock::Fixed(offset) => offset,
-            Clock::Rule(rule) => rule.offset_at(unix),
+            Clock::Rule(rule, memo) => {
+                let year = match memo.get() {
+                    Some(y) if unix >= y.lo && unix < y.hi => y,
+                    _ => {
+                        let y = rule.year_of(unix);
+                        memo.set(Some(y));
+                        y
+                    }
+                };
+                year.offset_at(unix)
+            }
         }
     }
     fn instant(self, local: i64) -> i64 {
         match self {
             Clock::Fixed(offset) => local - i64::from(offset),
-            Clock::Rule(rule) => rule.instant(local),
+            Clock::Rule(rule, _) => rule.instant(local),
         }
     }
     fn local_day(self, unix: i64) -> i64 {
@@ -215,8 +232,9 @@ pub(super) fn price(
 ) -> Priced {
     let class = ctx.class.filter(|c| top.classes.contains_key(*c));
     let t = top.for_class(class);
+    let memo = std::cell::Cell::new(None);
     let clock = match &top.time_zone {
-        Some(rule) => Clock::Rule(rule),
+        Some(rule) => Clock::Rule(rule, &memo),
         None => Clock::Fixed(i32::from(entered_at.offset_minutes()) * 60),
     };
     let t0 = entered_at.unix_seconds();
@@ -511,8 +529,9 @@ pub(super) fn price(
             mine[mine.len() - 1].end,
             excess,
         );
+        // From each of its own runs, last first: no other occurrence's.
         for run in mine.iter().rev() {
-            let off = excess.min(sums[run.cycle]);
+            let off = excess.min(run.amount).min(sums[run.cycle]);
             sums[run.cycle] -= off;
             excess -= off;
         }
@@ -600,6 +619,9 @@ pub(super) fn price(
         );
         total = cap;
     }
+    if segments.len() > MAX_SEGMENTS {
+        segments = coalesce(segments);
+    }
     Priced {
         minutes,
         total,
@@ -607,6 +629,107 @@ pub(super) fn price(
         segments,
         head,
     }
+}
+
+/// The parts of a long stay, grouped so a quote stays short: each rate and
+/// tier over all cycles, each kind of cap, with their counts summed.
+fn coalesce(segments: Vec<Segment>) -> Vec<Segment> {
+    struct Group {
+        key: String,
+        first: u64,
+        last: u64,
+        units: Option<u64>,
+        count: usize,
+        seg: Segment,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for seg in segments {
+        let (cycle, rest) = split_cycle(&seg.label);
+        let rest = match rest.find(" of ") {
+            Some(i) => {
+                let tail = rest[i + 4..].find(':').map_or("", |j| &rest[i + 4 + j..]);
+                format!("{}{tail}", &rest[..i])
+            }
+            None => rest.to_owned(),
+        };
+        let (key, units) = match rest.find(" x ") {
+            Some(i) => {
+                let start = rest[..i].rfind(' ').map_or(0, |j| j + 1);
+                let n = rest[start..i].parse::<u64>().ok();
+                (format!("{}#{}", &rest[..start], &rest[i..]), n)
+            }
+            None => (rest.clone(), None),
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.key == key && (g.seg.amount < 0) == (seg.amount < 0))
+        {
+            Some(g) => {
+                g.seg.amount = g.seg.amount.saturating_add(seg.amount);
+                g.seg.start = g.seg.start.min(seg.start);
+                g.seg.end = g.seg.end.max(seg.end);
+                g.first = g.first.min(cycle.0);
+                g.last = g.last.max(cycle.1);
+                g.units = g.units.zip(units).map(|(a, b)| a + b);
+                g.count += 1;
+            }
+            None => groups.push(Group {
+                key,
+                first: cycle.0,
+                last: cycle.1,
+                units,
+                count: 1,
+                seg: Segment { label: rest, ..seg },
+            }),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            let mut label = match g.units {
+                Some(n) => g.key.replacen('#', &n.to_string(), 1),
+                None => g.seg.label.clone(),
+            };
+            if g.last > 0 {
+                let cycles = if g.first == g.last {
+                    format!("cycle {}", g.first)
+                } else {
+                    format!("cycles {}-{}", g.first, g.last)
+                };
+                let sep = if label.starts_with([':', ' ']) {
+                    ""
+                } else {
+                    " "
+                };
+                label = format!("{cycles}{sep}{label}");
+            } else if g.count > 1 {
+                label = format!("{label} ({} times)", g.count);
+            }
+            Segment { label, ..g.seg }
+        })
+        .collect()
+}
+
+/// A label's cycle numbers (`cycle 3`, `cycles 1-7`; 0 for none) and the
+/// rest.
+fn split_cycle(label: &str) -> ((u64, u64), &str) {
+    let number = |text: &str| -> Option<(u64, usize)> {
+        let len = text.bytes().take_while(u8::is_ascii_digit).count();
+        text[..len].parse().ok().map(|n| (n, len))
+    };
+    if let Some(rest) = label.strip_prefix("cycles ")
+        && let Some((a, la)) = number(rest)
+        && let Some(tail) = rest[la..].strip_prefix('-')
+        && let Some((b, lb)) = number(tail)
+    {
+        return ((a, b), &tail[lb..]);
+    }
+    if let Some(rest) = label.strip_prefix("cycle ")
+        && let Some((n, len)) = number(rest)
+    {
+        return ((n, n), &rest[len..]);
+    }
+    ((0, 0), label)
 }
 
 fn signed(amount: u64) -> i64 {

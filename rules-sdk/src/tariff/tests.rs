@@ -555,3 +555,186 @@ fn refuses_what_cannot_be_priced_naming_the_field() {
             .contains("`25:00` is not a time of day")
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Tariffs of every rule kind but those that count other stays or
+    /// discounts: tiers or brackets, up to two bands (one may be flat or
+    /// capped), calendar or rolling cycles, daily, weekly and stay caps.
+    fn tariffs() -> impl Strategy<Value = Tariff> {
+        let tiers = prop_oneof![
+            (1u32..=120, 0u64..=1000, 1u32..=120, 0u64..=600).prop_map(|(m, a, e, b)| {
+                vec![
+                    super::Tier {
+                        minutes: Some(m),
+                        every_minutes: None,
+                        amount: a,
+                    },
+                    super::Tier {
+                        minutes: None,
+                        every_minutes: Some(e),
+                        amount: b,
+                    },
+                ]
+            }),
+            (1u32..=240, 1u32..=60, 0u64..=800).prop_map(|(m, e, a)| {
+                vec![
+                    super::Tier {
+                        minutes: Some(m),
+                        every_minutes: Some(e),
+                        amount: a,
+                    },
+                    super::Tier {
+                        minutes: None,
+                        every_minutes: Some(60),
+                        amount: a / 2,
+                    },
+                ]
+            }),
+        ];
+        let band = (
+            0u16..1440,
+            1u16..1440,
+            1u32..=90,
+            0u64..=500,
+            any::<bool>(),
+            prop::option::of(0u64..=2000),
+        )
+            .prop_map(|(from, len, every, amount, flat, cap)| Band {
+                label: "band".into(),
+                from: LocalTime(from),
+                to: LocalTime((from + len) % 1440),
+                days: Vec::new(),
+                first_period: None,
+                then: None,
+                tiers: if flat {
+                    Vec::new()
+                } else {
+                    vec![super::Tier {
+                        minutes: None,
+                        every_minutes: Some(every),
+                        amount,
+                    }]
+                },
+                flat: flat.then_some(amount),
+                cap,
+            });
+        (
+            tiers,
+            prop::option::of(band),
+            0u32..=60,
+            any::<bool>(),
+            prop::option::of(2000u64..=10_000),
+            prop::option::of(20_000u64..=60_000),
+            prop::option::of(30_000u64..=200_000),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(tiers, band, free, calendar, daily, weekly, stay, deduct)| Tariff {
+                    free_minutes: free,
+                    free_mode: if deduct {
+                        FreeMode::Deduct
+                    } else {
+                        FreeMode::Threshold
+                    },
+                    tiers,
+                    bands: band.into_iter().filter(|b| b.from != b.to).collect(),
+                    cycle: if calendar {
+                        Cycle::CalendarDay {
+                            reset_at: LocalTime::MIDNIGHT,
+                        }
+                    } else {
+                        Cycle::Rolling24h
+                    },
+                    daily_cap: daily,
+                    weekly_cap: weekly.filter(|w| daily.is_none_or(|d| *w >= d)),
+                    stay_cap: stay,
+                    holidays: vec![Date::new(2026, 12, 25).unwrap()],
+                    time_zone: Some("EST5EDT,M3.2.0,M11.1.0".parse().unwrap()),
+                    ..Tariff::default()
+                },
+            )
+            .prop_filter("valid", |t| t.check("fees").is_ok())
+    }
+
+    fn at(entry: &Timestamp, minutes: u32) -> Timestamp {
+        entry.plus_seconds(i64::from(minutes) * 60).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// With 24-hour cycles from entry (no calendar reset), a longer
+        /// stay never costs less.
+        #[test]
+        fn a_longer_stay_never_costs_less(t in tariffs(), start in 0u32..(365 * 1440), m in 0u32..(10 * 1440), more in 1u32..600) {
+            let t = Tariff { cycle: Cycle::Rolling24h, ..t };
+            let entry = at(&ts("2026-01-01T00:00:00-05:00"), start);
+            let short = t.price(&entry, &at(&entry, m), &Context::default()).total;
+            let long = t.price(&entry, &at(&entry, m + more), &Context::default()).total;
+            prop_assert!(long >= short, "{m} min: {short}, {} min: {long}", m + more);
+        }
+
+        /// No cap is ever exceeded: the stay's, each week's, each cycle's.
+        #[test]
+        fn no_cap_is_exceeded(t in tariffs(), start in 0u32..(365 * 1440), m in 0u32..(20 * 1440)) {
+            let entry = at(&ts("2026-01-01T00:00:00-05:00"), start);
+            let p = t.price(&entry, &at(&entry, m), &Context::default());
+            if let Some(cap) = t.stay_cap {
+                prop_assert!(p.total <= cap);
+            }
+            // Calendar cycles: at most one more than the started days.
+            let cycles = u64::from(m / 1440) + 2;
+            if let Some(cap) = t.daily_cap {
+                prop_assert!(p.total <= cap * cycles, "{} > {cap} x {cycles}", p.total);
+            }
+            if let Some(cap) = t.weekly_cap {
+                prop_assert!(p.total <= cap * cycles.div_ceil(7).max(1) + cap, "{} over weekly {cap}", p.total);
+            }
+            let sum: i64 = p.segments.iter().map(|s| s.amount).sum();
+            prop_assert_eq!(sum, p.total as i64, "the parts add up to the total");
+        }
+
+        /// The clock rule agrees with the time-zone database.
+        #[test]
+        fn the_posix_rule_agrees_with_the_tz_database(unix in 0i64..4_102_444_800) {
+            let rule: TzRule = "EST5EDT,M3.2.0,M11.1.0".parse().unwrap();
+            let zone = jiff::tz::TimeZone::get("America/New_York").unwrap();
+            let t = jiff::Timestamp::from_second(unix).unwrap();
+            // The rule has held since 2007.
+            prop_assume!(unix >= 1_199_145_600);
+            prop_assert_eq!(rule.offset_at(unix), zone.to_offset(t).seconds());
+        }
+    }
+}
+
+#[test]
+fn a_long_stays_parts_are_grouped() {
+    let t = tariff(
+        r#"{ "tiers": [ { "minutes": 60, "amount": 500 }, { "every_minutes": 60, "amount": 300 } ], "daily_cap": 4000,
+            "bands": [ { "label": "night", "from": "21:00", "to": "07:00", "cap": 800,
+                         "tiers": [ { "every_minutes": 60, "amount": 100 } ] } ] }"#,
+    );
+    let p = t.price(
+        &ts("2026-11-01T08:00:00+08:00"),
+        &ts("2026-12-01T08:00:00+08:00"),
+        &Context::default(),
+    );
+    assert!(
+        p.segments.len() <= price::MAX_SEGMENTS,
+        "{}",
+        p.segments.len()
+    );
+    let sum: i64 = p.segments.iter().map(|s| s.amount).sum();
+    assert_eq!(sum, p.total as i64);
+    assert!(
+        p.segments
+            .iter()
+            .any(|s| s.label == "cycles 1-30 night 21:00-07:00: 300 x 1h"),
+        "{:#?}",
+        p.segments.iter().map(|s| &s.label).collect::<Vec<_>>()
+    );
+}

@@ -77,6 +77,28 @@ impl TzRule {
         }
     }
 
+    /// The year around `unix`: the instants `[lo, hi)` it spans and, when
+    /// the rule has daylight saving, when it starts and ends that year.
+    /// What [`TzRule::offset_at`] computes, for callers that ask often.
+    pub fn year_of(&self, unix: i64) -> YearRule {
+        let year = civil_year(unix + i64::from(self.std));
+        let jan1 = |y: i32| {
+            Date::new(y, 1, 1).map_or(0, Date::days_since_epoch) * DAY - i64::from(self.std)
+        };
+        YearRule {
+            lo: jan1(year),
+            hi: jan1(year + 1),
+            std: self.std,
+            dst: self.dst.map(|dst| {
+                (
+                    dst.offset,
+                    dst.start.instant(year, self.std),
+                    dst.end.instant(year, dst.offset),
+                )
+            }),
+        }
+    }
+
     /// Seconds east of UTC at the instant `unix` (seconds).
     pub fn offset_at(&self, unix: i64) -> i32 {
         let Some(dst) = self.dst else {
@@ -121,6 +143,35 @@ impl TzRule {
                     .into_iter()
                     .find(|t| (lo..=hi).contains(t))
                     .unwrap_or(hi)
+            }
+        }
+    }
+}
+
+/// One year of a rule (see [`TzRule::year_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearRule {
+    /// The instants the year spans, `[lo, hi)`.
+    pub lo: i64,
+    /// The first instant after the year.
+    pub hi: i64,
+    std: i32,
+    /// The daylight-saving offset, its start and its end.
+    dst: Option<(i32, i64, i64)>,
+}
+
+impl YearRule {
+    /// Seconds east of UTC at `unix`, which must lie in `[lo, hi)`.
+    pub fn offset_at(&self, unix: i64) -> i32 {
+        match self.dst {
+            None => self.std,
+            Some((offset, start, end)) => {
+                let inside = if start < end {
+                    unix >= start && unix < end
+                } else {
+                    unix < end || unix >= start
+                };
+                if inside { offset } else { self.std }
             }
         }
     }
