@@ -456,7 +456,7 @@ mod tests {
         }
         assert_eq!(
             "robbot".parse::<Role>().unwrap_err().to_string(),
-            "`robbot` is not a token role (`owner`, `robot`, `agent`, `payments`, `app`, `telephony`)"
+            "`robbot` is not a token role (`owner`, `robot`, `agent`, `payments`, `app`, `telephony`, `merchant`)"
         );
     }
 }
