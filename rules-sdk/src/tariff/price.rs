@@ -99,7 +99,7 @@ impl Clock<'_> {
     fn instant(self, local: i64) -> i64 {
         match self {
             Clock::Fixed(offset) => local - i64::from(offset),
-            Clock::Rule(rule, _) => rule.instant(local),
+            Clock::Rule(rule, _) => rule.instant_by(local, |unix| self.offset(unix)),
         }
     }
     fn local_day(self, unix: i64) -> i64 {
@@ -481,63 +481,85 @@ pub(super) fn price(
     }
     let cycle_count = cycle + 1;
 
-    // The parts, then the caps and discounts in their order.
+    // The parts, then the caps and discounts in their order; worded last,
+    // once grouped.
+    let mut parts: Vec<Part> = Vec::with_capacity(runs.len() + 8);
     let mut sums = vec![0u64; cycle_count];
-    let many = cycle_count > 1;
     for run in &runs {
         sums[run.cycle] = sums[run.cycle].saturating_add(run.amount);
-        let rate = &rates[run.rate];
-        segments.push(Segment {
-            label: run_label(rate, run, many),
-            start: clock.timestamp(run.start),
-            end: clock.timestamp(run.end.min(stay_end)),
+        parts.push(Part {
+            kind: Kind::Run {
+                rate: run.rate,
+                tier: run.tier,
+            },
+            first: run.cycle,
+            last: run.cycle,
+            units: run.units,
+            count: 1,
+            day: 0,
+            start: run.start,
+            end: run.end,
             amount: signed(run.amount),
         });
     }
-    let taken = |segments: &mut Vec<Segment>, label: String, start: i64, end: i64, amount: u64| {
-        if amount > 0 {
-            segments.push(Segment {
-                label,
-                start: clock.timestamp(start),
-                end: clock.timestamp(end.min(stay_end)),
-                amount: -signed(amount),
-            });
-        }
-    };
-    // Band caps, per occurrence, taken from its last cycles first.
-    for (o, occ) in occurrences.iter().enumerate() {
-        let Some(cap) = t.bands[occ.band].cap else {
-            continue;
+    let mut taken =
+        |kind: Kind, (first, last): (usize, usize), day: i64, start: i64, end: i64, amount: u64| {
+            if amount > 0 {
+                parts.push(Part {
+                    kind,
+                    first,
+                    last,
+                    units: 0,
+                    count: 1,
+                    day,
+                    start,
+                    end,
+                    amount: -signed(amount),
+                });
+            }
         };
-        let mine: Vec<&Run> = runs.iter().filter(|r| r.occurrence == Some(o)).collect();
-        let sum = mine.iter().fold(0u64, |s, r| s.saturating_add(r.amount));
-        if sum <= cap {
-            continue;
+    // Band caps, per occurrence, taken from its own runs, last first.
+    if t.bands.iter().any(|b| b.cap.is_some()) {
+        let mut spent = vec![(0u64, i64::MAX, i64::MIN); occurrences.len()];
+        for run in &runs {
+            if let Some(o) = run.occurrence {
+                let s = &mut spent[o];
+                *s = (
+                    s.0.saturating_add(run.amount),
+                    s.1.min(run.start),
+                    s.2.max(run.end),
+                );
+            }
         }
-        let mut excess = sum - cap;
-        let band = &t.bands[occ.band];
-        taken(
-            &mut segments,
-            format!(
-                "{} {}-{} of {}: band cap",
-                band.label,
-                band.from,
-                band.to,
-                Date::from_days_since_epoch(occ.day)
-            ),
-            mine[0].start,
-            mine[mine.len() - 1].end,
-            excess,
-        );
-        // From each of its own runs, last first: no other occurrence's.
-        for run in mine.iter().rev() {
-            let off = excess.min(run.amount).min(sums[run.cycle]);
-            sums[run.cycle] -= off;
-            excess -= off;
+        let mut excess: Vec<u64> = spent
+            .iter()
+            .zip(&occurrences)
+            .map(|(s, occ)| {
+                t.bands[occ.band]
+                    .cap
+                    .map_or(0, |cap| s.0.saturating_sub(cap))
+            })
+            .collect();
+        for (o, occ) in occurrences.iter().enumerate() {
+            taken(
+                Kind::BandCap { band: occ.band },
+                (0, 0),
+                occ.day,
+                spent[o].1,
+                spent[o].2,
+                excess[o],
+            );
+        }
+        for run in runs.iter().rev() {
+            if let Some(o) = run.occurrence {
+                let off = excess[o].min(run.amount).min(sums[run.cycle]);
+                sums[run.cycle] -= off;
+                excess[o] -= off;
+            }
         }
     }
     // Discount amounts, from the earliest cycles.
-    for d in ctx.discounts {
+    for (i, d) in ctx.discounts.iter().enumerate() {
         let DiscountValue::Amount { amount } = d.value else {
             continue;
         };
@@ -549,13 +571,7 @@ pub(super) fn price(
             left -= part;
             off += part;
         }
-        taken(
-            &mut segments,
-            format!("discount {}", d.source),
-            billing_start,
-            stay_end,
-            off,
-        );
+        taken(Kind::Discount(i), (0, 0), 0, billing_start, stay_end, off);
     }
     // Daily caps, weekly caps, the stay cap.
     let bounds = cycles.bounds(first_start, cycle_count);
@@ -567,18 +583,11 @@ pub(super) fn price(
                 cap
             };
             if *sum > limit {
-                let label = if k == 0 && earlier_paid > 0 {
-                    format!(
-                        "cycle {}: daily cap, less {} paid for earlier stays",
-                        k + 1,
-                        earlier_paid
-                    )
-                } else {
-                    format!("cycle {}: daily cap", k + 1)
-                };
+                let across = i64::from(k == 0 && earlier_paid > 0);
                 taken(
-                    &mut segments,
-                    label,
+                    Kind::Daily,
+                    (k, k),
+                    across,
                     bounds[k].max(billing_start),
                     bounds[k + 1],
                     *sum - limit,
@@ -593,8 +602,9 @@ pub(super) fn price(
             if total > cap {
                 let (a, b) = (w * 7, w * 7 + week.len());
                 taken(
-                    &mut segments,
-                    format!("cycles {}-{}: weekly cap", a + 1, b),
+                    Kind::Weekly,
+                    (a, b - 1),
+                    0,
                     bounds[a].max(billing_start),
                     bounds[b],
                     total - cap,
@@ -610,18 +620,25 @@ pub(super) fn price(
     }
     let mut total = sums.iter().fold(0u64, |s, c| s.saturating_add(*c));
     if let Some(cap) = t.stay_cap.filter(|cap| total > *cap) {
-        taken(
-            &mut segments,
-            "stay cap".to_owned(),
-            billing_start,
-            stay_end,
-            total - cap,
-        );
+        taken(Kind::Stay, (0, 0), 0, billing_start, stay_end, total - cap);
         total = cap;
     }
-    if segments.len() > MAX_SEGMENTS {
-        segments = coalesce(segments);
+    if segments.len() + parts.len() > MAX_SEGMENTS {
+        parts = group(parts);
     }
+    let words = Words {
+        t,
+        rates: &rates,
+        ctx,
+        earlier_paid,
+        many: cycle_count > 1,
+    };
+    segments.extend(parts.iter().map(|p| Segment {
+        label: words.label(p),
+        start: clock.timestamp(p.start),
+        end: clock.timestamp(p.end.min(stay_end)),
+        amount: p.amount,
+    }));
     Priced {
         minutes,
         total,
@@ -631,105 +648,146 @@ pub(super) fn price(
     }
 }
 
-/// The parts of a long stay, grouped so a quote stays short: each rate and
-/// tier over all cycles, each kind of cap, with their counts summed.
-fn coalesce(segments: Vec<Segment>) -> Vec<Segment> {
-    struct Group {
-        key: String,
-        first: u64,
-        last: u64,
-        units: Option<u64>,
-        count: usize,
-        seg: Segment,
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    for seg in segments {
-        let (cycle, rest) = split_cycle(&seg.label);
-        let rest = match rest.find(" of ") {
-            Some(i) => {
-                let tail = rest[i + 4..].find(':').map_or("", |j| &rest[i + 4 + j..]);
-                format!("{}{tail}", &rest[..i])
-            }
-            None => rest.to_owned(),
-        };
-        let (key, units) = match rest.find(" x ") {
-            Some(i) => {
-                let start = rest[..i].rfind(' ').map_or(0, |j| j + 1);
-                let n = rest[start..i].parse::<u64>().ok();
-                (format!("{}#{}", &rest[..start], &rest[i..]), n)
-            }
-            None => (rest.clone(), None),
-        };
-        match groups
-            .iter_mut()
-            .find(|g| g.key == key && (g.seg.amount < 0) == (seg.amount < 0))
-        {
-            Some(g) => {
-                g.seg.amount = g.seg.amount.saturating_add(seg.amount);
-                g.seg.start = g.seg.start.min(seg.start);
-                g.seg.end = g.seg.end.max(seg.end);
-                g.first = g.first.min(cycle.0);
-                g.last = g.last.max(cycle.1);
-                g.units = g.units.zip(units).map(|(a, b)| a + b);
-                g.count += 1;
-            }
-            None => groups.push(Group {
-                key,
-                first: cycle.0,
-                last: cycle.1,
-                units,
-                count: 1,
-                seg: Segment { label: rest, ..seg },
-            }),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|g| {
-            let mut label = match g.units {
-                Some(n) => g.key.replacen('#', &n.to_string(), 1),
-                None => g.seg.label.clone(),
-            };
-            if g.last > 0 {
-                let cycles = if g.first == g.last {
-                    format!("cycle {}", g.first)
-                } else {
-                    format!("cycles {}-{}", g.first, g.last)
-                };
-                let sep = if label.starts_with([':', ' ']) {
-                    ""
-                } else {
-                    " "
-                };
-                label = format!("{cycles}{sep}{label}");
-            } else if g.count > 1 {
-                label = format!("{label} ({} times)", g.count);
-            }
-            Segment { label, ..g.seg }
-        })
-        .collect()
+/// What a part of the price is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Units at a rate's tier.
+    Run { rate: usize, tier: usize },
+    /// What a band's cap took off an occurrence.
+    BandCap { band: usize },
+    /// A discount amount (the context's discount at this index).
+    Discount(usize),
+    /// What the daily cap took off a cycle.
+    Daily,
+    /// What the weekly cap took off 7 cycles.
+    Weekly,
+    /// What the stay cap took off.
+    Stay,
 }
 
-/// A label's cycle numbers (`cycle 3`, `cycles 1-7`; 0 for none) and the
-/// rest.
-fn split_cycle(label: &str) -> ((u64, u64), &str) {
-    let number = |text: &str| -> Option<(u64, usize)> {
-        let len = text.bytes().take_while(u8::is_ascii_digit).count();
-        text[..len].parse().ok().map(|n| (n, len))
-    };
-    if let Some(rest) = label.strip_prefix("cycles ")
-        && let Some((a, la)) = number(rest)
-        && let Some(tail) = rest[la..].strip_prefix('-')
-        && let Some((b, lb)) = number(tail)
-    {
-        return ((a, b), &tail[lb..]);
+/// A part of the price before it is worded: of cycles `first..=last`,
+/// `units` units, `count` parts grouped; `day` is a band cap's start day
+/// (for a daily cap, 1 when earlier stays' payments lowered it).
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    kind: Kind,
+    first: usize,
+    last: usize,
+    units: u64,
+    count: usize,
+    day: i64,
+    start: i64,
+    end: i64,
+    amount: i64,
+}
+
+/// The parts of a long stay, grouped so a quote stays short: each rate and
+/// tier over all cycles, each kind of cap, with their units summed.
+fn group(parts: Vec<Part>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    for p in parts {
+        match out.iter_mut().find(|g| g.kind == p.kind) {
+            Some(g) => {
+                g.first = g.first.min(p.first);
+                g.last = g.last.max(p.last);
+                g.units += p.units;
+                g.count += p.count;
+                g.start = g.start.min(p.start);
+                g.end = g.end.max(p.end);
+                g.amount = g.amount.saturating_add(p.amount);
+                g.day = 0;
+            }
+            None => out.push(p),
+        }
     }
-    if let Some(rest) = label.strip_prefix("cycle ")
-        && let Some((n, len)) = number(rest)
-    {
-        return ((n, n), &rest[len..]);
+    out
+}
+
+/// How parts are worded in quotes and traces.
+struct Words<'a> {
+    t: &'a Tariff,
+    rates: &'a [Rate<'a>],
+    ctx: &'a Context<'a>,
+    earlier_paid: u64,
+    many: bool,
+}
+
+impl Words<'_> {
+    fn cycles(&self, p: &Part) -> String {
+        if p.first == p.last {
+            format!("cycle {}", p.first + 1)
+        } else {
+            format!("cycles {}-{}", p.first + 1, p.last + 1)
+        }
     }
-    ((0, 0), label)
+
+    fn label(&self, p: &Part) -> String {
+        match p.kind {
+            Kind::Run { rate, tier } => self.run(&self.rates[rate], tier, p),
+            Kind::BandCap { band } => {
+                let b = &self.t.bands[band];
+                if p.count == 1 {
+                    format!(
+                        "{} {}-{} of {}: band cap",
+                        b.label,
+                        b.from,
+                        b.to,
+                        Date::from_days_since_epoch(p.day)
+                    )
+                } else {
+                    format!(
+                        "{} {}-{}: band cap ({} times)",
+                        b.label, b.from, b.to, p.count
+                    )
+                }
+            }
+            Kind::Discount(i) => format!("discount {}", self.ctx.discounts[i].source),
+            Kind::Daily if p.count == 1 && p.day == 1 => format!(
+                "{}: daily cap, less {} paid for earlier stays",
+                self.cycles(p),
+                self.earlier_paid
+            ),
+            Kind::Daily if p.count == 1 => format!("{}: daily cap", self.cycles(p)),
+            Kind::Daily => format!("{}: daily cap ({} times)", self.cycles(p), p.count),
+            Kind::Weekly => format!("cycles {}-{}: weekly cap", p.first + 1, p.last + 1),
+            Kind::Stay => "stay cap".to_owned(),
+        }
+    }
+
+    fn run(&self, rate: &Rate, tier: usize, p: &Part) -> String {
+        let mut label = String::new();
+        if self.many {
+            label.push_str(&self.cycles(p));
+        }
+        if let Some(band) = rate.band {
+            if !label.is_empty() {
+                label.push(' ');
+            }
+            label.push_str(&format!("{} {}-{}", band.label, band.from, band.to));
+        }
+        if rate.flat.is_some() {
+            label.push_str(": flat");
+            return label;
+        }
+        let tier = &rate.tiers[tier];
+        let unit = |u: Option<i64>| format_minutes(u.map_or(0, |s| (s / 60) as u64));
+        let what = match tier.what {
+            What::First(minutes) => format!("first {}", format_minutes(u64::from(minutes))),
+            What::Steps => format!("{} x {}", p.units, unit(tier.unit)),
+            What::Tier(i) => match tier.unit {
+                Some(_) => format!("tier {} {} x {}", i + 1, p.units, unit(tier.unit)),
+                None => format!("tier {}", i + 1),
+            },
+            What::Bracket(Some(up_to)) => format!("up to {}", format_minutes(u64::from(up_to))),
+            What::Bracket(None) => "longest bracket".to_owned(),
+            What::Flat => "beyond the last tier".to_owned(),
+        };
+        if label.is_empty() {
+            what
+        } else {
+            format!("{label}: {what}")
+        }
+    }
 }
 
 fn signed(amount: u64) -> i64 {
@@ -743,40 +801,6 @@ fn offset_text(minutes: i16) -> String {
         minutes.unsigned_abs() / 60,
         minutes.unsigned_abs() % 60
     )
-}
-
-fn run_label(rate: &Rate, run: &Run, many: bool) -> String {
-    let mut label = String::new();
-    if many {
-        label.push_str(&format!("cycle {} ", run.cycle + 1));
-    }
-    if let Some(band) = rate.band {
-        label.push_str(&format!("{} {}-{}", band.label, band.from, band.to));
-    } else {
-        label.pop();
-    }
-    if rate.flat.is_some() {
-        label.push_str(": flat");
-        return label;
-    }
-    let tier = &rate.tiers[run.tier];
-    let unit = |u: Option<i64>| format_minutes(u.map_or(0, |s| (s / 60) as u64));
-    let what = match tier.what {
-        What::First(minutes) => format!("first {}", format_minutes(u64::from(minutes))),
-        What::Steps => format!("{} x {}", run.units, unit(tier.unit)),
-        What::Tier(i) => match tier.unit {
-            Some(_) => format!("tier {} {} x {}", i + 1, run.units, unit(tier.unit)),
-            None => format!("tier {}", i + 1),
-        },
-        What::Bracket(Some(up_to)) => format!("up to {}", format_minutes(u64::from(up_to))),
-        What::Bracket(None) => "longest bracket".to_owned(),
-        What::Flat => "beyond the last tier".to_owned(),
-    };
-    if label.is_empty() {
-        what
-    } else {
-        format!("{label}: {what}")
-    }
 }
 
 /// Where a 24-hour window across stays begins: at the first entry of the

@@ -121,13 +121,19 @@ impl TzRule {
     /// forward) is the instant of the change; a time it shows twice (fall
     /// back) is its first.
     pub fn instant(&self, local: i64) -> i64 {
+        self.instant_by(local, |unix| self.offset_at(unix))
+    }
+
+    /// [`TzRule::instant`], reading offsets with `offset_at` (a caller's
+    /// memo of [`TzRule::year_of`]).
+    pub fn instant_by(&self, local: i64, offset_at: impl Fn(i64) -> i32) -> i64 {
         let Some(dst) = self.dst else {
             return local - i64::from(self.std);
         };
         let as_std = local - i64::from(self.std);
         let as_dst = local - i64::from(dst.offset);
-        let std_ok = self.offset_at(as_std) == self.std;
-        let dst_ok = self.offset_at(as_dst) == dst.offset;
+        let std_ok = offset_at(as_std) == self.std;
+        let dst_ok = offset_at(as_dst) == dst.offset;
         match (std_ok, dst_ok) {
             (true, true) => as_std.min(as_dst),
             (true, false) => as_std,
