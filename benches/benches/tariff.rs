@@ -66,7 +66,13 @@ fn tariff(c: &mut Criterion) {
     });
     let day_left = Timestamp::parse("2026-02-21T09:47:31-05:00").unwrap();
     group.bench_function("banded_price_native_1_day", |b| {
-        b.iter(|| banded.price(black_box(&entered), black_box(&day_left), &Context::default()))
+        b.iter(|| {
+            banded.price(
+                black_box(&entered),
+                black_box(&day_left),
+                &Context::default(),
+            )
+        })
     });
     group.bench_function("banded_quote_native", |b| {
         b.iter(|| banded.quote(black_box(&stay), usd))
