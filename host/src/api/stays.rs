@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{Caller, staff_lot};
+use super::auth::{Caller, orders_lot, staff_lot};
 use super::error::{ApiError, ErrorBody};
 use super::fields;
 use super::json::Json;
@@ -37,7 +37,8 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
             .routes(routes!(list_sessions))
             .routes(routes!(similar))
             .routes(routes!(close_stay))
-            .routes(routes!(stays_of_plate)),
+            .routes(routes!(stays_of_plate))
+            .routes(routes!(quote_now)),
     )
 }
 
@@ -548,5 +549,74 @@ pub async fn close_stay(
         charged,
         order_id,
         policy_version: active.version,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuoteQuery {
+    /// The plate of the vehicle inside.
+    pub plate: String,
+}
+
+/// What the plate's open stay costs now, part by part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StayQuote {
+    pub session_id: String,
+    pub plate: String,
+    /// RFC 3339, the lot's local time.
+    pub entered_at: String,
+    /// The vehicle's class the stay is priced as, when known.
+    pub vehicle_class: Option<String>,
+    /// RFC 3339, the lot's local time: when it was priced.
+    pub priced_at: String,
+    /// The total, what is still due, each part (a band's or tier's units, a
+    /// cap, a discount) and how it was priced.
+    pub quote: Quote,
+}
+
+#[utoipa::path(get, path = "/v1/lots/{lot}/quote", tag = "agents",
+    summary = "What a vehicle's open stay costs now, part by part",
+    params(("lot" = String, Path), QuoteQuery),
+    responses((status = 200, body = StayQuote),
+        (status = 400, description = "The plate is invalid", body = ErrorBody),
+        (status = 404, description = "No such lot, or the plate is not inside", body = ErrorBody),
+        (status = 422, description = "The lot's policy cannot price the stay", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn quote_now(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(lot): Path<String>,
+    Query(q): Query<QuoteQuery>,
+) -> Result<axum::Json<StayQuote>, ApiError> {
+    let lot = orders_lot(&state, &caller, &lot).await?;
+    let plate = fields::plate("plate", &q.plate)?;
+    let zone = &lot.zone;
+    let stay = stays::open_session(state.db.pool(), &lot.id, &plate)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("`{plate}` is not parked in lot `{}` now", lot.id))
+        })?;
+    let active = state.registry.active(&lot.id).ok_or_else(|| {
+        ApiError::unprocessable(format!(
+            "lot `{}` has no active policy to price the stay",
+            lot.id
+        ))
+    })?;
+    let now = state.clock.now_ms();
+    let history = active.policy.needs().history_minutes;
+    let quote = active
+        .policy
+        .fee_quote(&priced(&state, zone, &stay, now, history).await?)
+        .map_err(|e| {
+            ApiError::unprocessable(format!("the policy does not price this stay: {e}"))
+        })?;
+    Ok(axum::Json(StayQuote {
+        session_id: stay.id,
+        plate: plate.into_string(),
+        entered_at: zone.local(stay.entered_at).to_string(),
+        vehicle_class: stay.vehicle_class,
+        priced_at: zone.local(now).to_string(),
+        quote,
     }))
 }

@@ -28,6 +28,22 @@ fn nullable(schema: &Value) -> bool {
     types(schema).contains(&"null")
 }
 
+/// Whether some form of `schema` is a string: its type, or a variant of
+/// its `oneOf`/`anyOf` (a string constant among objects, say).
+fn allows_string(schema: &Value) -> bool {
+    types(schema).contains(&"string")
+        || ["oneOf", "anyOf"].iter().any(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|variants| {
+                    variants
+                        .iter()
+                        .any(|v| v.get("const").is_some_and(Value::is_string) || allows_string(v))
+                })
+        })
+}
+
 /// The choices of an `enum` or of a `oneOf` of constants: value and words.
 fn choices(schema: &Value) -> Option<Vec<(String, String)>> {
     if let Some(Value::Array(values)) = schema.get("enum") {
@@ -234,11 +250,17 @@ fn read_object(
             }
         };
         let value = match leaf(sub) {
-            None => Some(read_object(sub, pairs, &path, as_typed)?),
+            // A nullable object left empty (a rate form not used) is null.
+            None => match read_object(sub, pairs, &path, as_typed)? {
+                Value::Object(o) if o.is_empty() && nullable(sub) => None,
+                v => Some(v),
+            },
             Some(Leaf::Json) => match last(pairs, &format!("json:{path}")).map(str::trim) {
                 None | Some("") => None,
                 Some(text) => Some(match serde_json::from_str(text) {
                     Ok(v) => v,
+                    // A bare word where a string may be (`rolling_24h`).
+                    Err(_) if allows_string(sub) => Value::String(text.to_owned()),
                     Err(e) => typed(text, refuse(format!("is not JSON: {e}")))?,
                 }),
             },
@@ -289,6 +311,42 @@ mod tests {
         list.iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn tariff_settings_read_back_what_their_form_posts() {
+        let posted = pairs(&[
+            ("fees.free_minutes", "15"),
+            ("json:fees.cycle", "rolling_24h"),
+            (
+                "json:fees.tiers",
+                r#"[{"every_minutes": 60, "amount": 300}]"#,
+            ),
+            ("fees.first_period.minutes", ""),
+            ("fees.first_period.amount", ""),
+            ("json:fees.bands", "[]"),
+        ]);
+        let settings = read(&schema(), &posted).expect("reads");
+        assert_eq!(settings["fees"]["cycle"], "rolling_24h");
+        assert_eq!(settings["fees"]["tiers"][0]["amount"], 300);
+        assert!(
+            settings["fees"].get("first_period").is_none(),
+            "an unused rate form is left out: {settings}"
+        );
+        let posted = pairs(&[(
+            "json:fees.cycle",
+            r#"{"calendar_day": {"reset_at": "00:00"}}"#,
+        )]);
+        let settings = read(&schema(), &posted).expect("reads");
+        assert_eq!(
+            settings["fees"]["cycle"]["calendar_day"]["reset_at"],
+            "00:00"
+        );
+        let posted = pairs(&[("json:fees.tiers", "[{")]);
+        assert!(
+            read(&schema(), &posted).is_err(),
+            "a list is JSON or refused"
+        );
     }
 
     #[test]

@@ -182,12 +182,48 @@ async fn merchants_validate_stays_once_per_reference(backend: Backend) {
         )
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    // The payment page and the agents read the price part by part.
+    let payments = token(&app, "payments", &lot.id).await;
+    let quoted = app
+        .ok(
+            StatusCode::OK,
+            app.get(
+                &payments,
+                &format!("/v1/lots/{}/quote?plate=粤B10001", lot.id),
+            )
+            .await,
+        )
+        .await;
+    assert_eq!(quoted["quote"]["due"]["amount"], 2 * 300 - 100, "{quoted}");
+    let labels: Vec<&str> = quoted["quote"]["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "discount mall-cinema: 2h not billed",
+            "2 x 1h",
+            "discount coupon"
+        ],
+        "{quoted}"
+    );
+    assert_eq!(
+        app.get(
+            &merchant,
+            &format!("/v1/lots/{}/quote?plate=粤B10001", lot.id)
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
     // The exit pays 3h20m less 2 hours, at 3.00 an hour, less the coupon.
     let out = exit(&app, &lot, "粤B10001", &minutes_ago(0)).await;
     assert_eq!(out["fee"]["amount"], 2 * 300 - 100, "{out}");
     // A payment system's token cannot grant discounts; another lot's
     // merchant cannot see this one.
-    let payments = token(&app, "payments", &lot.id).await;
     assert_eq!(
         app.post(&payments, &path, grant).await.0,
         StatusCode::FORBIDDEN
