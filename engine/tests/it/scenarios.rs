@@ -157,6 +157,31 @@ fn settings_errors_name_the_field() {
         )]
     );
 
+    // What only the tariff can tell: bands in force at once, a tier after
+    // an open-ended one, a cap below the first period.
+    let tariff = |fees: Value| {
+        let mut s = base_settings();
+        s["fees"] = fees;
+        refused(&s)
+    };
+    let errors = tariff(
+        json!({ "tiers": [{ "every_minutes": 60, "amount": 300 }], "bands": [
+        { "label": "night", "from": "21:00", "to": "07:00", "tiers": [{ "every_minutes": 60, "amount": 100 }] },
+        { "label": "early", "from": "06:00", "to": "09:00", "tiers": [{ "every_minutes": 60, "amount": 200 }] }] }),
+    );
+    assert_eq!(errors[0].0, "fees.bands[1]", "{errors:?}");
+    assert!(errors[0].1.contains("overlaps `night`"), "{errors:?}");
+    let errors = tariff(
+        json!({ "tiers": [{ "every_minutes": 60, "amount": 300 }, { "minutes": 60, "amount": 500 }] }),
+    );
+    assert_eq!(errors[0].0, "fees.tiers[1]", "{errors:?}");
+    let errors = tariff(json!({ "first_period": { "minutes": 60, "amount": 500 },
+        "then": { "every_minutes": 60, "amount": 300 }, "daily_cap": 400 }));
+    assert_eq!(errors[0].0, "fees.daily_cap", "{errors:?}");
+    let errors = tariff(json!({ "tiers": [{ "every_minutes": 60, "amount": 300 }],
+        "bands": [{ "label": "night", "from": "21:60", "to": "07:00", "flat": 100 }] }));
+    assert_eq!(errors[0].0, "fees.bands[0].from", "{errors:?}");
+
     match STANDARD_LOT.configure("{ not json") {
         Err(ConfigureError::Json(why)) => assert!(why.contains("line 1"), "{why}"),
         other => panic!("{:?}", other.err()),
