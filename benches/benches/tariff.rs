@@ -74,6 +74,18 @@ fn tariff(c: &mut Criterion) {
             )
         })
     });
+    group.bench_function("banded_total_native", |b| {
+        b.iter(|| banded.total(black_box(&entered), black_box(&left), &Context::default()))
+    });
+    group.bench_function("banded_total_native_1_day", |b| {
+        b.iter(|| {
+            banded.total(
+                black_box(&entered),
+                black_box(&day_left),
+                &Context::default(),
+            )
+        })
+    });
     group.bench_function("banded_quote_native", |b| {
         b.iter(|| banded.quote(black_box(&stay), usd))
     });

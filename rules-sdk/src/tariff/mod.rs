@@ -460,7 +460,14 @@ impl Tariff {
 
     /// Prices the stay from `entered_at` to `left_at`.
     pub fn price(&self, entered_at: &Timestamp, left_at: &Timestamp, ctx: &Context) -> Priced {
-        price::price(self, entered_at, left_at, ctx)
+        price::price(self, entered_at, left_at, ctx, true)
+    }
+
+    /// The fee for the stay from `entered_at` to `left_at`, without the
+    /// parts and words [`Tariff::price`] gives: what pricing costs when only
+    /// the amount matters (the price at a settlement, say).
+    pub fn total(&self, entered_at: &Timestamp, left_at: &Timestamp, ctx: &Context) -> u64 {
+        price::price(self, entered_at, left_at, ctx, false).total
     }
 
     /// What `session` owes at `now`: the fee from entry, less what was paid,
@@ -484,7 +491,7 @@ impl Tariff {
             grace_minutes,
             currency,
             (priced.total, priced.free, explanation),
-            |until| self.price(&session.entered_at, until, ctx).total,
+            |until| self.total(&session.entered_at, until, ctx),
         )
     }
 
@@ -498,7 +505,7 @@ impl Tariff {
         let explanation = priced.explain(currency);
         let settled = stay
             .settled_until
-            .map_or(0, |until| self.price(&stay.entered_at, &until, &ctx).total);
+            .map_or(0, |until| self.total(&stay.entered_at, &until, &ctx));
         crate::fees::quote_of(
             stay,
             currency,

@@ -229,6 +229,7 @@ pub(super) fn price(
     entered_at: &Timestamp,
     left_at: &Timestamp,
     ctx: &Context,
+    render: bool,
 ) -> Priced {
     let class = ctx.class.filter(|c| top.classes.contains_key(*c));
     let t = top.for_class(class);
@@ -240,11 +241,18 @@ pub(super) fn price(
     let t0 = entered_at.unix_seconds();
     let minutes = entered_at.minutes_until(left_at);
     let stay_end = t0 + i64::try_from(minutes).unwrap_or(i64::MAX / 4) * 60;
-    let mut head = format!("stay of {}", format_minutes(minutes));
-    if let Some(class) = class {
+    let mut head = if render {
+        format!("stay of {}", format_minutes(minutes))
+    } else {
+        String::new()
+    };
+    if let Some(class) = class
+        && render
+    {
         head.push_str(&format!(" (class {class})"));
     }
-    if top.time_zone.is_none() && left_at.offset_minutes() != entered_at.offset_minutes() {
+    if top.time_zone.is_none() && left_at.offset_minutes() != entered_at.offset_minutes() && render
+    {
         head.push_str(&format!(
             " (the lot's offset changed during the stay; local times read at entry's {}: set fees.time_zone)",
             offset_text(entered_at.offset_minutes())
@@ -283,7 +291,7 @@ pub(super) fn price(
     if !t.accumulate_minutes {
         earlier_minutes = 0;
     }
-    if earlier_minutes > 0 {
+    if earlier_minutes > 0 && render {
         head.push_str(&format!(
             " (+{} of earlier stays this cycle)",
             format_minutes(earlier_minutes)
@@ -296,12 +304,16 @@ pub(super) fn price(
             minutes,
             total: 0,
             free: true,
-            segments: vec![Segment {
-                label: format!("free within {}", format_minutes(free)),
-                start: *entered_at,
-                end: *left_at,
-                amount: 0,
-            }],
+            segments: if render {
+                vec![Segment {
+                    label: format!("free within {}", format_minutes(free)),
+                    start: *entered_at,
+                    end: *left_at,
+                    amount: 0,
+                }]
+            } else {
+                Vec::new()
+            },
             head,
         };
     }
@@ -310,7 +322,7 @@ pub(super) fn price(
         FreeMode::Threshold => 0,
         FreeMode::Deduct => free.saturating_sub(earlier_minutes),
     };
-    if deducted > 0 {
+    if deducted > 0 && render {
         head.push_str(&format!(", first {} free", format_minutes(deducted)));
     }
     let discounted: u64 = ctx
@@ -332,21 +344,25 @@ pub(super) fn price(
             .filter(|d| matches!(d.value, DiscountValue::Minutes { .. }))
             .map(|d| d.source.as_str())
             .collect();
-        head.push_str(&format!(
-            ", {} off ({})",
-            format_minutes(discounted),
-            sources.join(", ")
-        ));
-        segments.push(Segment {
-            label: format!(
-                "discount {}: {} not billed",
-                sources.join(", "),
-                format_minutes(discounted)
-            ),
-            start: clock.timestamp(from),
-            end: clock.timestamp(billing_start.min(stay_end)),
-            amount: 0,
-        });
+        if render {
+            head.push_str(&format!(
+                ", {} off ({})",
+                format_minutes(discounted),
+                sources.join(", ")
+            ));
+        }
+        if render {
+            segments.push(Segment {
+                label: format!(
+                    "discount {}: {} not billed",
+                    sources.join(", "),
+                    format_minutes(discounted)
+                ),
+                start: clock.timestamp(from),
+                end: clock.timestamp(billing_start.min(stay_end)),
+                amount: 0,
+            });
+        }
     }
     if billing_start >= stay_end {
         return Priced {
@@ -622,6 +638,9 @@ pub(super) fn price(
     if let Some(cap) = t.stay_cap.filter(|cap| total > *cap) {
         taken(Kind::Stay, (0, 0), 0, billing_start, stay_end, total - cap);
         total = cap;
+    }
+    if !render {
+        parts.clear();
     }
     if segments.len() + parts.len() > MAX_SEGMENTS {
         parts = group(parts);
