@@ -92,17 +92,10 @@ async fn priced(
     let pool = state.db.pool();
     let earlier_stays = if history_minutes > 0 {
         let since = stay.entered_at - i64::from(history_minutes) * 60_000;
-        crate::db::input::earlier_stays(pool, &stay.lot_id, &stay.plate, since)
-            .await?
-            .into_iter()
-            .filter(|r| r.exited_at <= stay.entered_at)
-            .map(|r| boomgate_engine::sdk::EarlierStay {
-                entered_at: zone.local(r.entered_at),
-                left_at: zone.local(r.exited_at),
-                billing: r.billing,
-                paid_amount: r.paid_amount,
-            })
-            .collect()
+        let mut rows =
+            crate::db::input::earlier_stays(pool, &stay.lot_id, &stay.plate, since).await?;
+        rows.retain(|r| r.exited_at <= stay.entered_at);
+        pipeline::earlier(zone, rows)
     } else {
         Vec::new()
     };

@@ -412,7 +412,7 @@ fn input_stay(facts: &Facts) -> Option<&str> {
 }
 
 /// The plate's earlier stays as the policy is told them.
-fn earlier(
+pub fn earlier(
     zone: &LotZone,
     rows: Vec<db::input::EarlierRow>,
 ) -> Vec<boomgate_engine::sdk::EarlierStay> {
