@@ -193,7 +193,7 @@ pub struct Imported {
 
 #[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes/import", tag = "owners", params(("lot" = String, Path)),
     request_body(content = String, content_type = "text/csv",
-        description = "One pass a line: `plate,valid_until,account,spaces,holder,phone` (holder and phone may be empty; a first line starting with `plate` is a header). Each pass is created or renewed as `POST /v1/lots/{lot}/monthly-passes` does."),
+        description = "One pass a line: `plate,valid_until,account,spaces,holder,phone,vehicle_class` (holder, phone and vehicle_class may be empty or left off; an empty class keeps the one registered; a first line starting with `plate` is a header). Each pass is created or renewed as `POST /v1/lots/{lot}/monthly-passes` does."),
     responses((status = 201, description = "Every line imported, in one transaction", body = Imported),
         (status = 400, description = "A line that is wrong: nothing is imported; the field is named `line N: field`", body = ErrorBody),
         (status = 404, body = ErrorBody)),
@@ -226,7 +226,7 @@ pub async fn import_monthly_passes(
             )
         })?;
         let pass = NewMonthlyPass {
-            vehicle_class: None,
+            vehicle_class: Some(at(6)).filter(|c| !c.is_empty()),
             plate: at(0),
             valid_until: at(1),
             account: at(2),

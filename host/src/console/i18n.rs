@@ -479,7 +479,7 @@ messages! {
     Holder2 => "车主", "소유자", "Holder";
     AddPass => "添加或续期月卡", "정기권 추가·연장", "Add or renew a pass";
     ImportCsv => "导入 CSV", "CSV 가져오기", "Import CSV";
-    ImportLead => "每行：车牌,有效期至(YYYY-MM-DD),账户,车位数,车主,电话。有一行错误则全部不导入，并指出哪一行。", "한 줄에: 번호판,유효기간(YYYY-MM-DD),계정,자리 수,소유자,전화. 한 줄이라도 틀리면 아무것도 가져오지 않고 그 줄을 알려 줍니다.", "One pass a line: plate,valid_until (YYYY-MM-DD),account,spaces,holder,phone. One bad line and nothing is imported; the line is named.";
+    ImportLead => "每行：车牌,有效期至(YYYY-MM-DD),账户,车位数,车主,电话,车型(可空，如 large)。有一行错误则全部不导入，并指出哪一行。", "한 줄에: 번호판,유효기간(YYYY-MM-DD),계정,자리 수,소유자,전화,차종(비워도 됨, 예: large). 한 줄이라도 틀리면 아무것도 가져오지 않고 그 줄을 알려 줍니다.", "One pass a line: plate,valid_until (YYYY-MM-DD),account,spaces,holder,phone,vehicle_class (may be empty, e.g. large). One bad line and nothing is imported; the line is named.";
     Imported => "已导入 {count} 条。", "{count}건을 가져왔습니다.", "Imported {count} passes.";
     CsvFile => "CSV 文本", "CSV 내용", "CSV text";
     PeopleLead => "业主和坐席员用手机号和验证码登录。号码只能由管理员在核实身份后更改，新号码确认验证码后生效。", "운영자와 상담원은 휴대폰 번호와 인증번호로 로그인합니다. 번호는 관리자가 본인 확인 후에만 바꿀 수 있고, 새 번호로 인증해야 적용됩니다.", "Owners and agents log in with their phone and a code. Only staff change a number, after verifying the person; it takes effect once the new number confirms a code.";

@@ -436,6 +436,10 @@ async fn passes_are_imported_from_csv_all_or_nothing(backend: Backend) {
         (&first["holder"], &first["spaces"]),
         (&json!("张, 三"), &json!(2))
     );
+    // A seventh column registers the vehicle's class; left empty on a
+    // renewal, the class registered stays.
+    let (status, _) = import(&app, &lot, "粤B00001,2027-06-30,1-101,2,,,large\n").await;
+    assert_eq!(status, StatusCode::CREATED);
     let (status, _) = import(&app, &lot, "粤B00001,2027-06-30,1-101,2,,\n").await;
     assert_eq!(status, StatusCode::CREATED);
     let passes = app.read(&app.owner, &path).await;
@@ -444,8 +448,14 @@ async fn passes_are_imported_from_csv_all_or_nothing(backend: Backend) {
             .as_array()
             .expect("passes")
             .iter()
-            .any(|p| p["plate"] == "粤B00001" && p["valid_until"] == "2027-06-30")
+            .any(|p| p["plate"] == "粤B00001"
+                && p["valid_until"] == "2027-06-30"
+                && p["vehicle_class"] == "large"),
+        "{passes}"
     );
+    let (status, body) = import(&app, &lot, "粤B00001,2027-06-30,1-101,2,,,Big Bus\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["fields"][0]["path"], "line 1: vehicle_class");
     // Another owner's lot is not found.
     let other = app.new_owner("Another owner").await;
     let response = app
