@@ -417,15 +417,21 @@ impl Tariff {
 
     /// The tariff as the seed's schedule, when it uses nothing else.
     pub fn as_schedule(&self) -> Option<FeeSchedule> {
-        let plain = Tariff {
-            free_minutes: self.free_minutes,
-            free_mode: self.free_mode,
-            first_period: self.first_period,
-            then: self.then,
-            daily_cap: self.daily_cap,
-            ..Tariff::default()
-        };
-        if *self != plain {
+        // Field by field: this runs on every decision of a simple lot.
+        let plain = self.tiers.is_empty()
+            && self.brackets.is_empty()
+            && self.bands.is_empty()
+            && self.tiers_restart == TiersRestart::EachCycle
+            && self.band_rule == BandRule::UnitStart
+            && self.cycle == Cycle::Rolling24h
+            && !self.cap_across_stays
+            && !self.accumulate_minutes
+            && self.weekly_cap.is_none()
+            && self.stay_cap.is_none()
+            && self.holidays.is_empty()
+            && self.time_zone.is_none()
+            && self.classes.is_empty();
+        if !plain {
             return None;
         }
         Some(FeeSchedule {
@@ -831,3 +837,61 @@ mod check {
 
 #[cfg(test)]
 mod tests;
+
+/// A tariff in a policy's settings: [`Tariff`] in JSON, and in the stored
+/// form the host hands back on every call, the seed's schedule alone when
+/// that is all the tariff is, so a lot with the simple case decodes as
+/// little as it did before tariffs. Dereferences to the [`Tariff`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fees(pub Tariff);
+
+impl std::ops::Deref for Fees {
+    type Target = Tariff;
+    fn deref(&self) -> &Tariff {
+        &self.0
+    }
+}
+
+/// The stored form of [`Fees`].
+#[derive(Serialize, Deserialize)]
+enum Stored<T> {
+    Simple(FeeSchedule),
+    Tariff(T),
+}
+
+impl Serialize for Fees {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return self.0.serialize(s);
+        }
+        match self.0.as_schedule() {
+            Some(simple) => Stored::<&Tariff>::Simple(simple).serialize(s),
+            None => Stored::Tariff(&self.0).serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Fees {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            return Tariff::deserialize(d).map(Fees);
+        }
+        Ok(Fees(match Stored::<Tariff>::deserialize(d)? {
+            Stored::Simple(simple) => Tariff::from_schedule(&simple),
+            Stored::Tariff(tariff) => tariff,
+        }))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Fees {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Tariff::schema_name()
+    }
+    fn inline_schema() -> bool {
+        Tariff::inline_schema()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<Tariff>()
+    }
+}

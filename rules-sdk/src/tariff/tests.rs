@@ -738,3 +738,24 @@ fn a_long_stays_parts_are_grouped() {
         p.segments.iter().map(|s| &s.label).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_stored_form_of_the_simple_case_is_the_seed_schedule() {
+    let simple: Fees = serde_json::from_str(STANDARD).unwrap();
+    let schedule: FeeSchedule = serde_json::from_str(STANDARD).unwrap();
+    let stored = crate::settings::encode(&simple).unwrap();
+    // One byte of variant, then the schedule as it was stored before.
+    assert_eq!(stored[1..], crate::settings::encode(&schedule).unwrap()[..]);
+    assert_eq!(crate::settings::decode::<Fees>(&stored).unwrap(), simple);
+    let banded: Fees = serde_json::from_str(
+        r#"{ "tiers": [ { "every_minutes": 60, "amount": 300 } ], "time_zone": "CST-8",
+            "bands": [ { "label": "night", "from": "21:00", "to": "07:00", "flat": 1000 } ] }"#,
+    )
+    .unwrap();
+    let stored = crate::settings::encode(&banded).unwrap();
+    assert_eq!(crate::settings::decode::<Fees>(&stored).unwrap(), banded);
+    assert_eq!(
+        serde_json::to_value(&banded).unwrap(),
+        serde_json::to_value(&banded.0).unwrap()
+    );
+}

@@ -50,7 +50,7 @@ pub struct Settings {
     pub monthly_pass: PassWindows,
     /// The temporary-parking tariff: the seed's schedule, or bands, tiers,
     /// calendars, caps and classes (see `boomgate_rules_sdk::tariff`).
-    pub fees: Tariff,
+    pub fees: boomgate_rules_sdk::tariff::Fees,
     /// After paying in full, a vehicle has this many minutes to leave without
     /// paying more.
     pub payment_grace_minutes: u32,
