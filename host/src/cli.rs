@@ -27,6 +27,7 @@ enum Command {
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// Decide one event with a policy module and print the decision as JSON.
+    /// Exits 3 when the policy faulted (the fallback decision is printed).
     Eval {
         /// The policy module (`.wasm` component).
         #[arg(long)]
@@ -34,7 +35,8 @@ enum Command {
         /// The policy's settings (JSON).
         #[arg(long)]
         settings: PathBuf,
-        /// The policy input (JSON: `event` and `vehicle`).
+        /// The policy input (JSON: `event` and `vehicle`); `-` reads it
+        /// from standard input.
         #[arg(long)]
         input: PathBuf,
         /// Also print whether the policy faulted and the work it did.
@@ -53,14 +55,15 @@ enum Command {
     },
     /// Run the service.
     Serve {
-        /// A TOML configuration file (see `boomgate.example.toml`).
-        #[arg(long)]
+        /// A TOML configuration file (see `boomgate.example.toml`); every
+        /// key may also be set as `BOOMGATE_<KEY>`.
+        #[arg(long, env = "BOOMGATE_CONFIG")]
         config: Option<PathBuf>,
         /// The database: `sqlite://FILE` (default `sqlite://boomgate.db`) or `postgres://...`.
-        #[arg(long)]
+        #[arg(long, env = "BOOMGATE_DB")]
         db: Option<String>,
         /// Where to listen (default 127.0.0.1:8080).
-        #[arg(long)]
+        #[arg(long, env = "BOOMGATE_LISTEN")]
         listen: Option<SocketAddr>,
     },
     /// Administer the service's database.
@@ -120,7 +123,7 @@ enum AdminCommand {
     /// Create a lot owner and print their token.
     CreateOwner {
         /// The database (`sqlite://FILE` or `postgres://...`).
-        #[arg(long)]
+        #[arg(long, env = "BOOMGATE_DB", default_value = "sqlite://boomgate.db")]
         db: String,
         /// The owner's name.
         #[arg(long)]
@@ -137,11 +140,33 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped reading (`| head`) is not an error.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of `eval` when the policy faulted.
+const EXIT_POLICY_FAULTED: u8 = 3;
+
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes a line to standard output, failing (rather than panicking as
+/// `println!` does) when nothing reads it any more.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -198,8 +223,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 serde_json::to_value(&evaluation.decision)?
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(ExitCode::SUCCESS)
+            say!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(if evaluation.fault.is_some() {
+                ExitCode::from(EXIT_POLICY_FAULTED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Fees {
             policy,
@@ -207,7 +236,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             locale,
         } => {
             let configured = configured(&policy, &settings)?;
-            println!("{}", configured.fee_schedule(locale.as_deref())?);
+            say!("{}", configured.fee_schedule(locale.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config, db, listen } => {
@@ -233,7 +262,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     let out =
                         serde_json::json!({ "currency": imported.currency, "fees": imported.fees });
-                    println!("{}", serde_json::to_string_pretty(&out)?);
+                    say!("{}", serde_json::to_string_pretty(&out)?);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(refused) => {
@@ -244,7 +273,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin(AdminCommand::CreateOwner { db, name, phone }) => {
             let token = runtime()?.block_on(create_owner(&db, &name, phone.as_deref()))?;
-            println!("{token}");
+            say!("{token}");
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -296,8 +325,13 @@ fn configured(policy: &Path, settings: &Path) -> anyhow::Result<ConfiguredPolicy
 }
 
 fn read_input(path: &Path) -> anyhow::Result<Input> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin())
+            .context("cannot read the input from standard input")?
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?
+    };
     let mut de = serde_json::Deserializer::from_str(&text);
     let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path_in = e.path().to_string();
@@ -315,22 +349,24 @@ fn read_input(path: &Path) -> anyhow::Result<Input> {
 fn check(module: &Path, settings: Option<&Path>) -> anyhow::Result<ExitCode> {
     let policy = load(module)?;
     let info = policy.info();
-    println!(
+    say!(
         "module:     {} {} (rules SDK {})",
-        info.name, info.version, info.sdk_version
+        info.name,
+        info.version,
+        info.sdk_version
     );
-    println!(
+    say!(
         "interface:  boomgate:policy/policy@{}",
         info.interface_version
     );
-    println!("digest:     sha256:{}", info.digest);
-    println!("size:       {} bytes", info.size);
-    println!("locales:    {}", info.locales.join(", "));
+    say!("digest:     sha256:{}", info.digest);
+    say!("size:       {} bytes", info.size);
+    say!("locales:    {}", info.locales.join(", "));
     if let Some(path) = settings {
         configure(&policy, path)?;
-        println!("settings:   `{}` valid", path.display());
+        say!("settings:   `{}` valid", path.display());
     }
-    println!(
+    say!(
         "settings schema:\n{}",
         serde_json::to_string_pretty(&info.settings_schema)?
     );
@@ -379,27 +415,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let demo = config.demo;
     let state = AppState::new(config, Clock::system()).await?;
     if demo && let Some(demo) = demo::create_if_empty(&state).await? {
-        println!(
+        say!(
             "boomgate: created the demo lot `{}` with the standard policy active",
             demo.lot
         );
-        println!("  owner token:       {}", demo.owner_token);
-        println!(
+        say!("  owner token:       {}", demo.owner_token);
+        say!(
             "  entry robot token: {}   (gate north-entry)",
             demo.entry_robot_token
         );
-        println!(
+        say!(
             "  exit robot token:  {}   (gate north-exit)",
             demo.exit_robot_token
         );
-        println!("  agent token:       {}", demo.agent_token);
-        println!("  payments token:    {}", demo.payments_token);
-        println!(
+        say!("  agent token:       {}", demo.agent_token);
+        say!("  payments token:    {}", demo.payments_token);
+        say!(
             "  people:            operator {}, agent {}: log in at /console with the code that appears in this log",
             crate::service::demo::DEMO_OWNER_PHONE,
             crate::service::demo::DEMO_AGENT_PHONE
         );
-        println!("  tokens are shown once and stored hashed");
+        say!("  tokens are shown once and stored hashed");
     }
     state.spawn_refresher();
     let listener = tokio::net::TcpListener::bind(listen)

@@ -280,3 +280,88 @@ fn tariff_import_turns_an_apds_rate_table_into_fee_settings() {
         "{err}"
     );
 }
+
+#[test]
+fn eval_reads_standard_input_and_says_when_the_policy_faulted() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let f = Files::new();
+    let module = f.module();
+    let mut child = boomgate()
+        .args(["eval", "--input", "-", "--policy"])
+        .arg(&module)
+        .arg("--settings")
+        .arg(f.write("settings.json", &settings()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(EXIT_INPUT.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("payment_required"));
+    // A policy that traps: the fallback decision, exit status 3.
+    let hostile = f.dir.path().join("hostile.wasm");
+    std::fs::copy(boomgate_test_artifacts::HOSTILE, &hostile).unwrap();
+    let out = boomgate()
+        .args(["eval", "--policy"])
+        .arg(&hostile)
+        .arg("--settings")
+        .arg(f.write("hostile.json", r#"{"behaviour": "panic"}"#))
+        .arg("--input")
+        .arg(f.write("input.json", EXIT_INPUT))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("this is the fallback decision"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("policy_fault"));
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_not_an_error() {
+    let f = Files::new();
+    let module = f.module();
+    // `policy check` prints a long schema; `head` stops reading after a line.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "set -o pipefail; \"$0\" policy check \"$1\" | head -n 1",
+        ])
+        .arg(env!("CARGO_BIN_EXE_boomgate"))
+        .arg(&module)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("module:"));
+}
+
+#[test]
+fn flags_name_their_environment_variables() {
+    let (ok, out, _) = run(boomgate().args(["serve", "--help"]));
+    assert!(ok);
+    for var in ["BOOMGATE_DB", "BOOMGATE_LISTEN", "BOOMGATE_CONFIG"] {
+        assert!(out.contains(&format!("[env: {var}")), "{var} in {out}");
+    }
+    // `admin` reads the database from BOOMGATE_DB like `serve` does.
+    let f = Files::new();
+    let db = format!("sqlite://{}", f.dir.path().join("env.db").display());
+    let (ok, out, err) = run(boomgate()
+        .args(["admin", "create-owner", "--name", "Env Co"])
+        .env("BOOMGATE_DB", &db));
+    assert!(ok, "{err}");
+    assert!(out.trim().starts_with("bgo_"), "{out}");
+    assert!(f.dir.path().join("env.db").exists());
+}
