@@ -101,19 +101,7 @@ impl TzRule {
 
     /// Seconds east of UTC at the instant `unix` (seconds).
     pub fn offset_at(&self, unix: i64) -> i32 {
-        let Some(dst) = self.dst else {
-            return self.std;
-        };
-        let year = civil_year(unix + i64::from(self.std));
-        let start = dst.start.instant(year, self.std);
-        let end = dst.end.instant(year, dst.offset);
-        let inside = if start < end {
-            unix >= start && unix < end
-        } else {
-            // The southern hemisphere: daylight saving spans the new year.
-            unix < end || unix >= start
-        };
-        if inside { dst.offset } else { self.std }
+        self.year_of(unix).offset_at(unix)
     }
 
     /// The instant of the wall-clock time `local` (seconds since
@@ -175,6 +163,7 @@ impl YearRule {
                 let inside = if start < end {
                     unix >= start && unix < end
                 } else {
+                    // The southern hemisphere: daylight saving spans the new year.
                     unix < end || unix >= start
                 };
                 if inside { offset } else { self.std }
