@@ -77,8 +77,6 @@ pub struct Facts {
     pub owed: u64,
     /// The gate's freshest heartbeat: when, and its plate camera.
     pub health: Option<(i64, DeviceState)>,
-    /// The vehicle class registered with the plate's monthly pass.
-    pub pass_class: Option<String>,
     /// How many discounts the open stay has (read with [`discounts`]).
     pub discounts: i64,
 }
@@ -210,7 +208,7 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
             spaces: row.pass_spaces.map(decode_spaces).transpose()?.unwrap_or(0),
             holder: row.pass_holder,
             phone: row.pass_phone,
-            vehicle_class: row.pass_class.clone(),
+            vehicle_class: row.pass_class,
         }),
         _ => None,
     };
@@ -281,7 +279,6 @@ pub async fn facts<'e>(db: impl Exec<'e>, ask: &Ask<'_>) -> Result<Facts> {
             )),
             _ => None,
         },
-        pass_class: row.pass_class,
         discounts: row.discounts,
     })
 }

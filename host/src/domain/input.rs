@@ -72,7 +72,7 @@ pub fn assemble(
         .vehicle_class
         .clone()
         .or_else(|| facts.session.as_ref().and_then(|s| s.vehicle_class.clone()))
-        .or_else(|| facts.pass_class.clone());
+        .or_else(|| facts.pass.as_ref().and_then(|p| p.vehicle_class.clone()));
     Input {
         event: Event {
             lot_id: lot.id.clone(),
