@@ -28,8 +28,15 @@ pub struct Config {
     pub lockout_failures: i64,
     /// How long a locked-out source stays locked, in minutes.
     pub lockout_minutes: i64,
-    /// Take the client address from `X-Forwarded-For` (behind a proxy).
+    /// Take the client address from `X-Forwarded-For` (behind a proxy):
+    /// the rightmost address that is not one of `trusted_proxies`, so a
+    /// client cannot choose its own address by sending the header.
     pub trust_forwarded_for: bool,
+    /// The proxies in front of the service, as addresses or CIDR ranges
+    /// (`10.0.0.0/8`, `::1`). With `trust_forwarded_for`, forwarded headers
+    /// are read only from a peer in this list; an empty list trusts the
+    /// peer alone (one proxy, in front of the service).
+    pub trusted_proxies: Vec<Cidr>,
     /// Policy work allowed per call (fuel units).
     pub policy_fuel: u64,
     /// Linear memory a policy instance may have, in bytes.
@@ -84,6 +91,35 @@ pub struct Config {
     /// Codes one source address may ask for in an hour, whatever the
     /// numbers (a guard against sending floods of SMS).
     pub login_codes_per_source_hour: i64,
+    /// How the service logs: `text` (for people) or `json` (one object per
+    /// line, for a log collector) (`BOOMGATE_LOG_FORMAT`, `--log-format`).
+    pub log_format: LogFormat,
+    /// How long a request may take before it is answered 503 `timeout`, in
+    /// seconds; at least 35, above a robot's 30-second long poll (a robot's
+    /// event has its own, shorter `decision_budget_ms`).
+    pub request_timeout_seconds: u64,
+    /// The token `GET /metrics` requires (`Authorization: Bearer …`); unset,
+    /// the metrics are open to whoever reaches them (bind `metrics_listen`
+    /// to a private address instead, or set both).
+    pub metrics_token: Option<String>,
+    /// Serve `GET /metrics` on this address instead of `listen` (a
+    /// monitoring network); unset, it is served on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The expensive routes (module uploads and compiles, previews of a
+    /// policy against history, imports) one token may call per minute;
+    /// more are answered 429 with `Retry-After`, so one tenant cannot
+    /// starve the others. 0 turns the limit off.
+    pub expensive_per_minute: u32,
+}
+
+/// How the service logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 impl Default for Config {
@@ -98,6 +134,7 @@ impl Default for Config {
             lockout_failures: 10,
             lockout_minutes: 24 * 60,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
             policy_fuel: 10_000_000,
             policy_memory: 16 << 20,
             max_clock_skew_seconds: 300,
@@ -118,6 +155,11 @@ impl Default for Config {
             login_lockout_hours: 24,
             session_hours: 12,
             login_codes_per_source_hour: 20,
+            log_format: LogFormat::Text,
+            request_timeout_seconds: 60,
+            metrics_token: None,
+            metrics_listen: None,
+            expensive_per_minute: 30,
         }
     }
 }
@@ -132,6 +174,7 @@ const KEYS: &[&str] = &[
     "lockout_failures",
     "lockout_minutes",
     "trust_forwarded_for",
+    "trusted_proxies",
     "policy_fuel",
     "policy_memory",
     "max_clock_skew_seconds",
@@ -152,6 +195,11 @@ const KEYS: &[&str] = &[
     "login_lockout_hours",
     "session_hours",
     "login_codes_per_source_hour",
+    "log_format",
+    "request_timeout_seconds",
+    "metrics_token",
+    "metrics_listen",
+    "expensive_per_minute",
 ];
 
 impl Config {
@@ -169,12 +217,118 @@ impl Config {
         for key in KEYS {
             let var = format!("BOOMGATE_{}", key.to_uppercase());
             if let Ok(raw) = std::env::var(&var) {
-                table.insert((*key).to_owned(), env_value(&raw));
+                let value = if LIST_KEYS.contains(key) {
+                    env_list(&raw)
+                } else {
+                    env_value(&raw)
+                };
+                table.insert((*key).to_owned(), value);
             }
         }
-        Config::deserialize(toml::Value::Table(table))
-            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+        let config = Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
     }
+
+    /// Refuses settings that cannot work together, naming them.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.request_timeout_seconds < 35 {
+            anyhow::bail!(
+                "invalid configuration: request_timeout_seconds = {} is too short: a robot's long poll waits up to 30 seconds (use at least 35)",
+                self.request_timeout_seconds
+            );
+        }
+        if self
+            .metrics_token
+            .as_deref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            anyhow::bail!("invalid configuration: metrics_token must be at least 16 characters");
+        }
+        Ok(())
+    }
+}
+
+/// An address or a range of addresses: `10.0.0.0/8`, `192.0.2.7`, `::1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `addr` is in the range (an IPv4-mapped IPv6 address counts
+    /// as its IPv4 address).
+    pub fn contains(&self, addr: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let addr = match addr {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, addr) {
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Cidr, String> {
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (raw, None),
+        };
+        let network: std::net::IpAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{raw}` is not an address or a CIDR range"))?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("`{raw}`: the prefix length must be 0 to {max}"))?,
+        };
+        Ok(Cidr { network, prefix })
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Cidr, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Settings that are lists: their environment value is comma-separated
+/// (`BOOMGATE_TRUSTED_PROXIES=10.0.0.0/8,::1`).
+const LIST_KEYS: &[&str] = &["trusted_proxies"];
+
+fn env_list(raw: &str) -> toml::Value {
+    toml::Value::Array(
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| toml::Value::String(s.to_owned()))
+            .collect(),
+    )
 }
 
 /// An environment value as TOML: numbers and booleans as such, anything
@@ -213,9 +367,11 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../boomgate.example.toml");
         let text = std::fs::read_to_string(&path).unwrap();
         let table: toml::Table = toml::from_str(&text).unwrap();
+        // Settings without a default are shown commented out.
         for key in KEYS {
+            let commented = text.lines().any(|l| l.starts_with(&format!("# {key} = ")));
             assert!(
-                table.contains_key(*key),
+                table.contains_key(*key) || commented,
                 "boomgate.example.toml lacks `{key}`"
             );
         }
@@ -224,6 +380,34 @@ mod tests {
         assert_eq!(example.command_repoll_ms, defaults.command_repoll_ms);
         assert_eq!(example.policy_refresh_ms, defaults.policy_refresh_ms);
         assert_eq!(example.body_limit, defaults.body_limit);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let net: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(net.contains("10.200.3.4".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()));
+        let one: Cidr = "192.0.2.7".parse().unwrap();
+        assert!(one.contains("192.0.2.7".parse().unwrap()));
+        assert!(!one.contains("192.0.2.8".parse().unwrap()));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("203.0.113.9".parse().unwrap()));
+        let v6: Cidr = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("10.0.0.1".parse().unwrap()));
+        assert_eq!(
+            "10.0.0.0/33".parse::<Cidr>().unwrap_err(),
+            "`10.0.0.0/33`: the prefix length must be 0 to 32"
+        );
+        assert_eq!(
+            "proxy.local".parse::<Cidr>().unwrap_err(),
+            "`proxy.local` is not an address or a CIDR range"
+        );
+        assert_eq!(
+            env_list("10.0.0.0/8, ::1"),
+            toml::Value::Array(vec!["10.0.0.0/8".into(), "::1".into()])
+        );
     }
 
     #[test]
