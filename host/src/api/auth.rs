@@ -187,28 +187,69 @@ pub async fn visible_lots(state: &AppState, caller: &Caller) -> Result<Vec<LotRo
     }
 }
 
-/// Where a request comes from: the peer address, or the first
-/// `X-Forwarded-For` address behind a trusted proxy.
-pub(crate) fn source(parts: &Parts, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        if let Some(addr) = forwarded {
-            return addr.to_owned();
-        }
-    }
-    parts
+/// Where a request comes from: the peer address or, behind trusted
+/// proxies (`trust_forwarded_for`), the rightmost `X-Forwarded-For` hop that
+/// is not one of them. Proxies append the address they received from, so
+/// the hops left of the first untrusted one are the client's to choose and
+/// never count.
+pub(crate) fn source(parts: &Parts, config: &crate::service::Config) -> String {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(
-            || "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
-        )
+        .map(|ConnectInfo(addr)| addr.ip());
+    client_address(
+        peer,
+        parts.headers.get_all("x-forwarded-for").iter(),
+        config,
+    )
+    .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+fn client_address<'h>(
+    peer: Option<std::net::IpAddr>,
+    forwarded: impl DoubleEndedIterator<Item = &'h axum::http::HeaderValue>,
+    config: &crate::service::Config,
+) -> Option<std::net::IpAddr> {
+    let trusted = |ip: std::net::IpAddr| {
+        config
+            .trusted_proxies
+            .iter()
+            .any(|range| range.contains(ip))
+    };
+    let peer_trusted = peer.is_some_and(|ip| config.trusted_proxies.is_empty() || trusted(ip));
+    if !config.trust_forwarded_for || !peer_trusted {
+        return peer;
+    }
+    // Several headers are one list, in order.
+    let mut hops: Vec<&str> = Vec::new();
+    for value in forwarded {
+        let Ok(value) = value.to_str() else {
+            return peer;
+        };
+        hops.extend(value.split(',').map(str::trim));
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        // A hop that is not an address (`unknown`, garbage): the chain
+        // cannot be read further left; the last trusted proxy's peer is it.
+        let Some(ip) = parse_hop(hop) else {
+            break;
+        };
+        client = Some(ip);
+        if !trusted(ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// A forwarded hop: an address, possibly with a port (`[::1]:443`,
+/// `192.0.2.1:80`).
+fn parse_hop(hop: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    hop.parse::<SocketAddr>().ok().map(|addr| addr.ip())
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -273,7 +314,7 @@ impl FromRequestParts<AppState> for Caller {
             }
         }
         state.metrics.auth_failed();
-        let source = source(parts, state.config.trust_forwarded_for);
+        let source = source(parts, &state.config);
         let now = state.clock.now_ms();
         let lock_ms = state.config.lockout_minutes * 60_000;
         let mut tx: Tx = state.db.write().await?;
@@ -316,7 +357,7 @@ impl FromRequestParts<AppState> for Source {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Source, Self::Rejection> {
-        Ok(Source(source(parts, state.config.trust_forwarded_for)))
+        Ok(Source(source(parts, &state.config)))
     }
 }
 
@@ -565,5 +606,71 @@ impl RobotsSeen {
     fn forget(&self, hash: &str) {
         let mut robots = self.robots.lock().unwrap_or_else(|p| p.into_inner());
         robots.remove(hash);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn client(peer: &str, headers: &[&str], trust: bool, proxies: &[&str]) -> String {
+        let config = crate::service::Config {
+            trust_forwarded_for: trust,
+            trusted_proxies: proxies.iter().map(|p| p.parse().unwrap()).collect(),
+            ..Default::default()
+        };
+        let values: Vec<HeaderValue> = headers
+            .iter()
+            .map(|h| HeaderValue::from_str(h).unwrap())
+            .collect();
+        client_address(Some(peer.parse().unwrap()), values.iter(), &config)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn the_client_address_is_the_rightmost_untrusted_hop() {
+        // Not trusted: the peer, whatever the header says.
+        assert_eq!(
+            client("10.0.0.2", &["198.51.100.1"], false, &[]),
+            "10.0.0.2"
+        );
+        // One proxy (the peer): what it appended, not what the client sent.
+        assert_eq!(
+            client("10.0.0.2", &["1.1.1.1, 203.0.113.5"], true, &[]),
+            "203.0.113.5"
+        );
+        // Two proxies: past both, and several headers are one list.
+        assert_eq!(
+            client(
+                "10.0.0.2",
+                &["6.6.6.6, 203.0.113.5", "10.0.0.9"],
+                true,
+                &["10.0.0.0/8"]
+            ),
+            "203.0.113.5"
+        );
+        // A peer that is not a listed proxy cannot forward.
+        assert_eq!(
+            client("192.0.2.50", &["203.0.113.5"], true, &["10.0.0.0/8"]),
+            "192.0.2.50"
+        );
+        // Ports and brackets; garbage stops the walk at the last good hop.
+        assert_eq!(
+            client("10.0.0.2", &["[2001:db8::1]:443"], true, &[]),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            client(
+                "10.0.0.2",
+                &["203.0.113.5, nonsense, 10.0.0.7"],
+                true,
+                &["10.0.0.0/8"]
+            ),
+            "10.0.0.7"
+        );
+        // No header: the peer.
+        assert_eq!(client("10.0.0.2", &[], true, &[]), "10.0.0.2");
     }
 }

@@ -185,6 +185,12 @@ pub async fn find_token<'e>(db: impl Exec<'e>, hash: &str) -> Result<Option<Toke
 
 /// Counts a failed authentication from `source`; returns when the source is
 /// locked until, if this failure (or an earlier one) locked it.
+///
+/// One statement reads and writes the count, so concurrent failures from
+/// one source each count (PostgreSQL's `ON CONFLICT DO UPDATE` locks the
+/// row; SQLite's writer is one). The count starts again when a lock has run
+/// out, or when the first failure is older than the lock period and the
+/// source is not locked; while locked, each failure extends the lock.
 pub async fn record_auth_failure(
     tx: &mut Tx,
     source: &str,
@@ -192,32 +198,25 @@ pub async fn record_auth_failure(
     threshold: i64,
     lock_ms: i64,
 ) -> Result<Option<i64>> {
-    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT failures, first_at, locked_until FROM auth_failures WHERE source = $1",
-    )
-    .bind(source)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (failures, first_at) = match row {
-        // A lock that has run out, or failures older than the lock period,
-        // start the count again.
-        Some((n, first, locked)) if locked.is_none_or(|l| l > now) && now - first < lock_ms => {
-            (n + 1, first)
-        }
-        _ => (1, now),
-    };
-    let locked_until = (failures >= threshold).then_some(now + lock_ms);
-    sqlx::query(
-        "INSERT INTO auth_failures (source, failures, first_at, locked_until) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (source) DO UPDATE SET failures = excluded.failures,
-             first_at = excluded.first_at, locked_until = excluded.locked_until",
-    )
-    .bind(source)
-    .bind(failures)
-    .bind(first_at)
-    .bind(locked_until)
-    .execute(&mut **tx)
-    .await?;
+    // Each `CASE WHEN (…)` below is the same test, "the stored count no
+    // longer counts": a lock that has run out, or no lock and a first
+    // failure older than the lock period.
+    const SQL: &str = "INSERT INTO auth_failures (source, failures, first_at, locked_until)
+         VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $2 + $4 END)
+         ON CONFLICT (source) DO UPDATE SET
+             failures = CASE WHEN ((auth_failures.locked_until IS NOT NULL AND auth_failures.locked_until <= $2) OR (auth_failures.locked_until IS NULL AND $2 - auth_failures.first_at >= $4)) THEN 1 ELSE auth_failures.failures + 1 END,
+             first_at = CASE WHEN ((auth_failures.locked_until IS NOT NULL AND auth_failures.locked_until <= $2) OR (auth_failures.locked_until IS NULL AND $2 - auth_failures.first_at >= $4)) THEN $2 ELSE auth_failures.first_at END,
+             locked_until = CASE
+                 WHEN (CASE WHEN ((auth_failures.locked_until IS NOT NULL AND auth_failures.locked_until <= $2) OR (auth_failures.locked_until IS NULL AND $2 - auth_failures.first_at >= $4)) THEN 1 ELSE auth_failures.failures + 1 END) >= $3
+                 THEN $2 + $4 END
+         RETURNING locked_until";
+    let (locked_until,): (Option<i64>,) = sqlx::query_as(SQL)
+        .bind(source)
+        .bind(now)
+        .bind(threshold)
+        .bind(lock_ms)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(locked_until)
 }
 

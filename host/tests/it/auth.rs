@@ -159,3 +159,74 @@ async fn ten_failures_lock_a_source_out_for_a_day(backend: Backend) {
 }
 
 crate::on_both!(ten_failures_lock_a_source_out_for_a_day);
+
+/// Fifty wrong tokens at once from one source: each failure counts, so
+/// exactly nine are answered 401 and the rest 429, and the source stays
+/// locked afterwards.
+async fn concurrent_failures_each_count(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let attacker = TestApp::client_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)));
+    let calls: Vec<_> = (0..50)
+        .map(|i| {
+            let (app, attacker) = (&app, &attacker);
+            Box::pin(async move {
+                let token = format!("bgo_{:048x}", 1000 + i);
+                app.send(attacker, Method::GET, &token, "/v1/lots", None)
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    let statuses = crate::harness::join_all(calls).await;
+    let refused = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(
+        (
+            refused(StatusCode::UNAUTHORIZED),
+            refused(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (9, 41),
+        "{statuses:?}"
+    );
+    let (status, _) = app
+        .send(&attacker, Method::GET, "bgo_wrong", "/v1/lots", None)
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "still locked");
+}
+
+crate::on_both!(concurrent_failures_each_count);
+
+/// Behind a proxy, the client cannot pick its address by sending
+/// `X-Forwarded-For`: the proxy's appended hop is the one that counts.
+async fn a_forged_forwarded_for_does_not_escape_the_lockout(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.trust_forwarded_for = true).await;
+    let proxy = TestApp::client_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 4)));
+    let mut last = StatusCode::OK;
+    for i in 0..12 {
+        // The client sends a new address each time; the proxy appends the
+        // one it saw.
+        let response = proxy
+            .get(format!("{}/v1/lots", app.url))
+            .bearer_auth(format!("bgo_{:048x}", 2000 + i))
+            .header("x-forwarded-for", format!("198.51.100.{i}, 203.0.113.77"))
+            .send()
+            .await
+            .unwrap();
+        last = response.status();
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "203.0.113.77 is locked"
+    );
+    // Another client behind the same proxy is not.
+    let response = proxy
+        .get(format!("{}/v1/lots", app.url))
+        .bearer_auth("bgo_wrong")
+        .header("x-forwarded-for", "203.0.113.78")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+crate::on_both!(a_forged_forwarded_for_does_not_escape_the_lockout);
