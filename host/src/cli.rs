@@ -65,6 +65,10 @@ enum Command {
         /// Where to listen (default 127.0.0.1:8080).
         #[arg(long, env = "BOOMGATE_LISTEN")]
         listen: Option<SocketAddr>,
+        /// How to log: `text` (default) or `json`, one object per line with
+        /// each request's method, route, status, latency and id.
+        #[arg(long, env = "BOOMGATE_LOG_FORMAT", value_enum)]
+        log_format: Option<crate::service::config::LogFormat>,
     },
     /// Administer the service's database.
     #[command(subcommand)]
@@ -239,13 +243,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("{}", configured.fee_schedule(locale.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { config, db, listen } => {
+        Command::Serve {
+            config,
+            db,
+            listen,
+            log_format,
+        } => {
             let mut config = Config::load(config.as_deref())?;
             if let Some(db) = db {
                 config.db = db;
             }
             if let Some(listen) = listen {
                 config.listen = listen;
+            }
+            if let Some(format) = log_format {
+                config.log_format = format;
             }
             runtime()?.block_on(serve(config))?;
             Ok(ExitCode::SUCCESS)
@@ -404,14 +416,22 @@ async fn create_owner(url: &str, name: &str, phone: Option<&str>) -> anyhow::Res
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        crate::service::config::LogFormat::Text => logs.init(),
+        crate::service::config::LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let listen = config.listen;
+    let metrics_listen = config.metrics_listen;
     let demo = config.demo;
     let state = AppState::new(config, Clock::system()).await?;
     if demo && let Some(demo) = demo::create_if_empty(&state).await? {
@@ -443,6 +463,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let bound = listener.local_addr().unwrap_or(listen);
     tracing::info!("listening on http://{bound} (the console: http://{bound}/console)");
+    if let Some(address) = metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address} (metrics_listen)"))?;
+        let bound = metrics.local_addr().unwrap_or(address);
+        tracing::info!("metrics on http://{bound}/metrics");
+        let app = crate::api::metrics_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, app)
+                .with_graceful_shutdown(shutdown())
+                .await
+            {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        });
+    }
     axum::serve(
         listener,
         crate::api::app(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -44,6 +44,28 @@ pub mod reason {
     /// The host's safe answer when its storage fails (down, hung, full) and
     /// the decision cannot be recorded: hold and escalate.
     pub const STORAGE_FAULT: &str = "storage_fault";
+
+    /// Every code above: a policy's own codes are not among them (the
+    /// service's metrics count those as `other`, keeping the label bounded).
+    pub const ALL: &[&str] = &[
+        MONTHLY_PASS_VALID,
+        UNPLATED_ENTRY,
+        UNPLATED_EXIT,
+        MONTHLY_PASS_EXPIRED_RENEW,
+        MONTHLY_PASS_EXPIRED_REMINDER,
+        MONTHLY_PASS_LAPSED,
+        VISITOR_CONFIRMATION_REQUIRED,
+        VISITOR_WELCOME,
+        SHARED_SPACES_FULL,
+        SHARED_SPACES_FULL_VISITOR,
+        PAYMENT_REQUIRED,
+        PAID,
+        FREE_PERIOD,
+        PICK_AUTOPAY,
+        NO_ENTRY_RECORD,
+        POLICY_FAULT,
+        STORAGE_FAULT,
+    ];
 }
 
 /// What the robot says when its policy cannot decide (the fallback decision).

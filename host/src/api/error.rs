@@ -37,6 +37,14 @@ pub enum ApiError {
         message: String,
         retry_after_seconds: i64,
     },
+    /// 429: this token called an expensive route too often (a limit per
+    /// minute, `expensive_per_minute`).
+    RateLimited {
+        message: String,
+        retry_after_seconds: i64,
+    },
+    /// 503: the request took longer than `request_timeout_seconds`.
+    Timeout(String),
     /// 500: a stored record that does not decode (a value the service never
     /// writes): the column and the value are named, and logged.
     Corrupt(String),
@@ -54,7 +62,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
     /// `conflict`, `too_large`, `unsupported_media_type`, `unprocessable`,
-    /// `locked`, `internal`.
+    /// `locked`, `rate_limited`, `timeout`, `corrupt_record`, `internal`.
     pub code: &'static str,
     pub message: String,
     /// The fields at fault, each with its path and what is wrong.
@@ -111,7 +119,8 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Locked { .. } | ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Corrupt(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,13 +146,15 @@ impl std::fmt::Display for ApiError {
         match self {
             ApiError::BadRequest { message, .. }
             | ApiError::Unprocessable { message, .. }
-            | ApiError::Locked { message, .. } => f.write_str(message),
+            | ApiError::Locked { message, .. }
+            | ApiError::RateLimited { message, .. } => f.write_str(message),
             ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::TooLarge(m)
             | ApiError::UnsupportedMediaType(m)
+            | ApiError::Timeout(m)
             | ApiError::Corrupt(m) => f.write_str(m),
             ApiError::Internal(cause) => write!(f, "{cause:#}"),
         }
@@ -173,6 +184,15 @@ impl From<anyhow::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // RFC 6750: a 401 says how to authenticate, and whether the token
+        // sent was wrong.
+        let challenge = match &self {
+            ApiError::Unauthorized(m) if m == "invalid token" => {
+                Some("Bearer realm=\"boomgate\", error=\"invalid_token\"")
+            }
+            ApiError::Unauthorized(_) => Some("Bearer realm=\"boomgate\""),
+            _ => None,
+        };
         let (status, code, message, fields, retry) = match self {
             ApiError::BadRequest { message, field } => (
                 StatusCode::BAD_REQUEST,
@@ -212,6 +232,26 @@ impl IntoResponse for ApiError {
                 vec![],
                 Some(retry_after_seconds),
             ),
+            ApiError::RateLimited {
+                message,
+                retry_after_seconds,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                message,
+                vec![],
+                Some(retry_after_seconds),
+            ),
+            ApiError::Timeout(message) => {
+                tracing::warn!(error = message, "request timed out");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "timeout",
+                    message,
+                    vec![],
+                    None,
+                )
+            }
             ApiError::Corrupt(message) => {
                 tracing::error!(error = message, "stored record does not decode");
                 (
@@ -253,6 +293,12 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        if let Some(challenge) = challenge {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(challenge),
+            );
         }
         response
     }

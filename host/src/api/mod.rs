@@ -31,6 +31,7 @@ pub mod json;
 pub mod kiosk;
 pub mod lookups;
 pub mod lots;
+pub mod middleware;
 pub mod orders;
 pub mod parking;
 pub mod passes;
@@ -118,20 +119,56 @@ pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     let (router, doc) = routes(&state).split_for_parts();
     let doc = doc.to_pretty_json().unwrap_or_default();
-    router
+    let router = router
         .route(
             "/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc) }),
         )
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz));
+    let router = if state.config.metrics_listen.is_none() {
+        router.route("/metrics", get(metrics))
+    } else {
+        router
+    };
+    // Outermost last: the id is set first, then the span and the log line,
+    // then the panic guard, the time limit and the per-token limit.
+    router
         .merge(crate::console::router(&state.config))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_changes,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::time_limit,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            middleware::panicked,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(middleware::span)
+                .on_request(())
+                .on_response(())
+                .on_failure(()),
+        )
+        .layer(tower_http::request_id::PropagateRequestIdLayer::new(
+            middleware::REQUEST_ID,
+        ))
+        .layer(tower_http::request_id::SetRequestIdLayer::new(
+            middleware::REQUEST_ID,
+            middleware::NewRequestId,
+        ))
         .with_state(state)
 }
 
@@ -198,29 +235,68 @@ async fn probe_write(state: &AppState) -> sqlx::Result<()> {
     tx.commit().await
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let mut text = state.metrics.render();
-    use std::fmt::Write as _;
-    let _ = writeln!(
+/// The metrics on their own address (`metrics_listen`).
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(fallback)
+        .with_state(state)
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if let Some(expected) = &state.config.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let matches = sent.is_some_and(|sent| {
+            use sha2::Digest as _;
+            // Compared as digests: the time taken says nothing of the token.
+            sha2::Sha256::digest(sent.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
+        });
+        if !matches {
+            return error::ApiError::Unauthorized(
+                "the metrics need the metrics token: `Authorization: Bearer <metrics_token>`"
+                    .into(),
+            )
+            .into_response();
+        }
+    }
+    metrics_text(&state).await.into_response()
+}
+
+async fn metrics_text(state: &AppState) -> impl IntoResponse + use<> {
+    robot_gauges(state).await;
+    let pool = state.db.pool();
+    let text = state.metrics.render(crate::service::metrics::Snapshot {
+        pool_size: pool.size(),
+        pool_idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+        storage_backlog: state.faults.waiting(),
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         text,
-        "# HELP boomgate_storage_fault_backlog Robots' events answered while storage failed, not yet recorded.\n# TYPE boomgate_storage_fault_backlog gauge\nboomgate_storage_fault_backlog {}",
-        state.faults.waiting()
-    );
-    robot_gauges(&state, &mut text).await;
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+    )
 }
 
 /// `boomgate_robots{lot,status}`: each lot's active robots by their state
 /// from heartbeats (left out when the database cannot say).
-async fn robot_gauges(state: &AppState, text: &mut String) {
+async fn robot_gauges(state: &AppState) {
     use crate::domain::health::{self, Status};
     use std::collections::BTreeMap;
-    use std::fmt::Write as _;
     let pool = state.db.pool();
     let (Ok(counts), Ok(beats)) = (
         crate::db::devices::active_robots(pool).await,
         crate::db::devices::health_of_all(pool).await,
     ) else {
+        state.metrics.set_robots([]);
         return;
     };
     let now = state.clock.now_ms();
@@ -238,15 +314,5 @@ async fn robot_gauges(state: &AppState, text: &mut String) {
             by.entry((lot.clone(), status.as_str())).or_default();
         }
     }
-    let _ = writeln!(
-        text,
-        "# HELP boomgate_robots Active robots by lot and state from their heartbeats (offline: none within robot_offline_seconds).\n# TYPE boomgate_robots gauge"
-    );
-    for ((lot, status), n) in by {
-        let lot = lot.replace('\\', "\\\\").replace('"', "\\\"");
-        let _ = writeln!(
-            text,
-            "boomgate_robots{{lot=\"{lot}\",status=\"{status}\"}} {n}"
-        );
-    }
+    state.metrics.set_robots(by);
 }

@@ -31,6 +31,8 @@ pub struct State {
     pub sender: super::sender::Sender,
     /// Wakes the console's live lists.
     pub live: super::live::Live,
+    /// Calls to the expensive routes, per token (`expensive_per_minute`).
+    pub rate_limits: crate::api::middleware::RateLimits,
 }
 
 impl Deref for AppState {
@@ -70,6 +72,7 @@ impl AppState {
             robots_seen: crate::api::auth::RobotsSeen::default(),
             faults: super::faults::StorageFaults::default(),
             live: super::live::Live::default(),
+            rate_limits: crate::api::middleware::RateLimits::default(),
         }));
         state
             .robots_seen

@@ -365,3 +365,102 @@ fn flags_name_their_environment_variables() {
     assert!(out.trim().starts_with("bgo_"), "{out}");
     assert!(f.dir.path().join("env.db").exists());
 }
+
+/// `serve --log-format json`: each request is one JSON line at INFO with
+/// its method, matched route, status, latency and id (the client's
+/// `X-Request-Id`, echoed in the response).
+#[test]
+fn a_request_is_one_json_log_line_with_its_id() {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let f = Files::new();
+    let db = format!("sqlite://{}", f.dir.path().join("logs.db").display());
+    let mut child = boomgate()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--db",
+            &db,
+        ])
+        .env("BOOMGATE_DEMO", "false")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let (lines, received) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let next = || {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        received
+            .recv_timeout(left)
+            .expect("a log line before the deadline")
+    };
+    // The first line says where it listens.
+    let address = loop {
+        let line = next();
+        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON lines");
+        if let Some(at) = entry["message"]
+            .as_str()
+            .and_then(|m| m.strip_prefix("listening on http://"))
+        {
+            break at.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "GET /v1/lots/nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: log-test-7\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("x-request-id: log-test-7"),
+        "the id is echoed: {response}"
+    );
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("www-authenticate: bearer"),
+        "{response}"
+    );
+    let mut mine = Vec::new();
+    while mine.is_empty() {
+        let line = next();
+        if line.contains("log-test-7") {
+            mine.push(serde_json::from_str::<serde_json::Value>(&line).unwrap());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    while let Ok(line) = received.try_recv() {
+        if line.contains("log-test-7") {
+            mine.push(serde_json::from_str(&line).unwrap());
+        }
+    }
+    assert_eq!(mine.len(), 1, "one line per request: {mine:?}");
+    let entry = &mine[0];
+    assert_eq!(entry["level"], "WARN", "a 4xx: {entry}");
+    assert_eq!(entry["status"], 401, "{entry}");
+    assert!(entry["latency_us"].as_u64().is_some(), "{entry}");
+    assert_eq!(entry["span"]["method"], "GET", "{entry}");
+    assert_eq!(entry["span"]["route"], "/v1/lots/{lot}", "{entry}");
+    assert_eq!(entry["span"]["request_id"], "log-test-7", "{entry}");
+}

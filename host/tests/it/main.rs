@@ -11,6 +11,7 @@ mod events;
 mod gate_loop;
 mod harness;
 mod hotswap;
+mod operability;
 mod owners;
 mod people;
 mod restart;
