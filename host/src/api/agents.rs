@@ -45,7 +45,7 @@ pub struct AgentCreated {
     pub token: String,
 }
 
-#[utoipa::path(post, path = "/v1/agents", tag = "owners", request_body = NewAgent,
+#[utoipa::path(post, path = "/v1/agents", tag = "owners", summary = "Create a remote agent serving some of the owner's lots", request_body = NewAgent,
     responses((status = 201, body = AgentCreated), (status = 400, body = ErrorBody), (status = 404, description = "A lot that is not the owner's", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_agent(
@@ -91,7 +91,7 @@ pub struct Agent {
     pub lots: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/v1/agents", tag = "owners", responses((status = 200, body = Vec<Agent>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/agents", tag = "owners", summary = "List the owner's agents and their lots", responses((status = 200, body = Vec<Agent>)), security(("bearer" = [])))]
 pub async fn list_agents(
     State(state): State<AppState>,
     caller: Caller,
@@ -147,7 +147,7 @@ async fn owned_agent(state: &AppState, owner: &str, agent: &str) -> Result<(), A
     }
 }
 
-#[utoipa::path(post, path = "/v1/agents/{agent}/token", tag = "owners", params(("agent" = String, Path)),
+#[utoipa::path(post, path = "/v1/agents/{agent}/token", tag = "owners", summary = "Issue an agent a new token, ending its earlier ones", params(("agent" = String, Path)),
     responses((status = 201, description = "A new token, shown once; the agent's earlier tokens stop working", body = AgentCreated),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -176,7 +176,7 @@ pub async fn rotate_agent_token(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/agents/{agent}/revoke", tag = "owners", params(("agent" = String, Path)),
+#[utoipa::path(post, path = "/v1/agents/{agent}/revoke", tag = "owners", summary = "Revoke every token of an agent and free its seat", params(("agent" = String, Path)),
     responses((status = 204, description = "Every token of the agent stops working (its seat is freed)"), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke_agent_tokens(
@@ -205,7 +205,7 @@ pub struct AgentUpdate {
     pub lots: Option<Vec<String>>,
 }
 
-#[utoipa::path(patch, path = "/v1/agents/{agent}", tag = "owners", params(("agent" = String, Path)), request_body = AgentUpdate,
+#[utoipa::path(patch, path = "/v1/agents/{agent}", tag = "owners", summary = "Rename an agent or change the lots it serves", params(("agent" = String, Path)), request_body = AgentUpdate,
     responses((status = 200, body = Agent), (status = 400, body = ErrorBody),
         (status = 404, description = "No such agent of the owner's, or a lot that is not theirs", body = ErrorBody)),
     security(("bearer" = [])))]

@@ -5,7 +5,8 @@
 //! or agent approves one (the pass is created or extended, with its
 //! renewal order when a price is given) or rejects it with a reason.
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use boomgate_engine::sdk::time::days_expired;
 use boomgate_engine::sdk::{Date, OrderKind};
@@ -149,7 +150,7 @@ async fn applicant_lot(state: &AppState, caller: &Caller, lot: &str) -> Result<L
     }
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications", tag = "agents", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications", tag = "agents", summary = "Queue a monthly pass application or renewal for a plate", params(("lot" = String, Path)),
     request_body = NewApplication,
     responses((status = 201, description = "Queued: its place in the lot's queue", body = Application),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -236,6 +237,7 @@ pub async fn apply(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationsQuery {
     /// `pending` (the queue, the default), `approved`, `rejected`,
     /// `withdrawn`, or `all`.
@@ -243,7 +245,7 @@ pub struct ApplicationsQuery {
     pub plate: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/pass-applications", tag = "agents", params(("lot" = String, Path), ApplicationsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/pass-applications", tag = "agents", summary = "List a lot's monthly pass applications in queue order", params(("lot" = String, Path), ApplicationsQuery),
     responses((status = 200, description = "The lot's applications in queue order", body = Vec<Application>),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -330,7 +332,7 @@ fn months_after(from: Date, months: i64) -> Result<Date, ApiError> {
     Date::parse(&until.to_string()).map_err(|e| anyhow::anyhow!("date `{until}`: {e}").into())
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications/{application}/approve", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications/{application}/approve", tag = "agents", summary = "Approve a monthly pass application: create or extend the pass",
     params(("lot" = String, Path), ("application" = String, Path)), request_body = Approval,
     responses((status = 200, description = "Approved: the pass is created or extended (and its renewal order placed)", body = Application),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -439,7 +441,7 @@ pub struct Rejection {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications/{application}/reject", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/pass-applications/{application}/reject", tag = "agents", summary = "Reject a monthly pass application with a reason",
     params(("lot" = String, Path), ("application" = String, Path)), request_body = Rejection,
     responses((status = 200, description = "Rejected with the reason", body = Application),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -74,7 +75,7 @@ fn owner_of(caller: &Caller) -> Result<&str, ApiError> {
     }
 }
 
-#[utoipa::path(get, path = "/v1/seats", tag = "agents",
+#[utoipa::path(get, path = "/v1/seats", tag = "agents", summary = "List the call centre's seats and the agents at them",
     responses((status = 200, description = "The call centre's seats and who sits at each, by seat number", body = Vec<Seat>),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -94,7 +95,7 @@ pub struct SeatBinding {
     pub seat: String,
 }
 
-#[utoipa::path(put, path = "/v1/seat", tag = "agents", request_body = SeatBinding,
+#[utoipa::path(put, path = "/v1/seat", tag = "agents", summary = "Bind the agent to a call centre seat", request_body = SeatBinding,
     responses((status = 200, description = "The agent now sits at the seat (moved from its earlier one, if any)", body = Seat),
         (status = 400, body = ErrorBody), (status = 403, description = "Not an agent", body = ErrorBody),
         (status = 409, description = "Another agent sits at the seat", body = ErrorBody)),
@@ -136,7 +137,7 @@ pub async fn bind_seat(
     Ok(axum::Json(row.into()))
 }
 
-#[utoipa::path(delete, path = "/v1/seat", tag = "agents",
+#[utoipa::path(delete, path = "/v1/seat", tag = "agents", summary = "Leave the agent's seat",
     responses((status = 204, description = "The agent left its seat"), (status = 403, body = ErrorBody),
         (status = 404, description = "The agent sits at no seat", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -313,6 +314,7 @@ async fn visible_case(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CasesQuery {
     /// `open` (waiting or answered), `closed`, or every case (absent).
     pub status: Option<String>,
@@ -330,7 +332,7 @@ pub struct CasesQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/cases", tag = "agents", params(("lot" = String, Path), CasesQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/cases", tag = "agents", summary = "List a lot's cases, newest first", params(("lot" = String, Path), CasesQuery),
     responses((status = 200, description = "The lot's cases, newest first", body = Vec<Case>),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -383,7 +385,7 @@ pub struct NewCase {
     pub note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/cases", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/cases", tag = "agents", summary = "Open a gate's case as the agent, for an outbound call",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = NewCase,
     responses((status = 200, description = "The gate's case, opened now by the agent (an outbound call, §2.3.3) or open already; the agent has it", body = Case),
         (status = 404, body = ErrorBody)),
@@ -428,7 +430,7 @@ pub async fn open_case(
     Ok(axum::Json(reread(&state, &lot, &case.id).await?))
 }
 
-#[utoipa::path(get, path = "/v1/cases/{case}", tag = "agents", params(("case" = String, Path)),
+#[utoipa::path(get, path = "/v1/cases/{case}", tag = "agents", summary = "Read a case and everything done on it", params(("case" = String, Path)),
     responses((status = 200, description = "The case and everything done on it", body = Case), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_case(
@@ -450,7 +452,7 @@ fn closed_already(row: &CaseRow) -> ApiError {
     ))
 }
 
-#[utoipa::path(post, path = "/v1/cases/{case}/answer", tag = "agents", params(("case" = String, Path)),
+#[utoipa::path(post, path = "/v1/cases/{case}/answer", tag = "agents", summary = "Answer a case: the agent takes it", params(("case" = String, Path)),
     responses((status = 200, description = "The agent has the case", body = Case), (status = 403, description = "Not an agent", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "The case is closed", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -499,7 +501,7 @@ pub struct CaseClosing {
     pub note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/cases/{case}/close", tag = "agents", params(("case" = String, Path)), request_body = CaseClosing,
+#[utoipa::path(post, path = "/v1/cases/{case}/close", tag = "agents", summary = "Close a case (关单) with an outcome", params(("case" = String, Path)), request_body = CaseClosing,
     responses((status = 200, description = "Closed (关单): it leaves the pending view and the congestion list", body = Case),
         (status = 400, description = "`resolved` without a note", body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Closed already: when, by whom, how", body = ErrorBody)),
@@ -610,7 +612,7 @@ async fn call_lots(state: &AppState, caller: &Caller) -> Result<(String, Vec<Lot
     }
 }
 
-#[utoipa::path(post, path = "/v1/calls", tag = "telephony", request_body = CallReport,
+#[utoipa::path(post, path = "/v1/calls", tag = "telephony", summary = "Report a call that rang a seat: a robot's case or a driver's data", request_body = CallReport,
     responses((status = 200, description = "What the call is: a robot's gate's case given to the agent at the seat, or what the driver's phone is known for", body = CallAnswer),
         (status = 400, description = "A malformed number, or a seat no agent sits at", body = ErrorBody),
         (status = 403, description = "Not the telephony system or an owner", body = ErrorBody)),

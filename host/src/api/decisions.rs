@@ -2,7 +2,8 @@
 //! input's trace and the timing; and the events robots were answered with
 //! the fallback while storage failed, written once it worked again.
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use boomgate_engine::sdk::{Decision, Direction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,6 +27,7 @@ pub(crate) fn router(config: &Config) -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DecisionsQuery {
     /// Only this gate.
     pub gate: Option<String>,
@@ -85,7 +87,7 @@ impl TryFrom<DecisionRow> for DecisionRecord {
     }
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "agents", params(("lot" = String, Path), DecisionsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/decisions", tag = "agents", summary = "Search a lot's decision log, newest first", params(("lot" = String, Path), DecisionsQuery),
     responses((status = 200, description = "Newest first", body = Vec<DecisionRecord>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_decisions(
@@ -114,6 +116,7 @@ pub async fn list_decisions(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StorageFaultsQuery {
     /// At most this many, newest first (default 50, at most 500).
     pub limit: Option<i64>,
@@ -138,7 +141,7 @@ pub struct StorageFault {
     pub recorded_at: String,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/storage-faults", tag = "agents",
+#[utoipa::path(get, path = "/v1/lots/{lot}/storage-faults", tag = "agents", summary = "List events answered with the fallback while storage failed",
     params(("lot" = String, Path), StorageFaultsQuery),
     responses((status = 200, description = "Newest first", body = Vec<StorageFault>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

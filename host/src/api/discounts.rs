@@ -4,7 +4,8 @@
 //! is told them as `vehicle.discounts`. Merchants call these with their own
 //! `merchant` token; owners and the lot's agents may too.
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;

@@ -62,7 +62,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
     /// `conflict`, `too_large`, `unsupported_media_type`, `unprocessable`,
-    /// `locked`, `rate_limited`, `timeout`, `corrupt_record`, `internal`.
+    /// `locked`, `rate_limited`, `method_not_allowed`, `timeout`,
+    /// `corrupt_record`, `internal`.
     pub code: &'static str,
     pub message: String,
     /// The fields at fault, each with its path and what is wrong.

@@ -43,7 +43,7 @@ pub struct GateRecord {
     pub debounce_seconds: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates", tag = "owners", params(("lot" = String, Path)), request_body = NewGate,
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates", tag = "owners", summary = "Add a gate to a lot", params(("lot" = String, Path)), request_body = NewGate,
     responses((status = 201, body = GateRecord), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_gate(
@@ -84,7 +84,7 @@ pub async fn create_gate(
     }
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/gates", tag = "agents", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/gates", tag = "agents", summary = "List a lot's gates", params(("lot" = String, Path)),
     responses((status = 200, description = "The lot's gates, by id", body = Vec<GateRecord>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_gates(
@@ -116,7 +116,7 @@ pub struct GateUpdate {
     pub debounce_seconds: Option<Option<i64>>,
 }
 
-#[utoipa::path(patch, path = "/v1/lots/{lot}/gates/{gate}", tag = "owners",
+#[utoipa::path(patch, path = "/v1/lots/{lot}/gates/{gate}", tag = "owners", summary = "Change a gate's debounce window",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = GateUpdate,
     responses((status = 200, body = GateRecord), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

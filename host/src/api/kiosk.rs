@@ -4,7 +4,8 @@
 //! snapshots from the environment camera and ID-camera captures — which
 //! agents attach as evidence.
 
-use axum::extract::{DefaultBodyLimit, Query, State};
+use crate::api::query::Query;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -101,7 +102,7 @@ fn same_robot(robot: &Robot, lot: Option<&str>, id: Option<&str>) -> Result<(), 
     Ok(())
 }
 
-#[utoipa::path(post, path = "/v1/robot/heartbeat", tag = "robots", request_body = HeartbeatRequest,
+#[utoipa::path(post, path = "/v1/robot/heartbeat", tag = "robots", summary = "Report a robot's heartbeat with the state of its devices", request_body = HeartbeatRequest,
     responses((status = 200, body = HeartbeatAnswer), (status = 400, body = ErrorBody),
         (status = 401, description = "No token, a wrong one, or a retired robot's", body = ErrorBody),
         (status = 403, description = "Not a robot token, or the heartbeat names another robot", body = ErrorBody)),
@@ -169,7 +170,7 @@ pub struct CallAnswer {
     pub voice: String,
 }
 
-#[utoipa::path(post, path = "/v1/robot/call", tag = "robots", request_body(content = Option<CallRequest>, description = "Optional: `{\"test\": true}` for a commissioning test"),
+#[utoipa::path(post, path = "/v1/robot/call", tag = "robots", summary = "Report a robot's call button press: open its gate's case", request_body(content = Option<CallRequest>, description = "Optional: `{\"test\": true}` for a commissioning test"),
     responses((status = 200, description = "The gate's case, opened now or open already", body = CallAnswer),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -217,6 +218,7 @@ pub async fn call_button(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaptureQuery {
     /// `scene` (the environment camera's snapshot, the default) or
     /// `id_card` (a document held up to the ID camera).
@@ -234,7 +236,7 @@ pub struct CaptureStored {
     pub url: String,
 }
 
-#[utoipa::path(post, path = "/v1/robot/captures", tag = "robots", params(CaptureQuery),
+#[utoipa::path(post, path = "/v1/robot/captures", tag = "robots", summary = "Upload a robot's scene snapshot or ID-camera capture", params(CaptureQuery),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG image the robot took at its gate"),
     responses((status = 201, body = CaptureStored), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("bearer" = [])))]

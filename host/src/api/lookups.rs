@@ -4,7 +4,8 @@
 //! verifies the caller before telling them anything (seed 000: "본인이
 //! 아닌 경우 상담제한"); the log says who looked at whose data, when.
 
-use axum::extract::{Query, State};
+use crate::api::query::Query;
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -202,6 +203,7 @@ pub async fn record(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
     /// The caller's number, as dialled or shown (`+86 130 0000 0000` finds
     /// `13000000000`).
@@ -212,7 +214,7 @@ pub struct PhoneQuery {
     pub case: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/lookup", tag = "agents", params(PhoneQuery),
+#[utoipa::path(get, path = "/v1/lookup", tag = "agents", summary = "Look up a caller's monthly passes, visits and stays by phone", params(PhoneQuery),
     responses((status = 200, description = "The phone's passes, visits and stays in the caller's lots (empty lists when it matches nothing); the lookup is recorded in the access log", body = PhoneFindings),
         (status = 400, description = "Not a phone number", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -240,6 +242,7 @@ pub async fn phone_lookup(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AccessLogQuery {
     /// Only lookups since this instant (RFC 3339); the last 30 days by
     /// default.
@@ -266,7 +269,7 @@ pub struct Lookup {
     pub at: String,
 }
 
-#[utoipa::path(get, path = "/v1/access-log", tag = "owners", params(AccessLogQuery),
+#[utoipa::path(get, path = "/v1/access-log", tag = "owners", summary = "Read the log of who looked up people's data by phone or plate", params(AccessLogQuery),
     responses((status = 200, description = "Every lookup of a person's data by phone or plate in the owner's lots, newest first", body = Vec<Lookup>),
         (status = 400, body = ErrorBody), (status = 403, description = "Not an owner", body = ErrorBody)),
     security(("bearer" = [])))]

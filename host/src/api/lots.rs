@@ -1,7 +1,8 @@
 //! Lots (owners create and read them) and what an agent tells a caller
 //! about one (its information panel, seed 001 §2.3.1 C).
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use boomgate_engine::CallError;
 use boomgate_engine::sdk::{Currency, Direction};
@@ -164,7 +165,7 @@ impl From<LotRow> for Lot {
     }
 }
 
-#[utoipa::path(post, path = "/v1/lots", tag = "owners", request_body = NewLot,
+#[utoipa::path(post, path = "/v1/lots", tag = "owners", summary = "Create a lot", request_body = NewLot,
     responses((status = 201, body = Lot), (status = 400, body = ErrorBody), (status = 409, description = "The id is taken", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_lot(
@@ -211,7 +212,7 @@ pub async fn create_lot(
     }
 }
 
-#[utoipa::path(get, path = "/v1/lots", tag = "owners",
+#[utoipa::path(get, path = "/v1/lots", tag = "owners", summary = "List the owner's lots",
     responses((status = 200, body = Vec<Lot>)), security(("bearer" = [])))]
 pub async fn list_lots(
     State(state): State<AppState>,
@@ -222,7 +223,7 @@ pub async fn list_lots(
     Ok(axum::Json(lots.into_iter().map(Lot::from).collect()))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}", tag = "owners", summary = "Read a lot", params(("lot" = String, Path)),
     responses((status = 200, body = Lot), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_lot(
     State(state): State<AppState>,
@@ -264,7 +265,7 @@ pub struct LotUpdate {
     pub longitude: Option<Option<f64>>,
 }
 
-#[utoipa::path(patch, path = "/v1/lots/{lot}", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(patch, path = "/v1/lots/{lot}", tag = "owners", summary = "Change a lot's details", params(("lot" = String, Path)),
     request_body = LotUpdate,
     responses((status = 200, body = Lot), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -320,6 +321,7 @@ fn latest_of(a: Option<String>, b: Option<String>) -> Option<String> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InfoQuery {
     /// The agent's locale (`zh-CN`, `ko-KR`, `en`); the policy's own when
     /// absent or not spoken by the policy.
@@ -381,7 +383,7 @@ pub struct LotInformation {
     pub gates: Vec<GateInfo>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/info", tag = "agents", params(("lot" = String, Path), InfoQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/info", tag = "agents", summary = "Read what an agent tells a caller about a lot", params(("lot" = String, Path), InfoQuery),
     responses((status = 200, body = LotInformation), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn lot_info(

@@ -81,6 +81,46 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
+/// Turns the framework's own plain-text refusals on API routes (a path
+/// segment that does not parse, a method the route does not take) into the
+/// API's JSON error body, so that every error has one shape.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/v1/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if !api || !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status.as_u16() {
+        400 => "bad_request",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "unprocessable",
+        s if s >= 500 => "internal",
+        _ => "bad_request",
+    };
+    let body = serde_json::json!({ "error": { "code": code, "message": text.trim() } });
+    let mut response = (status, axum::Json(body)).into_response();
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
 /// Answers 503 `timeout` when a request takes longer than
 /// `request_timeout_seconds` (up to the response's head: a stream, once
 /// started, runs on).

@@ -21,6 +21,7 @@ pub mod agents;
 pub mod applications;
 pub mod auth;
 pub mod cases;
+pub mod contract;
 pub mod decisions;
 pub mod desk;
 pub mod discounts;
@@ -39,6 +40,7 @@ pub mod payments;
 pub mod people;
 pub mod photos;
 pub mod policies;
+pub mod query;
 pub mod robot;
 pub mod robots;
 pub mod stays;
@@ -83,8 +85,7 @@ pub(crate) fn json(config: &Config, routes: OpenApiRouter<AppState>) -> OpenApiR
 }
 
 /// The routes and their OpenAPI document: every resource's fragment.
-fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let config = &state.config;
+fn routes(config: &Config) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(robot::router(config))
         .merge(lots::router(config))
@@ -110,15 +111,20 @@ fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(people::router(config))
 }
 
-/// The OpenAPI document.
-pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
-    routes(state).into_openapi()
+/// The OpenAPI document, completed with what every route shares
+/// ([`contract`]).
+pub fn openapi(config: &Config) -> serde_json::Value {
+    let mut doc = serde_json::to_value(routes(config).into_openapi()).unwrap_or_default();
+    contract::complete(&mut doc);
+    doc
 }
 
 /// The service as a router: tests call it directly or over TCP.
 pub fn app(state: AppState) -> Router {
-    let (router, doc) = routes(&state).split_for_parts();
-    let doc = doc.to_pretty_json().unwrap_or_default();
+    let (router, doc) = routes(&state.config).split_for_parts();
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    contract::complete(&mut doc);
+    let doc = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let router = router
         .route(
             "/openapi.json",
@@ -139,6 +145,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             note_changes,
         ))
+        .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::rate_limit,

@@ -3,7 +3,8 @@
 //! template for the robot's QR code. Owners, agents and the payment system
 //! read them; owners and agents cancel them.
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use boomgate_engine::sdk::OrderKind;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -90,6 +91,7 @@ impl OrderView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrdersQuery {
     /// Only this plate's.
     pub plate: Option<String>,
@@ -99,7 +101,7 @@ pub struct OrdersQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/orders", tag = "payments",
+#[utoipa::path(get, path = "/v1/lots/{lot}/orders", tag = "payments", summary = "List a lot's orders, newest first",
     params(("lot" = String, Path), OrdersQuery),
     responses((status = 200, description = "Newest first", body = Vec<OrderView>),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -140,7 +142,7 @@ async fn find(state: &AppState, lot: &LotRow, id: &str) -> Result<OrderRow, ApiE
         .ok_or_else(|| ApiError::not_found(format!("lot `{}` has no order `{id}`", lot.id)))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/orders/{order}", tag = "payments",
+#[utoipa::path(get, path = "/v1/lots/{lot}/orders/{order}", tag = "payments", summary = "Read an order with its payment URL",
     params(("lot" = String, Path), ("order" = String, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -154,7 +156,7 @@ pub async fn get_order(
     Ok(axum::Json(OrderView::new(&lot, state.clock.now_ms(), row)))
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/orders/{order}/cancel", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/orders/{order}/cancel", tag = "agents", summary = "Cancel a pending order",
     params(("lot" = String, Path), ("order" = String, Path)),
     responses((status = 200, description = "Cancelled", body = OrderView), (status = 404, body = ErrorBody),
         (status = 409, description = "The order is not pending", body = ErrorBody)),

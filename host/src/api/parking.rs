@@ -50,7 +50,7 @@ pub struct Parked {
     pub pick: bool,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/parking/{plate}", tag = "app",
+#[utoipa::path(get, path = "/v1/lots/{lot}/parking/{plate}", tag = "app", summary = "Whether a plate has a parking pass and is parked in the lot now",
     params(("lot" = String, Path), ("plate" = String, Path)),
     responses((status = 200, body = Parked), (status = 400, body = ErrorBody),
         (status = 403, description = "Not an app or owner token", body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -87,7 +87,7 @@ pub struct PickConfirmed {
     pub created: bool,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/parking/{plate}/pick", tag = "app",
+#[utoipa::path(post, path = "/v1/lots/{lot}/parking/{plate}/pick", tag = "app", summary = "Confirm a parker's stay: create its pick so the exit pays itself",
     params(("lot" = String, Path), ("plate" = String, Path)),
     responses((status = 201, description = "The pick was created", body = PickConfirmed),
         (status = 200, description = "The stay already had its pick", body = PickConfirmed),
@@ -144,7 +144,7 @@ pub struct AutoPick {
     pub auto_pick: Option<bool>,
 }
 
-#[utoipa::path(put, path = "/v1/lots/{lot}/parking/{plate}/auto-pick", tag = "app",
+#[utoipa::path(put, path = "/v1/lots/{lot}/parking/{plate}/auto-pick", tag = "app", summary = "Set a parker's own choice of automatic picks",
     params(("lot" = String, Path), ("plate" = String, Path)), request_body = AutoPick,
     responses((status = 200, body = Parker), (status = 404, description = "Not registered", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -221,7 +221,7 @@ pub struct Parkers {
     pub parkers: Vec<Parker>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/parkers", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/parkers", tag = "owners", summary = "List a lot's registered parkers and their automatic picks", params(("lot" = String, Path)),
     responses((status = 200, body = Parkers), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_parkers(

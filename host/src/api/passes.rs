@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use boomgate_engine::sdk::Date;
 use boomgate_engine::sdk::time::days_expired;
@@ -81,7 +82,7 @@ impl From<PassRow> for MonthlyPass {
     }
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", summary = "Create or renew a monthly pass", params(("lot" = String, Path)),
     request_body = NewMonthlyPass,
     responses((status = 201, description = "Created or renewed", body = MonthlyPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -191,7 +192,7 @@ pub struct Imported {
     pub imported: usize,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes/import", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/monthly-passes/import", tag = "owners", summary = "Import monthly passes from CSV", params(("lot" = String, Path)),
     request_body(content = String, content_type = "text/csv",
         description = "One pass a line: `plate,valid_until,account,spaces,holder,phone,vehicle_class` (holder, phone and vehicle_class may be empty or left off; an empty class keeps the one registered; a first line starting with `plate` is a header). Each pass is created or renewed as `POST /v1/lots/{lot}/monthly-passes` does."),
     responses((status = 201, description = "Every line imported, in one transaction", body = Imported),
@@ -251,7 +252,7 @@ pub async fn import_monthly_passes(
     Ok((StatusCode::CREATED, axum::Json(Imported { imported })))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/monthly-passes", tag = "owners", summary = "List a lot's monthly passes", params(("lot" = String, Path)),
     responses((status = 200, body = Vec<MonthlyPass>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_monthly_passes(
     State(state): State<AppState>,
@@ -266,7 +267,7 @@ pub async fn list_monthly_passes(
     ))
 }
 
-#[utoipa::path(delete, path = "/v1/lots/{lot}/monthly-passes/{plate}", tag = "owners",
+#[utoipa::path(delete, path = "/v1/lots/{lot}/monthly-passes/{plate}", tag = "owners", summary = "Remove a plate's monthly pass",
     params(("lot" = String, Path), ("plate" = String, Path)),
     responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn delete_monthly_pass(
@@ -299,7 +300,7 @@ pub struct ParkingPass {
     pub registered: bool,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/parking-passes", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/parking-passes", tag = "owners", summary = "Register a plate's app parking pass", params(("lot" = String, Path)),
     request_body = NewParkingPass,
     responses((status = 201, body = ParkingPass), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -324,6 +325,7 @@ pub async fn register_parking_pass(
 // ---------------------------------------------------------------- search
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PassQuery {
     /// The account's phone number, as registered.
     pub phone: Option<String>,
@@ -353,7 +355,7 @@ pub struct PassRecord {
     pub application: Option<super::applications::Application>,
 }
 
-#[utoipa::path(get, path = "/v1/monthly-passes", tag = "agents", params(PassQuery),
+#[utoipa::path(get, path = "/v1/monthly-passes", tag = "agents", summary = "Search monthly passes by phone, plate or lot, with their payments", params(PassQuery),
     responses((status = 200, description = "Passes matching every given criterion", body = Vec<PassRecord>),
         (status = 400, description = "No criterion, or a malformed plate", body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

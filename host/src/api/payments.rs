@@ -124,7 +124,7 @@ pub struct PaymentRecorded {
     pub replayed: bool,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/payments", tag = "payments", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/payments", tag = "payments", summary = "Record a payment of an order, an open stay or a monthly renewal", params(("lot" = String, Path)),
     request_body = NewPayment,
     responses((status = 201, description = "Recorded", body = PaymentRecorded),
         (status = 200, description = "A retry of a recorded payment: its stored answer", body = PaymentRecorded),

@@ -127,7 +127,7 @@ pub struct CodeSent {
     pub resend_at: String,
 }
 
-#[utoipa::path(post, path = "/v1/login/code", tag = "people", request_body = CodeRequest,
+#[utoipa::path(post, path = "/v1/login/code", tag = "people", summary = "Send a login code to a phone number on record", request_body = CodeRequest,
     responses((status = 202, description = "A code was sent to the number on record, if the number has an account (the answer is the same either way)", body = CodeSent),
         (status = 400, body = ErrorBody),
         (status = 429, description = "The account is locked (until when is said), or a code was sent moments ago", body = ErrorBody)))]
@@ -166,7 +166,7 @@ pub struct LoggedIn {
     pub expires_at: String,
 }
 
-#[utoipa::path(post, path = "/v1/login", tag = "people", request_body = LoginRequest,
+#[utoipa::path(post, path = "/v1/login", tag = "people", summary = "Log in with a phone number and the code sent to it", request_body = LoginRequest,
     responses((status = 200, description = "Logged in: the session cookie `bg_session` is set (HttpOnly, SameSite=Lax)", body = LoggedIn),
         (status = 400, body = ErrorBody),
         (status = 401, description = "A wrong or expired code (how many tries are left is said)", body = ErrorBody),
@@ -220,7 +220,7 @@ pub struct PasswordLoginRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/v1/login/password", tag = "people", request_body = PasswordLoginRequest,
+#[utoipa::path(post, path = "/v1/login/password", tag = "people", summary = "Log in with a phone number and password", request_body = PasswordLoginRequest,
     responses((status = 200, description = "Logged in from a browser that logged in with a code before (its `bg_device` cookie): the session cookie is set", body = LoggedIn),
         (status = 202, description = "The right password from a browser not seen before: a code was sent to the number on record; log in with it (`POST /v1/login`)", body = CodeSent),
         (status = 400, body = ErrorBody),
@@ -262,7 +262,7 @@ pub struct NewPassword {
     pub current_password: Option<String>,
 }
 
-#[utoipa::path(put, path = "/v1/me/password", tag = "people", request_body = NewPassword,
+#[utoipa::path(put, path = "/v1/me/password", tag = "people", summary = "Set or change the logged-in person's password", request_body = NewPassword,
     responses((status = 204, description = "The password is set (stored as an argon2id hash)"),
         (status = 400, description = "Too short or long, or not the current password", body = ErrorBody),
         (status = 403, description = "Not a session", body = ErrorBody),
@@ -287,7 +287,7 @@ pub async fn set_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/v1/logout", tag = "people",
+#[utoipa::path(post, path = "/v1/logout", tag = "people", summary = "Log out and end the session",
     responses((status = 204, description = "The session has ended and its cookie is cleared")))]
 pub async fn log_out(
     State(state): State<AppState>,
@@ -316,7 +316,7 @@ async fn me_of(state: &AppState, parts_cookie: Option<String>) -> Result<PersonR
         .ok_or_else(|| ApiError::Unauthorized("the session has ended: log in again".into()))
 }
 
-#[utoipa::path(get, path = "/v1/me", tag = "people",
+#[utoipa::path(get, path = "/v1/me", tag = "people", summary = "Read the person logged in",
     responses((status = 200, body = Person), (status = 401, body = ErrorBody), (status = 403, description = "Not a session", body = ErrorBody)))]
 pub async fn me(
     State(state): State<AppState>,
@@ -327,7 +327,7 @@ pub async fn me(
     Ok(axum::Json(person_view(&state, person).await?))
 }
 
-#[utoipa::path(post, path = "/v1/me/phone/code", tag = "people",
+#[utoipa::path(post, path = "/v1/me/phone/code", tag = "people", summary = "Send a code to the new phone number staff set",
     responses((status = 202, description = "A code was sent to the new number staff set", body = CodeSent),
         (status = 400, description = "No new number is waiting", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn ask_phone_code(
@@ -355,7 +355,7 @@ pub struct PhoneConfirmation {
     pub code: String,
 }
 
-#[utoipa::path(post, path = "/v1/me/phone", tag = "people", request_body = PhoneConfirmation,
+#[utoipa::path(post, path = "/v1/me/phone", tag = "people", summary = "Confirm the new phone number with its code", request_body = PhoneConfirmation,
     responses((status = 204, description = "The new number is the person's; every session ended"),
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn confirm_phone(
@@ -392,7 +392,7 @@ pub struct NewPerson {
     pub locale: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/people", tag = "owners", request_body = NewPerson,
+#[utoipa::path(post, path = "/v1/people", tag = "owners", summary = "Add an owner or agent who logs in by phone", request_body = NewPerson,
     responses((status = 201, body = Person), (status = 400, body = ErrorBody), (status = 404, description = "A lot that is not the owner's", body = ErrorBody),
         (status = 409, description = "The number is someone's already", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -448,7 +448,7 @@ pub async fn create_person(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/people", tag = "owners",
+#[utoipa::path(get, path = "/v1/people", tag = "owners", summary = "List the owner's people with their locks",
     responses((status = 200, description = "The owner's people, with their locks", body = Vec<Person>)),
     security(("bearer" = [])))]
 pub async fn list_people(
@@ -478,7 +478,7 @@ pub struct Reason {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/v1/people/{person}/unlock", tag = "owners", params(("person" = String, Path)), request_body = Reason,
+#[utoipa::path(post, path = "/v1/people/{person}/unlock", tag = "owners", summary = "Lift a person's login lock, with a reason", params(("person" = String, Path)), request_body = Reason,
     responses((status = 200, description = "The lock is lifted and the wrong codes forgotten; recorded with the reason", body = Person),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -506,7 +506,7 @@ pub struct PhoneChange {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/v1/people/{person}/phone", tag = "owners", params(("person" = String, Path)), request_body = PhoneChange,
+#[utoipa::path(post, path = "/v1/people/{person}/phone", tag = "owners", summary = "Change a person's phone number, with a reason", params(("person" = String, Path)), request_body = PhoneChange,
     responses((status = 200, description = "The new number waits for its code (`pending_phone`); the old one works until then", body = Person),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -546,7 +546,7 @@ pub struct LoginEvent {
     pub at: String,
 }
 
-#[utoipa::path(get, path = "/v1/people/logins", tag = "owners",
+#[utoipa::path(get, path = "/v1/people/logins", tag = "owners", summary = "Read the login audit of the owner's people",
     responses((status = 200, description = "Every login, failure, lock, lift and phone change of the owner's people, newest first (at most 500)", body = Vec<LoginEvent>)),
     security(("bearer" = [])))]
 pub async fn login_events(

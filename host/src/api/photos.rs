@@ -103,7 +103,7 @@ pub fn photo_url(lot: &str, digest: &str) -> String {
     format!("/v1/lots/{lot}/photos/{digest}")
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/photos", tag = "agents", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/photos", tag = "agents", summary = "Upload an ID or scene photo to a lot", params(("lot" = String, Path)),
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG image"),
     responses((status = 201, body = PhotoStored), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -120,7 +120,7 @@ pub async fn upload_photo(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/photos", tag = "robots",
+#[utoipa::path(post, path = "/v1/photos", tag = "robots", summary = "Upload a robot's entry photo for a later event",
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "An entry photo, referred to by an event's `photo`"),
     responses((status = 201, body = PhotoStored), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -136,7 +136,7 @@ pub async fn robot_photo(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/photos/{digest}", tag = "agents",
+#[utoipa::path(get, path = "/v1/lots/{lot}/photos/{digest}", tag = "agents", summary = "Read a lot's photo by its digest",
     params(("lot" = String, Path), ("digest" = String, Path)),
     responses((status = 200, description = "The image", content_type = "image/jpeg"), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -2,8 +2,9 @@
 //! activate (hot, with the previous version serving until the new one is
 //! ready), roll back, preview what a version would change, read the fees.
 
+use crate::api::query::Query;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use boomgate_engine::sdk::Decision;
@@ -54,7 +55,8 @@ pub struct Module {
     pub settings_schema: serde_json::Value,
 }
 
-/// A module body: `application/wasm`, within the module size limit.
+/// A module body: `application/wasm` (or `application/octet-stream`, as
+/// generic clients send bytes), within the module size limit.
 pub struct Wasm(pub Bytes);
 
 impl FromRequest<AppState> for Wasm {
@@ -65,7 +67,7 @@ impl FromRequest<AppState> for Wasm {
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            == Some("application/wasm");
+            .is_some_and(|ct| ct == "application/wasm" || ct == "application/octet-stream");
         if !wasm {
             return Err(ApiError::UnsupportedMediaType(
                 "send the module as `application/wasm`".into(),
@@ -110,7 +112,7 @@ fn settings_refused(fields: Vec<FieldError>) -> ApiError {
     }
 }
 
-#[utoipa::path(post, path = "/v1/modules", tag = "owners",
+#[utoipa::path(post, path = "/v1/modules", tag = "owners", summary = "Upload a policy module (a WebAssembly component)",
     request_body(content = Vec<u8>, content_type = "application/wasm", description = "A policy component"),
     responses((status = 201, body = Module), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, description = "Not a policy module this host can run; the message says why", body = ErrorBody)),
@@ -154,7 +156,7 @@ impl From<ModuleRow> for Module {
     }
 }
 
-#[utoipa::path(get, path = "/v1/modules", tag = "owners",
+#[utoipa::path(get, path = "/v1/modules", tag = "owners", summary = "List the policy modules the owner uploaded",
     responses((status = 200, description = "The modules the owner uploaded, newest first", body = Vec<Module>)),
     security(("bearer" = [])))]
 pub async fn list_modules(
@@ -166,7 +168,7 @@ pub async fn list_modules(
     Ok(axum::Json(rows.into_iter().map(Module::from).collect()))
 }
 
-#[utoipa::path(get, path = "/v1/modules/{digest}", tag = "owners", params(("digest" = String, Path)),
+#[utoipa::path(get, path = "/v1/modules/{digest}", tag = "owners", summary = "Read an uploaded policy module by its digest", params(("digest" = String, Path)),
     responses((status = 200, description = "The module: its name, versions, size, locales and settings schema", body = Module),
         (status = 404, description = "No module with that digest was uploaded by the owner", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -210,7 +212,7 @@ pub struct PolicyVersion {
     pub activated_at: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/policies", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies", tag = "owners", summary = "Create a lot's policy version from a module and its settings", params(("lot" = String, Path)),
     request_body = NewPolicyVersion,
     responses((status = 201, body = PolicyVersion), (status = 404, body = ErrorBody),
         (status = 422, description = "Settings the module refuses; each field is named", body = ErrorBody)),
@@ -276,7 +278,7 @@ pub struct Activated {
     pub activated_at: String,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/activate", tag = "owners",
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/activate", tag = "owners", summary = "Activate a lot's policy version",
     params(("lot" = String, Path), ("version" = i64, Path)),
     responses((status = 200, body = Activated), (status = 404, body = ErrorBody),
         (status = 422, description = "The version does not load; the active one keeps serving", body = ErrorBody)),
@@ -320,7 +322,7 @@ pub async fn activate(
     }))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/policies", tag = "owners", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/policies", tag = "owners", summary = "List a lot's policy versions", params(("lot" = String, Path)),
     responses((status = 200, description = "Every version, oldest first; the active one marked", body = Vec<PolicyVersion>),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -354,6 +356,7 @@ pub async fn list_versions(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// How many recent decisions to replay (at most 1000).
     pub limit: Option<i64>,
@@ -379,7 +382,7 @@ pub struct Difference {
     pub after: Decision,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/preview", tag = "owners",
+#[utoipa::path(post, path = "/v1/lots/{lot}/policies/{version}/preview", tag = "owners", summary = "Preview what a policy version would decide for recent events",
     params(("lot" = String, Path), ("version" = i64, Path), PreviewQuery),
     responses((status = 200, description = "What the version would have decided for the lot's recent events", body = Preview),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -447,6 +450,7 @@ pub async fn preview(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeesQuery {
     /// `zh-CN`, `ko-KR`, `en`; the lot's own locale when absent.
     pub locale: Option<String>,
@@ -461,7 +465,7 @@ pub struct Fees {
     pub text: String,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/fees", tag = "owners", params(("lot" = String, Path), FeesQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/fees", tag = "owners", summary = "Read a lot's fee schedule text from its active policy", params(("lot" = String, Path), FeesQuery),
     responses((status = 200, body = Fees), (status = 400, description = "A locale the policy does not speak", body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

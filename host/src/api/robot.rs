@@ -8,7 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use axum::extract::{Query, State};
+use crate::api::query::Query;
+use axum::extract::State;
 use boomgate_engine::sdk::{Decision, Display, Plate, QrCode, reason};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -204,7 +205,7 @@ fn check(state: &AppState, req: &EventRequest) -> Result<Checked, ApiError> {
 #[utoipa::path(
     post,
     path = "/v1/events",
-    tag = "robots",
+    tag = "robots", summary = "Report a plate read at a robot's gate and get the decision",
     request_body = EventRequest,
     responses(
         (status = 200, description = "The decision: the policy's, a retry's stored one, the one a duplicate read duplicates, or the fallback when storage fails (`recorded: false`)", body = EventAnswer),
@@ -514,6 +515,7 @@ async fn vehicles_inside(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommandsQuery {
     /// The last command id seen; only newer ones come back.
     pub after: Option<String>,
@@ -528,7 +530,7 @@ pub struct Commands {
     pub next: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/robot/commands", tag = "robots", params(CommandsQuery),
+#[utoipa::path(get, path = "/v1/robot/commands", tag = "robots", summary = "Long-poll the commands agents send to a robot's gate", params(CommandsQuery),
     responses((status = 200, description = "Commands for the robot's gate after `after`, oldest first; waits up to `wait` seconds for one", body = Commands)),
     security(("bearer" = [])))]
 pub async fn robot_commands(

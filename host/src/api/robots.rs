@@ -269,7 +269,7 @@ async fn phone_free(
     }
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/robots", tag = "owners", params(("lot" = String, Path)), request_body = NewRobot,
+#[utoipa::path(post, path = "/v1/lots/{lot}/robots", tag = "owners", summary = "Add a robot at a gate of a lot and get its token", params(("lot" = String, Path)), request_body = NewRobot,
     responses((status = 201, body = RobotCreated), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The id is taken, or another robot has the phone number", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -340,7 +340,7 @@ pub async fn create_robot(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/robots", tag = "agents", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/robots", tag = "agents", summary = "List a lot's robots with their heartbeat state and cameras", params(("lot" = String, Path)),
     responses((status = 200, description = "The lot's robots, retired ones too, by gate: their state from heartbeats and their cameras", body = Vec<RobotView>),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -399,7 +399,7 @@ fn retired(robot: &RobotRow) -> Result<(), ApiError> {
     }
 }
 
-#[utoipa::path(patch, path = "/v1/lots/{lot}/robots/{robot}", tag = "owners",
+#[utoipa::path(patch, path = "/v1/lots/{lot}/robots/{robot}", tag = "owners", summary = "Change a robot's gate, name, factory code or phone",
     params(("lot" = String, Path), ("robot" = String, Path)), request_body = RobotUpdate,
     responses((status = 200, body = RobotView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The robot is retired, or another robot has the phone number", body = ErrorBody)),
@@ -454,7 +454,7 @@ pub async fn update_robot(
     Ok(axum::Json(view))
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/robots/{robot}/retire", tag = "owners",
+#[utoipa::path(post, path = "/v1/lots/{lot}/robots/{robot}/retire", tag = "owners", summary = "Retire a robot; its token stops working",
     params(("lot" = String, Path), ("robot" = String, Path)),
     responses((status = 204, description = "Retired: its token no longer authenticates (401)"), (status = 404, body = ErrorBody),
         (status = 409, description = "Retired already", body = ErrorBody)),
@@ -481,7 +481,7 @@ pub async fn retire_robot(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/robots/{robot}/token", tag = "owners",
+#[utoipa::path(post, path = "/v1/lots/{lot}/robots/{robot}/token", tag = "owners", summary = "Issue a robot a new token, ending its earlier ones",
     params(("lot" = String, Path), ("robot" = String, Path)),
     responses((status = 201, description = "A new token, shown once; the robot's earlier tokens stop working", body = RobotCreated),
         (status = 404, body = ErrorBody), (status = 409, description = "The robot is retired", body = ErrorBody)),
@@ -563,7 +563,7 @@ fn url(field: &str, value: Option<&str>, schemes: &[&str]) -> Result<Option<Stri
     }
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/cameras", tag = "owners", params(("lot" = String, Path)), request_body = NewCamera,
+#[utoipa::path(post, path = "/v1/lots/{lot}/cameras", tag = "owners", summary = "Add an environment or ID camera at a robot", params(("lot" = String, Path)), request_body = NewCamera,
     responses((status = 201, body = Camera), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The id is taken", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -628,7 +628,7 @@ pub async fn create_camera(
     }
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/cameras", tag = "agents", params(("lot" = String, Path)),
+#[utoipa::path(get, path = "/v1/lots/{lot}/cameras", tag = "agents", summary = "List a lot's cameras", params(("lot" = String, Path)),
     responses((status = 200, body = Vec<Camera>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_cameras(
@@ -641,7 +641,7 @@ pub async fn list_cameras(
     Ok(axum::Json(cameras.into_iter().map(Camera::from).collect()))
 }
 
-#[utoipa::path(delete, path = "/v1/lots/{lot}/cameras/{camera}", tag = "owners",
+#[utoipa::path(delete, path = "/v1/lots/{lot}/cameras/{camera}", tag = "owners", summary = "Remove a camera from a lot",
     params(("lot" = String, Path), ("camera" = String, Path)),
     responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -678,7 +678,7 @@ pub struct TestRecord {
     pub received_at: String,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/robots/{robot}/tests", tag = "agents",
+#[utoipa::path(get, path = "/v1/lots/{lot}/robots/{robot}/tests", tag = "agents", summary = "List a robot's commissioning test events and the policy's answers",
     params(("lot" = String, Path), ("robot" = String, Path)),
     responses((status = 200, description = "The robot's commissioning test events (`\"test\": true`) and what the policy answered, newest first (at most 100)", body = Vec<TestRecord>),
         (status = 404, body = ErrorBody)),

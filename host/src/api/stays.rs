@@ -3,7 +3,8 @@
 //! plate (§2.3 C), and a stay closed at the time the customer states when
 //! the exit was not recognised (seed 000).
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use boomgate_engine::CallError;
 use boomgate_engine::sdk::plate::lpr_distance;
 use boomgate_engine::sdk::{Billing, Decision, Direction, Quote, Stay as PricedStay};
@@ -116,6 +117,7 @@ async fn priced(
 // ---------------------------------------------------------------- lists
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionsQuery {
     /// Only vehicles inside now.
     pub inside: Option<bool>,
@@ -123,7 +125,7 @@ pub struct SessionsQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/sessions", tag = "agents", params(("lot" = String, Path), SessionsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/sessions", tag = "agents", summary = "List the vehicles inside or a lot's recent stays", params(("lot" = String, Path), SessionsQuery),
     responses((status = 200, body = Vec<Stay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_sessions(
     State(state): State<AppState>,
@@ -158,6 +160,7 @@ pub struct Similar {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarQuery {
     /// The plate as read at the exit.
     pub plate: String,
@@ -166,7 +169,7 @@ pub struct SimilarQuery {
 /// How many candidates the fuzzy search offers (seed 001: six).
 const SIMILAR: usize = 6;
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/sessions/similar", tag = "agents",
+#[utoipa::path(get, path = "/v1/lots/{lot}/sessions/similar", tag = "agents", summary = "Find the vehicles inside closest to a misread plate",
     params(("lot" = String, Path), SimilarQuery),
     responses((status = 200, description = "At most six vehicles inside, closest plate first", body = Vec<Similar>),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -204,6 +207,7 @@ pub async fn similar(
 // ---------------------------------------------------------------- a plate's stays
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StayQuery {
     pub plate: String,
 }
@@ -245,7 +249,7 @@ pub struct PlateRecord {
     pub application: Option<super::applications::Application>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/stays", tag = "agents", params(("lot" = String, Path), StayQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/stays", tag = "agents", summary = "Read a plate's stays, payments and passes in a lot", params(("lot" = String, Path), StayQuery),
     responses((status = 200, description = "The plate's stays, payments and passes", body = PlateRecord),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -371,7 +375,7 @@ pub struct Closed {
     pub policy_version: i64,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/sessions/{session}/close", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/sessions/{session}/close", tag = "agents", summary = "Close a stay at the customer's stated exit time and price it",
     params(("lot" = String, Path), ("session" = String, Path)), request_body = Closing,
     responses((status = 200, description = "Closed at the stated time, priced by the policy; the pick charged or an order created", body = Closed),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),

@@ -86,7 +86,7 @@ pub struct MachineToken {
     pub token: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/tokens", tag = "owners", request_body = NewMachineToken,
+#[utoipa::path(post, path = "/v1/tokens", tag = "owners", summary = "Create a token for the owner or one of their machines", request_body = NewMachineToken,
     responses((status = 201, description = "Created; the token is shown once", body = MachineToken),
         (status = 400, body = ErrorBody), (status = 404, description = "A lot that is not the owner's", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -154,7 +154,7 @@ async fn mint(
     Ok((id, secret))
 }
 
-#[utoipa::path(get, path = "/v1/tokens", tag = "owners",
+#[utoipa::path(get, path = "/v1/tokens", tag = "owners", summary = "List the owner's extra and machine tokens",
     responses((status = 200, description = "The owner's tokens (their own, the payment system's, the app platform's, the telephony system's), newest first; never the secrets", body = Vec<MachineToken>)),
     security(("bearer" = [])))]
 pub async fn list_tokens(
@@ -177,7 +177,7 @@ pub async fn list_tokens(
     Ok(axum::Json(out))
 }
 
-#[utoipa::path(post, path = "/v1/tokens/{token}/rotate", tag = "owners", params(("token" = String, Path)),
+#[utoipa::path(post, path = "/v1/tokens/{token}/rotate", tag = "owners", summary = "Replace a token with a new one of the same role, name and lots", params(("token" = String, Path)),
     responses((status = 201, description = "A new token with the same role, name and lots, shown once; the old one no longer authenticates", body = MachineToken),
         (status = 404, description = "No live token of the owner's with that id", body = ErrorBody),
         (status = 409, description = "The token making the request: rotate it with another", body = ErrorBody)),
@@ -230,7 +230,7 @@ pub async fn rotate_token(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/tokens/{token}/revoke", tag = "owners", params(("token" = String, Path)),
+#[utoipa::path(post, path = "/v1/tokens/{token}/revoke", tag = "owners", summary = "Revoke one of the owner's extra or machine tokens", params(("token" = String, Path)),
     responses((status = 204, description = "Revoked: it no longer authenticates"), (status = 404, body = ErrorBody),
         (status = 409, description = "The token making the request: revoke it with another", body = ErrorBody)),
     security(("bearer" = [])))]

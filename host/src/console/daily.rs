@@ -5,6 +5,7 @@
 //! is due now (§2.4.2) — and the renewal applications agents decide.
 //! Each lookup goes through the API, which records it in the access log.
 
+use crate::api::query::Query as ApiQuery;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -75,7 +76,7 @@ async fn daily_page(
             case: None,
         };
         results.push(
-            match lookups::phone_lookup(st(), caller(), Query(asked)).await {
+            match lookups::phone_lookup(st(), caller(), ApiQuery(asked)).await {
                 Ok(axum::Json(found)) => phone_results(&viewer, &lots, &found),
                 Err(e) => query_error(&viewer, e),
             },
@@ -88,7 +89,7 @@ async fn daily_page(
             lot: given(&q.lot).map(str::to_owned),
         };
         results.push(
-            match passes::find_monthly_passes(st(), caller(), Query(asked)).await {
+            match passes::find_monthly_passes(st(), caller(), ApiQuery(asked)).await {
                 Ok(axum::Json(found)) => pass_results(&viewer, &lots, &found),
                 Err(e) => query_error(&viewer, e),
             },
@@ -101,7 +102,8 @@ async fn daily_page(
             plate: plate.to_owned(),
         };
         results.push(
-            match stays::stays_of_plate(st(), caller(), Path(lot.to_owned()), Query(asked)).await {
+            match stays::stays_of_plate(st(), caller(), Path(lot.to_owned()), ApiQuery(asked)).await
+            {
                 Ok(axum::Json(found)) => stay_results(&viewer, &lots, lot, &found),
                 Err(e) => query_error(&viewer, e),
             },
@@ -290,7 +292,7 @@ async fn applications_page(
         State(state.clone()),
         viewer.caller.clone(),
         Path(lot.clone()),
-        Query(asked),
+        ApiQuery(asked),
     )
     .await
     {

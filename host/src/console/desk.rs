@@ -9,6 +9,7 @@
 //! a line saying what came of it. Single keys (and Alt+key) reach every
 //! action: an agent's hands are busy with the call.
 
+use crate::api::query::Query as ApiQuery;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -157,7 +158,7 @@ async fn on_desk(
         st(),
         caller(),
         Path(case.lot_id.clone()),
-        Query(PresetsQuery { locale }),
+        ApiQuery(PresetsQuery { locale }),
     )
     .await?;
     let exit = pending
@@ -171,7 +172,7 @@ async fn on_desk(
                 st(),
                 caller(),
                 Path(case.lot_id.clone()),
-                Query(SimilarQuery { plate }),
+                ApiQuery(SimilarQuery { plate }),
             )
             .await?;
             similar = found;
@@ -180,7 +181,7 @@ async fn on_desk(
             st(),
             caller(),
             Path(case.lot_id.clone()),
-            Query(SessionsQuery {
+            ApiQuery(SessionsQuery {
                 inside: Some(true),
                 limit: None,
             }),

@@ -3,8 +3,9 @@
 //! the visitor policy in the agent's language, the emergency contact — and
 //! the state of each gate's robots.
 
+use crate::api::query::Query as ApiQuery;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
@@ -40,7 +41,7 @@ async fn info_page(
         State(state.clone()),
         viewer.caller.clone(),
         Path(lot),
-        Query(asked),
+        ApiQuery(asked),
     )
     .await
     {

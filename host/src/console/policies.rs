@@ -6,6 +6,7 @@
 //! activating an older one. The decisions log says which version decided
 //! what.
 
+use crate::api::query::Query as ApiQuery;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -401,7 +402,7 @@ async fn version_page(
                 State(state.clone()),
                 viewer.caller.clone(),
                 Path((lot.clone(), version)),
-                Query(PreviewQuery { limit: Some(200) }),
+                ApiQuery(PreviewQuery { limit: Some(200) }),
             )
             .await
             .map(|axum::Json(p)| p),

@@ -4,6 +4,7 @@
 //! and the payments on them, cases with their timings; and the owner's
 //! access log beside the login audit.
 
+use crate::api::query::Query as ApiQuery;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -276,7 +277,7 @@ async fn decisions_page(
             State(state.clone()),
             viewer.caller.clone(),
             Path(lot.clone()),
-            Query(asked),
+            ApiQuery(asked),
         )
         .await?;
         Ok::<_, crate::api::error::ApiError>((row, list))
@@ -359,7 +360,7 @@ async fn openings_page(
         State(state.clone()),
         viewer.caller.clone(),
         Path(lot.clone()),
-        Query(OpeningsQuery { limit: Some(200) }),
+        ApiQuery(OpeningsQuery { limit: Some(200) }),
     )
     .await
     {
@@ -425,7 +426,7 @@ async fn orders_page(
         State(state.clone()),
         viewer.caller.clone(),
         Path(lot.clone()),
-        Query(asked),
+        ApiQuery(asked),
     )
     .await
     {
@@ -512,7 +513,7 @@ async fn cases_page(
         State(state.clone()),
         viewer.caller.clone(),
         Path(lot.clone()),
-        Query(asked),
+        ApiQuery(asked),
     )
     .await
     {
@@ -559,7 +560,7 @@ async fn access_page(State(state): State<AppState>, viewer: Viewer) -> Response 
     let log = match lookups::access_log(
         State(state.clone()),
         viewer.caller.clone(),
-        Query(AccessLogQuery {
+        ApiQuery(AccessLogQuery {
             since: None,
             limit: Some(200),
         }),

@@ -237,3 +237,61 @@ async fn metrics_can_have_their_own_address() {
         .unwrap();
     assert!(text.contains("boomgate_build_info"), "{text}");
 }
+
+/// The robot's own answers, an entry and an exit with a fee and an order,
+/// are valid against `EventAnswer` as `/openapi.json` documents it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_answers_satisfy_their_documented_schema() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let lot = app.visitor_lot(&app.owner, &serde_json::json!({})).await;
+    let mut doc: serde_json::Value = app
+        .client
+        .get(format!("{}/openapi.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    doc["$ref"] = serde_json::json!("#/components/schemas/EventAnswer");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&doc)
+        .expect("the document is a schema");
+    let entered = crate::harness::minutes_ago(200);
+    let now = crate::harness::minutes_ago(0);
+    let (status, entry) = app
+        .event(
+            &lot.entry,
+            &crate::harness::unique("ev"),
+            Some("粤B8C0A7"),
+            &entered,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{entry}");
+    let (status, exit) = app
+        .event(
+            &lot.exit,
+            &crate::harness::unique("ev"),
+            Some("粤B8C0A7"),
+            &now,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{exit}");
+    assert_eq!(exit["reason"], "payment_required", "{exit}");
+    assert!(
+        exit["orders"].as_array().is_some_and(|o| !o.is_empty()),
+        "{exit}"
+    );
+    for answer in [&entry, &exit] {
+        let errors: Vec<String> = validator
+            .iter_errors(answer)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{answer:#}");
+    }
+    // And one that breaks it does not pass: the check can fail.
+    let mut broken = exit.clone();
+    broken["gate"] = serde_json::json!("ajar");
+    assert!(!validator.is_valid(&broken));
+}

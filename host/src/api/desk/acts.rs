@@ -25,7 +25,7 @@ pub struct Correction {
     pub plate: String,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/correct", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/correct", tag = "agents", summary = "Decide a gate's held event again with a corrected plate",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = Correction,
     responses((status = 200, description = "The held event decided again with the corrected plate, applied, the robot told", body = Outcome),
         (status = 400, body = ErrorBody), (status = 404, description = "Nothing is held at the gate", body = ErrorBody)),
@@ -58,7 +58,7 @@ pub struct Match {
     pub session_id: String,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/match", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/match", tag = "agents", summary = "Price the exit from an entry picked among the vehicles inside",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = Match,
     responses((status = 200, description = "The exit priced from the chosen entry, the robot told", body = Outcome),
         (status = 404, body = ErrorBody)),
@@ -164,7 +164,7 @@ async fn check_photos(
     Ok(())
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/open", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/open", tag = "agents", summary = "Open a gate normally, or abnormally with a reason and evidence",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = OpenRequest,
     responses((status = 200, description = "Opened, or the policy's reason not to (`opened: false`)", body = Outcome),
         (status = 400, description = "An abnormal opening without its reason, note or evidence", body = ErrorBody),
@@ -260,7 +260,7 @@ pub struct VisitorRegistration {
     pub plate: Option<String>,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/visitor", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/visitor", tag = "agents", summary = "Register a visitor at an entry gate and admit them",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = VisitorRegistration,
     responses((status = 200, description = "Registered and admitted, or the policy's reason not to", body = Outcome),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),

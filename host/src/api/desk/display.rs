@@ -1,7 +1,8 @@
 //! Pushing a preset, a QR code, a text or a prompt to the robot's display,
 //! and the lot's presets (seed 001 §2.3.2's one-click prompts).
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use boomgate_engine::sdk::{Display, Light, Prompt};
 use serde::{Deserialize, Serialize};
@@ -53,7 +54,7 @@ pub struct Pushed {
     pub light: Light,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/display", tag = "agents",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/display", tag = "agents", summary = "Push a preset, QR code, text or prompt to a gate's robot display",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = Push,
     responses((status = 201, body = Pushed), (status = 400, description = "No display or preset, an unknown preset, or a text too long", body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -157,6 +158,7 @@ fn command_voice(command: &Command) -> Option<String> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PresetsQuery {
     /// The agent's locale (`zh-CN`, `ko-KR`, `en`); the policy's own when
     /// absent or not spoken by the policy.
@@ -174,7 +176,7 @@ pub struct Presets {
     pub presets: Vec<Prompt>,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/presets", tag = "agents", params(("lot" = String, Path), PresetsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/presets", tag = "agents", summary = "List the one-click prompts agents push to a lot's robots", params(("lot" = String, Path), PresetsQuery),
     responses((status = 200, description = "The one-click prompts agents push to the lot's robots", body = Presets), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_presets(

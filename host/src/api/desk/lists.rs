@@ -1,7 +1,8 @@
 //! The gates where vehicles wait longest (seed 001 §2.3.3) and the audit
 //! list of every opening by a person.
 
-use axum::extract::{Path, Query, State};
+use crate::api::query::Query;
+use axum::extract::{Path, State};
 use boomgate_engine::sdk::{Direction, Gate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,7 +42,7 @@ pub struct Congested {
     pub waiting_seconds: i64,
 }
 
-#[utoipa::path(get, path = "/v1/congestion", tag = "agents",
+#[utoipa::path(get, path = "/v1/congestion", tag = "agents", summary = "List the gates that need a person, longest wait first",
     responses((status = 200, description = "Gates of the caller's lots with a vehicle held for over a minute that has not paid, left, been let through or had its case closed since, and gates whose robot is offline or whose plate camera is down; longest wait first", body = Vec<Congested>),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -187,6 +188,7 @@ pub async fn congestion(
 // ---------------------------------------------------------------- openings
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpeningsQuery {
     /// At most this many, newest first (default 100, at most 1000).
     pub limit: Option<i64>,
@@ -216,7 +218,7 @@ pub struct OpeningRecord {
     pub opened_at: String,
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/openings", tag = "agents", params(("lot" = String, Path), OpeningsQuery),
+#[utoipa::path(get, path = "/v1/lots/{lot}/openings", tag = "agents", summary = "List a lot's gate openings by a person, newest first", params(("lot" = String, Path), OpeningsQuery),
     responses((status = 200, body = Vec<OpeningRecord>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn openings(

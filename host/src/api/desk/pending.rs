@@ -257,7 +257,7 @@ async fn facts(
     })
 }
 
-#[utoipa::path(get, path = "/v1/lots/{lot}/gates/{gate}/pending", tag = "agents",
+#[utoipa::path(get, path = "/v1/lots/{lot}/gates/{gate}/pending", tag = "agents", summary = "Read a gate's held event with its decision, facts and scene",
     params(("lot" = String, Path), ("gate" = String, Path)),
     responses((status = 200, body = Pending), (status = 404, description = "Nothing is held at the gate", body = ErrorBody)),
     security(("bearer" = [])))]

@@ -90,7 +90,7 @@ pub struct TicketIssued {
     pub outcome: Outcome,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/unplated-entry", tag = "app",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/unplated-entry", tag = "app", summary = "Issue an unplated vehicle a ticket at an entry gate",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = TicketRequest,
     responses((status = 200, description = "The ticket and the entry the policy decided for it (the robot is told); no ticket when the policy holds", body = TicketIssued),
         (status = 400, description = "Not an entry gate, or a malformed phone", body = ErrorBody),
@@ -146,7 +146,7 @@ pub struct TicketExit {
     pub ticket: String,
 }
 
-#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/unplated-exit", tag = "app",
+#[utoipa::path(post, path = "/v1/lots/{lot}/gates/{gate}/unplated-exit", tag = "app", summary = "Decide an unplated vehicle's exit by its ticket",
     params(("lot" = String, Path), ("gate" = String, Path)), request_body = TicketExit,
     responses((status = 200, description = "The exit the policy decided for the ticket's stay: open when paid, or the fee with its order (the robot is told)", body = Outcome),
         (status = 400, description = "Not an exit gate", body = ErrorBody),
