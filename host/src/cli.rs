@@ -70,6 +70,9 @@ enum Command {
         #[arg(long, env = "BOOMGATE_LOG_FORMAT", value_enum)]
         log_format: Option<crate::service::config::LogFormat>,
     },
+    /// Print the API's OpenAPI 3.1 document (as `GET /openapi.json` serves
+    /// it), for client generators and contract checks.
+    Openapi,
     /// Administer the service's database.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -260,6 +263,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.log_format = format;
             }
             runtime()?.block_on(serve(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => {
+            let doc = crate::api::openapi(&Config::default());
+            say!("{}", serde_json::to_string_pretty(&doc)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Tariff(TariffCommand::Import { apds }) => {

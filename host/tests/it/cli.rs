@@ -464,3 +464,13 @@ fn a_request_is_one_json_log_line_with_its_id() {
     assert_eq!(entry["span"]["route"], "/v1/lots/{lot}", "{entry}");
     assert_eq!(entry["span"]["request_id"], "log-test-7", "{entry}");
 }
+
+#[test]
+fn openapi_prints_the_document_the_service_serves() {
+    let (ok, out, err) = run(boomgate().arg("openapi"));
+    assert!(ok, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v1/events"]["post"]["summary"].is_string());
+    assert!(doc["paths"]["/v1/events"]["post"]["responses"]["503"].is_object());
+}
