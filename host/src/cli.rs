@@ -132,6 +132,9 @@ enum AdminCommand {
         /// The database (`sqlite://FILE` or `postgres://...`).
         #[arg(long, env = "BOOMGATE_DB", default_value = "sqlite://boomgate.db")]
         db: String,
+        /// A file holding the PostgreSQL password, kept out of the URL.
+        #[arg(long, env = "BOOMGATE_DB_PASSWORD_FILE")]
+        db_password_file: Option<PathBuf>,
         /// The owner's name.
         #[arg(long)]
         name: String,
@@ -291,8 +294,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Admin(AdminCommand::CreateOwner { db, name, phone }) => {
-            let token = runtime()?.block_on(create_owner(&db, &name, phone.as_deref()))?;
+        Command::Admin(AdminCommand::CreateOwner {
+            db,
+            db_password_file,
+            name,
+            phone,
+        }) => {
+            let url = match &db_password_file {
+                Some(file) => crate::service::config::with_password_file(&db, file)?,
+                None => db,
+            };
+            let token = runtime()?.block_on(create_owner(&url, &name, phone.as_deref()))?;
             say!("{token}");
             Ok(ExitCode::SUCCESS)
         }

@@ -14,7 +14,15 @@ pub struct Config {
     /// Where to listen (`BOOMGATE_LISTEN`).
     pub listen: SocketAddr,
     /// The database: `sqlite://FILE` or `postgres://...` (`BOOMGATE_DB`).
+    /// PostgreSQL's `sslmode` (`disable`, `prefer`, `require`, `verify-ca`,
+    /// `verify-full`) and `sslrootcert` are read from the URL, and its
+    /// password may stay out of it: `db_password_file`, `PGPASSWORD` or
+    /// `~/.pgpass`.
     pub db: String,
+    /// A file holding the PostgreSQL password (a mounted secret), so that
+    /// neither the URL nor the process's arguments carry it
+    /// (`BOOMGATE_DB_PASSWORD_FILE`).
+    pub db_password_file: Option<std::path::PathBuf>,
     /// Create a demo lot with the standard policy on first start with an
     /// empty database, and print its tokens (`BOOMGATE_DEMO`).
     pub demo: bool,
@@ -127,6 +135,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             db: "sqlite://boomgate.db".to_owned(),
+            db_password_file: None,
             demo: true,
             body_limit: 64 << 10,
             module_limit: 8 << 20,
@@ -167,6 +176,7 @@ impl Default for Config {
 const KEYS: &[&str] = &[
     "listen",
     "db",
+    "db_password_file",
     "demo",
     "body_limit",
     "module_limit",
@@ -229,6 +239,15 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         config.check()?;
         Ok(config)
+    }
+
+    /// The database URL to connect with: `db`, with the password from
+    /// `db_password_file` when one is set.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.db_password_file {
+            Some(file) => with_password_file(&self.db, file),
+            None => Ok(self.db.clone()),
+        }
     }
 
     /// Refuses settings that cannot work together, naming them.
@@ -315,6 +334,47 @@ impl<'de> Deserialize<'de> for Cidr {
         let raw = String::deserialize(d)?;
         raw.parse().map_err(serde::de::Error::custom)
     }
+}
+
+/// A PostgreSQL URL with the password read from `file` (its first line).
+pub fn with_password_file(url: &str, file: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "cannot read the database password from `{}` (db_password_file)",
+            file.display()
+        )
+    })?;
+    let password = text.lines().next().unwrap_or_default();
+    if password.is_empty() {
+        anyhow::bail!("`{}` (db_password_file) is empty", file.display());
+    }
+    let Some((scheme, rest)) = url
+        .split_once("://")
+        .filter(|(s, _)| *s == "postgres" || *s == "postgresql")
+    else {
+        anyhow::bail!("db_password_file is for PostgreSQL; the database is `{url}`");
+    };
+    let (userinfo, host) = rest.split_once('@').ok_or_else(|| {
+        anyhow::anyhow!(
+            "with db_password_file, name the user in the database URL: postgres://USER@HOST/DB"
+        )
+    })?;
+    if userinfo.contains(':') {
+        anyhow::bail!(
+            "the database URL has a password already; with db_password_file, leave it out"
+        );
+    }
+    // Percent-encoded: a password may hold any character.
+    let encoded: String = password
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    Ok(format!("{scheme}://{userinfo}:{encoded}@{host}"))
 }
 
 /// Settings that are lists: their environment value is comma-separated
@@ -407,6 +467,30 @@ mod tests {
         assert_eq!(
             env_list("10.0.0.0/8, ::1"),
             toml::Value::Array(vec!["10.0.0.0/8".into(), "::1".into()])
+        );
+    }
+
+    #[test]
+    fn the_password_file_goes_into_the_url_encoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cr@t/:é\n").unwrap();
+        assert_eq!(
+            with_password_file(
+                "postgres://app@db.local:5432/boomgate?sslmode=require",
+                &file
+            )
+            .unwrap(),
+            "postgres://app:s3cr%40t%2F%3A%C3%A9@db.local:5432/boomgate?sslmode=require"
+        );
+        let e = with_password_file("postgres://app:x@db/b", &file).unwrap_err();
+        assert!(e.to_string().contains("has a password already"), "{e}");
+        let e = with_password_file("sqlite://x.db", &file).unwrap_err();
+        assert!(e.to_string().contains("for PostgreSQL"), "{e}");
+        let e = with_password_file("postgres://db/b", &dir.path().join("none")).unwrap_err();
+        assert!(
+            e.to_string().contains("cannot read the database password"),
+            "{e}"
         );
     }
 

@@ -46,7 +46,7 @@ impl AppState {
     /// Connects to the database, starts the policy engine and installs every
     /// lot's active policy.
     pub async fn new(config: Config, clock: Clock) -> anyhow::Result<AppState> {
-        let db = Db::connect(&config.db).await?;
+        let db = Db::connect(&config.database_url()?).await?;
         let engine = Engine::new(EngineConfig {
             deadline: Deadline::Fuel {
                 units: config.policy_fuel,

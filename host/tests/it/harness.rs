@@ -60,11 +60,21 @@ async fn database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
             conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .await
                 .expect("create database");
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(base, _)| base);
-            (format!("{base}/{name}"), None)
+            (database_url(&admin, &name), None)
         }
+    }
+}
+
+/// `admin` (a PostgreSQL URL) naming database `name` instead, its
+/// parameters (`sslmode`, …) kept.
+pub fn database_url(admin: &str, name: &str) -> String {
+    let (url, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(u, q)| (u, Some(q)));
+    let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
     }
 }
 

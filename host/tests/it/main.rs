@@ -17,6 +17,7 @@ mod people;
 mod restart;
 mod storage;
 mod tariffs;
+mod tls;
 
 /// Runs an async test body once on SQLite and once on PostgreSQL.
 #[macro_export]
