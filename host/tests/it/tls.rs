@@ -10,6 +10,14 @@ use sqlx::Row as _;
 use crate::harness::{database_url, unique};
 use boomgate_host::db::Db;
 
+/// The error of a connection that must fail.
+fn refused(connected: anyhow::Result<Db>, why: &str) -> anyhow::Error {
+    match connected {
+        Ok(_) => panic!("connected, but {why}"),
+        Err(e) => e,
+    }
+}
+
 fn admin() -> String {
     std::env::var("BOOMGATE_TEST_PG_URL").expect(
         "PostgreSQL tests need a server: run `scripts/test` (it starts one) or set BOOMGATE_TEST_PG_URL",
@@ -48,7 +56,7 @@ async fn a_server_it_cannot_verify_or_plaintext_is_refused() {
     // verify-full without the self-signed root: the public roots do not
     // vouch for it.
     let unverified = with_params(&admin, "sslmode=verify-full");
-    let e = Db::connect(&unverified).await.err().expect("refused");
+    let e = refused(Db::connect(&unverified).await, "the server is not verified");
     let chain = format!("{e:#}");
     assert!(chain.contains("cannot connect to the database"), "{chain}");
     assert!(
@@ -57,7 +65,7 @@ async fn a_server_it_cannot_verify_or_plaintext_is_refused() {
     );
     // Plaintext, where the server requires TLS.
     let plain = with_params(&admin, "sslmode=disable");
-    let e = Db::connect(&plain).await.err().expect("refused");
+    let e = refused(Db::connect(&plain).await, "the server requires TLS");
     let chain = format!("{e:#}");
     assert!(chain.contains("no encryption"), "{chain}");
     // `require` encrypts without verifying: it connects.
@@ -91,7 +99,7 @@ async fn the_password_can_come_from_a_file() {
     .unwrap();
     let url = database_url(&admin, &name).replace("postgres@", "bg_pw_test@");
     // No password: refused.
-    let e = Db::connect(&url).await.err().expect("no password");
+    let e = refused(Db::connect(&url).await, "no password was given");
     assert!(format!("{e:#}").contains("password"), "{e:#}");
     // From the file, through the configuration the service reads.
     let dir = tempfile::tempdir().unwrap();
@@ -117,7 +125,7 @@ async fn the_password_can_come_from_a_file() {
     let wrong = boomgate_host::service::config::with_password_file(&url, &file).unwrap();
     let e = format!(
         "{:#}",
-        Db::connect(&wrong).await.err().expect("wrong password")
+        refused(Db::connect(&wrong).await, "the password is wrong")
     );
     assert!(!e.contains("wrong-password"), "{e}");
 }
