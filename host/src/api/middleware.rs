@@ -149,10 +149,10 @@ pub fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// The routes whose work is heavy (compiling a module, evaluating a policy
 /// against history, reading a large import): each token may call them
-/// `expensive_per_minute` times a minute.
+/// `expensive_per_minute` times a minute. (Creating a policy version only
+/// checks settings against a compiled module: not among them.)
 pub const EXPENSIVE: &[(Method, &str)] = &[
     (Method::POST, "/v1/modules"),
-    (Method::POST, "/v1/lots/{lot}/policies"),
     (Method::POST, "/v1/lots/{lot}/policies/{version}/preview"),
     (Method::POST, "/v1/lots/{lot}/monthly-passes/import"),
     (Method::POST, "/v1/tariffs/import/apds"),

@@ -114,7 +114,7 @@ pub struct Config {
     /// monitoring network); unset, it is served on `listen`.
     pub metrics_listen: Option<SocketAddr>,
     /// The expensive routes (module uploads and compiles, previews of a
-    /// policy against history, imports) one token may call per minute;
+    /// policy against history, imports of passes and tariffs) one token may call per minute;
     /// more are answered 429 with `Retry-After`, so one tenant cannot
     /// starve the others. 0 turns the limit off.
     pub expensive_per_minute: u32,

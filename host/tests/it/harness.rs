@@ -90,6 +90,9 @@ impl TestApp {
             db,
             demo: false,
             policy_refresh_ms: 100_000,
+            // Tests upload many modules with one token; the limit has its
+            // own test (operability::expensive_routes_are_limited_per_token).
+            expensive_per_minute: 0,
             ..Config::default()
         };
         tweak(&mut config);
