@@ -354,15 +354,21 @@ fn constrain_requests(doc: &mut Value) {
                 "vehicle_class" => CLASS,
                 _ => continue,
             };
-            let is_string = match property.get("type") {
-                Some(Value::String(t)) => t == "string",
-                Some(Value::Array(ts)) => ts.contains(&json!("string")),
-                _ => false,
-            };
-            if is_string && let Some(p) = property.as_object_mut() {
+            if is_string(property)
+                && let Some(p) = property.as_object_mut()
+            {
                 p.entry("pattern").or_insert_with(|| json!(pattern));
             }
         }
+    }
+}
+
+/// Whether a schema is a string (or a string or null).
+fn is_string(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.contains(&json!("string")),
+        _ => false,
     }
 }
 
@@ -399,12 +405,9 @@ fn formats(value: &mut Value) {
                     } else {
                         continue;
                     };
-                    let is_string = match property.get("type") {
-                        Some(Value::String(t)) => t == "string",
-                        Some(Value::Array(ts)) => ts.contains(&json!("string")),
-                        _ => false,
-                    };
-                    if is_string && let Some(p) = property.as_object_mut() {
+                    if is_string(property)
+                        && let Some(p) = property.as_object_mut()
+                    {
                         p.entry("format").or_insert_with(|| json!(format));
                     }
                 }

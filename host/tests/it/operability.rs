@@ -9,65 +9,53 @@ use reqwest::StatusCode;
 
 use crate::harness::{Backend, TestApp};
 
+/// `GET path` with an optional bearer token and headers, the whole answer.
+async fn get(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app.client.get(format!("{}{path}", app.url));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("request")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_carries_a_request_id() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let response = app
-        .client
-        .get(format!("{}/v1/lots", app.url))
-        .bearer_auth(&app.owner)
-        .send()
-        .await
-        .unwrap();
+    let response = get(&app, "/v1/lots", Some(&app.owner), &[]).await;
     let id = response.headers()["x-request-id"]
         .to_str()
         .unwrap()
         .to_owned();
     assert_eq!(id.len(), 32, "16 random bytes in hex: {id}");
-    let again = app
-        .client
-        .get(format!("{}/v1/lots", app.url))
-        .bearer_auth(&app.owner)
-        .send()
-        .await
-        .unwrap();
+    let again = get(&app, "/v1/lots", Some(&app.owner), &[]).await;
     assert_ne!(
         again.headers()["x-request-id"],
         id.as_str(),
         "a new id each time"
     );
     // A client's own id is kept.
-    let theirs = app
-        .client
-        .get(format!("{}/healthz", app.url))
-        .header("x-request-id", "trace-abc")
-        .send()
-        .await
-        .unwrap();
+    let theirs = get(&app, "/healthz", None, &[("x-request-id", "trace-abc")]).await;
     assert_eq!(theirs.headers()["x-request-id"], "trace-abc");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_401_says_how_to_authenticate() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let none = app
-        .client
-        .get(format!("{}/v1/lots", app.url))
-        .send()
-        .await
-        .unwrap();
+    let none = get(&app, "/v1/lots", None, &[]).await;
     assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         none.headers()["www-authenticate"],
         "Bearer realm=\"boomgate\""
     );
-    let wrong = app
-        .client
-        .get(format!("{}/v1/lots", app.url))
-        .bearer_auth("bgo_wrong")
-        .send()
-        .await
-        .unwrap();
+    let wrong = get(&app, "/v1/lots", Some("bgo_wrong"), &[]).await;
     assert_eq!(
         wrong.headers()["www-authenticate"],
         "Bearer realm=\"boomgate\", error=\"invalid_token\""
@@ -100,21 +88,10 @@ async fn a_request_over_its_time_is_answered_503_in_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_answers_are_compressed_for_clients_that_ask() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let plain = app
-        .client
-        .get(format!("{}/openapi.json", app.url))
-        .send()
-        .await
-        .unwrap();
+    let plain = get(&app, "/openapi.json", None, &[]).await;
     assert!(plain.headers().get("content-encoding").is_none());
     let size = plain.bytes().await.unwrap().len();
-    let gzip = app
-        .client
-        .get(format!("{}/openapi.json", app.url))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let gzip = get(&app, "/openapi.json", None, &[("accept-encoding", "gzip")]).await;
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
     let compressed = gzip.bytes().await.unwrap().len();
     assert!(compressed * 4 < size, "{compressed} of {size} bytes");
@@ -175,25 +152,14 @@ async fn metrics_count_requests_by_route_and_need_their_token() {
     let (status, body) = app.plain("/metrics").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert!(!body.contains("boomgate_"), "{body}");
-    let wrong = app
-        .client
-        .get(format!("{}/metrics", app.url))
-        .bearer_auth(&app.owner)
-        .send()
-        .await
-        .unwrap();
+    let wrong = get(&app, "/metrics", Some(&app.owner), &[]).await;
     assert_eq!(
         wrong.status(),
         StatusCode::UNAUTHORIZED,
         "an owner's token is not it"
     );
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.url))
-        .bearer_auth(token)
-        .send()
+    let text = get(&app, "/metrics", Some(token), &[])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -244,12 +210,8 @@ async fn metrics_can_have_their_own_address() {
 async fn robots_answers_satisfy_their_documented_schema() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let lot = app.visitor_lot(&app.owner, &serde_json::json!({})).await;
-    let mut doc: serde_json::Value = app
-        .client
-        .get(format!("{}/openapi.json", app.url))
-        .send()
+    let mut doc: serde_json::Value = get(&app, "/openapi.json", None, &[])
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
