@@ -286,10 +286,13 @@ async fn metrics(
 async fn metrics_text(state: &AppState) -> impl IntoResponse + use<> {
     robot_gauges(state).await;
     let pool = state.db.pool();
+    let batches = state.db.batch_stats();
     let text = state.metrics.render(crate::service::metrics::Snapshot {
         pool_size: pool.size(),
         pool_idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
         storage_backlog: state.faults.waiting(),
+        write_batches: batches.batches,
+        batched_writes: batches.transactions,
     });
     (
         [(

@@ -10,17 +10,15 @@
 //!
 //! SQLite runs in WAL mode with `synchronous=FULL`, and writes take the write
 //! lock up front (`BEGIN IMMEDIATE`) so concurrent writers queue instead of
-//! failing when they upgrade.
+//! failing when they upgrade; they commit in batches, one fsync for many
+//! ([`writer`]).
 
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, Migrator};
-use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor};
 
 pub mod agents;
@@ -41,6 +39,9 @@ pub mod photos;
 pub mod policies;
 pub mod stays;
 pub mod types;
+pub mod writer;
+
+pub use writer::Tx;
 
 /// Shorthand for any executor (pool, connection, transaction).
 pub trait Exec<'e>: Executor<'e, Database = Any> {}
@@ -90,98 +91,10 @@ pub struct Db {
     backend: Backend,
     /// SQLite has one writer at a time. Writers queue here, in order, rather
     /// than in SQLite's busy handler, which sleeps and retries and so turns a
-    /// short queue into long tail latencies.
-    writer: Arc<tokio::sync::Mutex<()>>,
-    /// When writes last succeeded and last failed (Unix ms, 0: never): a
-    /// full disk fails writes while reads still work.
-    writes: Arc<WriteHealth>,
-}
-
-#[derive(Debug, Default)]
-struct WriteHealth {
-    ok_at: AtomicI64,
-    failed_at: AtomicI64,
-    failure: std::sync::Mutex<String>,
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
-
-/// A write transaction; on SQLite it also holds the service's writer turn.
-///
-/// The transaction is run with plain `BEGIN`/`COMMIT` on a pooled
-/// connection rather than through sqlx's transaction type: when a commit
-/// fails (a full disk), sqlx would give the connection back to the pool
-/// still counting itself inside a transaction, and every later write on it
-/// would fail until a restart. Here a connection whose transaction did not
-/// end cleanly is closed instead (closing rolls its transaction back).
-pub struct Tx {
-    conn: Option<PoolConnection<Any>>,
-    writes: Arc<WriteHealth>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl Tx {
-    /// Commits.
-    pub async fn commit(mut self) -> sqlx::Result<()> {
-        let Some(mut conn) = self.conn.take() else {
-            return Ok(());
-        };
-        match conn.execute("COMMIT").await {
-            Ok(_) => {
-                self.writes.ok_at.store(now_ms(), Ordering::Release);
-                Ok(())
-            }
-            Err(e) => {
-                self.writes.failed(&e);
-                conn.close_on_drop();
-                Err(e)
-            }
-        }
-    }
-
-    /// Rolls back; dropping a `Tx` rolls back too, by closing its connection.
-    pub async fn rollback(mut self) {
-        if let Some(mut conn) = self.conn.take()
-            && conn.execute("ROLLBACK").await.is_err()
-        {
-            conn.close_on_drop();
-        }
-    }
-}
-
-impl Drop for Tx {
-    fn drop(&mut self) {
-        if let Some(conn) = &mut self.conn {
-            conn.close_on_drop();
-        }
-    }
-}
-
-impl WriteHealth {
-    fn failed(&self, e: &sqlx::Error) {
-        self.failed_at.store(now_ms(), Ordering::Release);
-        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = e.to_string();
-    }
-}
-
-impl Deref for Tx {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &Self::Target {
-        // Taken only by `commit` and `rollback`, which consume the `Tx`.
-        self.conn
-            .as_deref()
-            .unwrap_or_else(|| unreachable!("a finished transaction"))
-    }
-}
-
-impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        self.conn
-            .as_deref_mut()
-            .unwrap_or_else(|| unreachable!("a finished transaction"))
-    }
+    /// short queue into long tail latencies; and commit in batches.
+    writer: Arc<writer::Writer>,
+    /// When writes last succeeded and last failed.
+    writes: Arc<writer::WriteHealth>,
 }
 
 const SQLITE_PRAGMAS: &[&str] = &[
@@ -250,45 +163,28 @@ impl Db {
         self.backend
     }
 
-    /// Starts a write transaction (on SQLite, holding the write lock from
-    /// the start).
+    /// Starts a write transaction (on SQLite, a savepoint in the open
+    /// batch, holding the write lock from the start; see [`writer`]).
     pub async fn write(&self) -> sqlx::Result<Tx> {
-        let (turn, begin) = match self.backend {
-            Backend::Sqlite => (
-                Some(self.writer.clone().lock_owned().await),
-                "BEGIN IMMEDIATE",
-            ),
-            Backend::Postgres => (None, "BEGIN"),
-        };
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .inspect_err(|e| self.writes.failed(e))?;
-        if let Err(e) = conn.execute(begin).await {
-            self.writes.failed(&e);
-            conn.close_on_drop();
-            return Err(e);
-        }
-        Ok(Tx {
-            conn: Some(conn),
-            writes: self.writes.clone(),
-            _turn: turn,
-        })
+        writer::begin(
+            &self.pool,
+            self.backend == Backend::Sqlite,
+            &self.writer,
+            &self.writes,
+        )
+        .await
     }
 
     /// Whether writes fail now: the last write failed and none succeeded
     /// since; with what error.
     pub fn writes_failing(&self) -> Option<String> {
-        let failed = self.writes.failed_at.load(Ordering::Acquire);
-        let ok = self.writes.ok_at.load(Ordering::Acquire);
-        (failed > 0 && failed >= ok).then(|| {
-            self.writes
-                .failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
-        })
+        self.writes.failing()
+    }
+
+    /// SQLite's group commit so far: batches committed and the
+    /// transactions they held.
+    pub fn batch_stats(&self) -> writer::BatchStats {
+        self.writer.stats()
     }
 }
 

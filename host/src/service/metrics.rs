@@ -100,6 +100,10 @@ pub struct Snapshot {
     pub pool_idle: u32,
     /// Robots' events answered while storage failed, not yet recorded.
     pub storage_backlog: usize,
+    /// SQLite's group commit: batches committed, and the write
+    /// transactions they held.
+    pub write_batches: u64,
+    pub batched_writes: u64,
 }
 
 /// The service's metrics.
@@ -122,6 +126,8 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_idle: Gauge,
     storage_backlog: Gauge,
+    write_batches: Counter,
+    batched_writes: Counter,
     resident_bytes: Gauge,
     cpu_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     open_fds: Gauge,
@@ -148,6 +154,8 @@ impl Default for Metrics {
             robots: Family::default(),
             pool_size: Gauge::default(),
             pool_idle: Gauge::default(),
+            write_batches: Counter::default(),
+            batched_writes: Counter::default(),
             storage_backlog: Gauge::default(),
             resident_bytes: Gauge::default(),
             cpu_seconds: Gauge::default(),
@@ -238,6 +246,16 @@ impl Default for Metrics {
             "db_pool_idle_connections",
             "Of the pool's connections, those idle",
             m.pool_idle.clone(),
+        );
+        m.registry.register(
+            "db_write_batches",
+            "SQLite write batches committed (one fsync each)",
+            m.write_batches.clone(),
+        );
+        m.registry.register(
+            "db_batched_writes",
+            "Write transactions committed in SQLite's batches (over db_write_batches_total: the batch size)",
+            m.batched_writes.clone(),
         );
         m.registry.register(
             "storage_fault_backlog",
@@ -410,6 +428,13 @@ impl Metrics {
         self.pool_idle.set(i64::from(snapshot.pool_idle));
         self.storage_backlog
             .set(i64::try_from(snapshot.storage_backlog).unwrap_or(i64::MAX));
+        // Counted by the database; brought up to its count here.
+        for (counter, now) in [
+            (&self.write_batches, snapshot.write_batches),
+            (&self.batched_writes, snapshot.batched_writes),
+        ] {
+            counter.inc_by(now.saturating_sub(counter.get()));
+        }
         if let Some(process) = Process::read() {
             self.resident_bytes.set(process.resident_bytes);
             self.cpu_seconds.set(process.cpu_seconds);
