@@ -89,6 +89,8 @@ pub struct EngineConfig {
     pub max_spares: usize,
     /// What a robot is told when its policy fails.
     pub fallback: Fallback,
+    /// What an upload is held to before it is compiled.
+    pub compile_limits: crate::CompileLimits,
 }
 
 impl Default for EngineConfig {
@@ -103,6 +105,7 @@ impl Default for EngineConfig {
             spares_per_policy: 2,
             max_spares: 64,
             fallback: Fallback::default(),
+            compile_limits: crate::CompileLimits::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig};
 use crate::INTERFACE_VERSIONS;
 use crate::config::{Deadline, EngineConfig};
 use crate::error::{EngineError, LoadError};
+use crate::inspect::Outline;
 use crate::janitor::Janitor;
 use crate::policy::{Exports, LoadedPolicy, ModuleInfo};
 use crate::schema::SettingsSchema;
@@ -76,7 +77,9 @@ impl Engine {
         wasm.wasm_component_model(true)
             .cranelift_opt_level(wasmtime::OptLevel::Speed)
             .max_wasm_stack(config.max_wasm_stack)
-            .parallel_compilation(true)
+            // One thread per compile: the host bounds how many run at once
+            // (and at what priority), so a compile never takes every core.
+            .parallel_compilation(false)
             // Fill function tables when an instance is made, which the janitor
             // does ahead of time, rather than on the first indirect call while
             // a robot waits.
@@ -147,6 +150,8 @@ impl Engine {
         if wasmparser::Parser::is_core_wasm(bytes) {
             return Err(LoadError::CoreModule);
         }
+        // What it is made of, before paying for compiling it.
+        Outline::read(bytes)?.check(&self.inner.config.compile_limits)?;
         let component = Component::new(&self.inner.wasmtime, bytes)
             .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         let ty = component.component_type();

@@ -35,6 +35,21 @@ pub enum LoadError {
     /// Wasmtime refused the component.
     #[error("the component is invalid: {0}")]
     Invalid(String),
+    /// The component is beyond one of the engine's compile limits
+    /// ([`CompileLimits`](crate::CompileLimits)), read before compiling.
+    #[error(
+        "the module has {value} {what}, over the limit of {limit} (`{setting}`): it is not compiled"
+    )]
+    OverLimit {
+        /// What is counted.
+        what: &'static str,
+        /// How many it has.
+        value: usize,
+        /// The limit.
+        limit: usize,
+        /// The limit's setting.
+        setting: &'static str,
+    },
     /// The component imports something; a policy may import nothing.
     #[error("the module imports {}: a policy may import nothing", quoted(.0))]
     Imports(Vec<String>),

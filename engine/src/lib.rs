@@ -70,6 +70,7 @@ mod engine;
 mod error;
 mod exports;
 mod fault;
+mod inspect;
 mod janitor;
 mod policy;
 mod schema;
@@ -85,6 +86,7 @@ pub use convert::{
 pub use engine::{Engine, digest};
 pub use error::{CallError, ConfigureError, EngineError, FieldError, LoadError};
 pub use fault::Fault;
+pub use inspect::{CompileLimits, Outline};
 pub use policy::{
     ConfiguredPolicy, Evaluation, LoadedPolicy, MAX_CONFIG_BYTES, ModuleInfo, WarmPolicy,
 };

@@ -45,6 +45,12 @@ pub enum ApiError {
     },
     /// 503: the request took longer than `request_timeout_seconds`.
     Timeout(String),
+    /// 503: the work it needs is at its limit (every compile turn taken);
+    /// try again after `Retry-After`.
+    Busy {
+        message: String,
+        retry_after_seconds: i64,
+    },
     /// 500: a stored record that does not decode (a value the service never
     /// writes): the column and the value are named, and logged.
     Corrupt(String),
@@ -62,7 +68,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// A stable code: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
     /// `conflict`, `too_large`, `unsupported_media_type`, `unprocessable`,
-    /// `locked`, `rate_limited`, `method_not_allowed`, `timeout`,
+    /// `locked`, `rate_limited`, `method_not_allowed`, `timeout`, `busy`,
     /// `corrupt_record`, `internal`.
     pub code: &'static str,
     pub message: String,
@@ -121,7 +127,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Locked { .. } | ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Corrupt(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -148,7 +154,8 @@ impl std::fmt::Display for ApiError {
             ApiError::BadRequest { message, .. }
             | ApiError::Unprocessable { message, .. }
             | ApiError::Locked { message, .. }
-            | ApiError::RateLimited { message, .. } => f.write_str(message),
+            | ApiError::RateLimited { message, .. }
+            | ApiError::Busy { message, .. } => f.write_str(message),
             ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
@@ -239,6 +246,16 @@ impl IntoResponse for ApiError {
             } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
+                message,
+                vec![],
+                Some(retry_after_seconds),
+            ),
+            ApiError::Busy {
+                message,
+                retry_after_seconds,
+            } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
                 message,
                 vec![],
                 Some(retry_after_seconds),

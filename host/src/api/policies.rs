@@ -88,6 +88,10 @@ fn prepare_error(e: PrepareError) -> ApiError {
         PrepareError::NoSuchVersion(v) => {
             ApiError::not_found(format!("policy version {v} not found"))
         }
+        busy @ PrepareError::Busy { .. } => ApiError::Busy {
+            message: busy.to_string(),
+            retry_after_seconds: 5,
+        },
         other => ApiError::unprocessable(other.to_string()),
     }
 }

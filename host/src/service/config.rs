@@ -118,6 +118,21 @@ pub struct Config {
     /// more are answered 429 with `Retry-After`, so one tenant cannot
     /// starve the others. 0 turns the limit off.
     pub expensive_per_minute: u32,
+    /// Modules compiled at once, each on one thread at a low priority, so
+    /// compiling never takes the cores robots' decisions run on. Uploads
+    /// beyond it wait their turn.
+    pub compile_concurrency: usize,
+    /// How long an upload waits for a compile turn before it is answered
+    /// 503 `busy` (with `Retry-After`), in seconds.
+    pub compile_wait_seconds: u64,
+    /// How long one module may take to compile, in seconds: beyond it the
+    /// upload is refused (422) naming the limit.
+    pub compile_budget_seconds: u64,
+    /// Functions one module may define; an upload with more is refused
+    /// before it is compiled (compiling costs memory and time per function).
+    pub max_functions: usize,
+    /// Bytes of code one module may have, refused before compiling.
+    pub max_code_bytes: usize,
 }
 
 /// How the service logs.
@@ -169,6 +184,11 @@ impl Default for Config {
             metrics_token: None,
             metrics_listen: None,
             expensive_per_minute: 30,
+            compile_concurrency: 1,
+            compile_wait_seconds: 10,
+            compile_budget_seconds: 30,
+            max_functions: 20_000,
+            max_code_bytes: 6 << 20,
         }
     }
 }
@@ -210,6 +230,11 @@ const KEYS: &[&str] = &[
     "metrics_token",
     "metrics_listen",
     "expensive_per_minute",
+    "compile_concurrency",
+    "compile_wait_seconds",
+    "compile_budget_seconds",
+    "max_functions",
+    "max_code_bytes",
 ];
 
 impl Config {
@@ -264,6 +289,14 @@ impl Config {
             .is_some_and(|t| t.trim().len() < 16)
         {
             anyhow::bail!("invalid configuration: metrics_token must be at least 16 characters");
+        }
+        if self.compile_concurrency == 0 {
+            anyhow::bail!(
+                "invalid configuration: compile_concurrency must be at least 1 (modules could never be compiled)"
+            );
+        }
+        if self.compile_budget_seconds == 0 {
+            anyhow::bail!("invalid configuration: compile_budget_seconds must be at least 1");
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use boomgate_engine::{ConfigureError, ConfiguredPolicy, Engine, LoadError, LoadedPolicy};
 
@@ -34,22 +35,76 @@ pub enum PrepareError {
     Db(#[from] sqlx::Error),
     #[error("the policy worker failed: {0}")]
     Join(String),
+    /// Every compile turn stayed taken for `compile_wait_seconds`.
+    #[error(
+        "every compile turn is taken (compile_concurrency = {concurrency}) and none came free within {waited_seconds} s (compile_wait_seconds): try again shortly"
+    )]
+    Busy {
+        concurrency: usize,
+        waited_seconds: u64,
+    },
+    /// Compiling took longer than `compile_budget_seconds`.
+    #[error(
+        "the module did not compile within {budget_seconds} s (compile_budget_seconds): it is refused"
+    )]
+    OverBudget { budget_seconds: u64 },
+}
+
+/// How modules are compiled: a few at a time, each on its own thread at a
+/// low priority, within a time budget.
+#[derive(Debug, Clone)]
+pub struct Compiles {
+    pub concurrency: usize,
+    pub wait: Duration,
+    pub budget: Duration,
+}
+
+impl Default for Compiles {
+    fn default() -> Self {
+        Compiles {
+            concurrency: 1,
+            wait: Duration::from_secs(10),
+            budget: Duration::from_secs(30),
+        }
+    }
 }
 
 /// The engine, compiled modules and every lot's active policy.
 pub struct Registry {
     engine: Engine,
+    compiles: Compiles,
+    /// Compile turns: a compile that ran past its budget keeps its turn
+    /// until it ends, so abandoned compiles never pile up.
+    turns: Arc<tokio::sync::Semaphore>,
     modules: Mutex<HashMap<String, LoadedPolicy>>,
     active: RwLock<HashMap<String, Arc<Active>>>,
 }
 
 impl Registry {
     pub fn new(engine: Engine) -> Registry {
+        let compiles = Compiles::default();
         Registry {
             engine,
+            turns: Arc::new(tokio::sync::Semaphore::new(compiles.concurrency)),
+            compiles,
             modules: Mutex::default(),
             active: RwLock::default(),
         }
+    }
+
+    /// Compiles modules as `compiles` says.
+    pub fn with_compiles(mut self, compiles: Compiles) -> Registry {
+        self.turns = Arc::new(tokio::sync::Semaphore::new(compiles.concurrency.max(1)));
+        self.compiles = compiles;
+        self
+    }
+
+    /// Compiles running now (one past its budget counts until it ends).
+    pub fn compiles_running(&self) -> usize {
+        self.compiles
+            .concurrency
+            .max(1)
+            .saturating_sub(self.turns.available_permits())
     }
 
     pub fn engine(&self) -> &Engine {
@@ -74,17 +129,43 @@ impl Registry {
             .insert(lot.to_owned(), Arc::new(active));
     }
 
-    /// Compiles `bytes` (off the async workers: it takes tens of
-    /// milliseconds) and keeps the result under its digest.
+    /// Compiles `bytes` and keeps the result under its digest: in a compile
+    /// turn (waiting `compiles.wait` at most), on a thread of its own at a
+    /// low priority (off the async workers and below the robots' work),
+    /// within `compiles.budget`.
     pub async fn load(&self, bytes: Vec<u8>) -> Result<LoadedPolicy, PrepareError> {
         let digest = boomgate_engine::digest(&bytes);
         if let Some(loaded) = self.cached(&digest) {
             return Ok(loaded);
         }
-        let engine = self.engine.clone();
-        let loaded = tokio::task::spawn_blocking(move || engine.load(&bytes))
+        let busy = || PrepareError::Busy {
+            concurrency: self.compiles.concurrency,
+            waited_seconds: self.compiles.wait.as_secs(),
+        };
+        let turn = tokio::time::timeout(self.compiles.wait, self.turns.clone().acquire_owned())
             .await
-            .map_err(|e| PrepareError::Join(e.to_string()))??;
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let engine = self.engine.clone();
+        let (done, compiled) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("boomgate-compile".into())
+            .spawn(move || {
+                lower_priority();
+                let loaded = engine.load(&bytes);
+                drop(turn);
+                let _ = done.send(loaded);
+            })
+            .map_err(|e| PrepareError::Join(format!("cannot start a compile thread: {e}")))?;
+        let loaded = match tokio::time::timeout(self.compiles.budget, compiled).await {
+            Ok(Ok(loaded)) => loaded?,
+            Ok(Err(_)) => return Err(PrepareError::Join("the compile thread panicked".into())),
+            Err(_) => {
+                return Err(PrepareError::OverBudget {
+                    budget_seconds: self.compiles.budget.as_secs(),
+                });
+            }
+        };
         self.modules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -156,5 +237,20 @@ impl Registry {
             }
         }
         Ok(())
+    }
+}
+
+/// Puts the calling thread at the lowest CPU priority (nice 19): when
+/// robots' decisions and a compile want the same core, the decisions get
+/// it. Best effort: where it cannot be lowered, the compile runs as is.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `setpriority` takes plain integers and touches no memory of
+    // ours; on Linux `PRIO_PROCESS` with a thread id sets that thread's nice
+    // value alone, and `gettid` is the calling thread's.
+    #[allow(unsafe_code)]
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
     }
 }

@@ -2,13 +2,14 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
 
 use boomgate_engine::{Deadline, Engine, EngineConfig};
 
 use super::clock::Clock;
 use super::config::Config;
 use super::metrics::Metrics;
-use super::registry::Registry;
+use super::registry::{Compiles, Registry};
 use crate::db::Db;
 
 /// The service's shared state. Cheap to clone.
@@ -53,9 +54,18 @@ impl AppState {
             },
             memory_limit: config.policy_memory,
             max_module_bytes: config.module_limit,
+            compile_limits: boomgate_engine::CompileLimits {
+                max_functions: config.max_functions,
+                max_code_bytes: config.max_code_bytes,
+                ..Default::default()
+            },
             ..EngineConfig::default()
         })?;
-        let registry = Registry::new(engine);
+        let registry = Registry::new(engine).with_compiles(Compiles {
+            concurrency: config.compile_concurrency,
+            wait: Duration::from_secs(config.compile_wait_seconds),
+            budget: Duration::from_secs(config.compile_budget_seconds),
+        });
         registry.refresh(&db).await?;
         let sender = super::sender::Sender::from_config(
             &config.login_sender,

@@ -6,7 +6,9 @@
 
 mod auth;
 mod cli;
+mod compiles;
 mod desk;
+mod durability;
 mod events;
 mod gate_loop;
 mod harness;

@@ -1,0 +1,88 @@
+//! Uploads are compiled within a budget: refused before compiling when
+//! beyond the module limits, one compile at a time, and refused when a
+//! compile runs past its time.
+
+use reqwest::StatusCode;
+
+use crate::harness::{Backend, TestApp};
+
+/// A component of `n` functions, each with a little work in it.
+fn functions(n: usize) -> Vec<u8> {
+    let body = "(func (param i32) (result i32) local.get 0 i32.const 7 i32.mul i32.const 3 i32.add local.get 0 i32.xor)";
+    wat::parse_str(format!("(component (core module {}))", body.repeat(n))).unwrap()
+}
+
+#[tokio::test]
+async fn a_module_beyond_the_limits_is_refused_before_it_is_compiled() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.max_functions = 1_000).await;
+    let (status, body) = app.upload(&app.owner, &functions(1_001)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "the module does not load: the module has 1001 functions, over the limit of 1000 (`max_functions`): it is not compiled"
+    );
+    // The standard policy is well inside them.
+    app.standard_module(&app.owner).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiles_take_turns_and_keep_to_their_budget() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.compile_budget_seconds = 1;
+        c.compile_wait_seconds = 0;
+    })
+    .await;
+    // 20 000 functions: within the limits, far more than a second to
+    // compile in a debug build.
+    let heavy = functions(20_000);
+    let (status, body) = app.upload(&app.owner, &heavy).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "the module did not compile within 1 s (compile_budget_seconds): it is refused"
+    );
+    // Its compile keeps the one turn until it ends: the next upload is told
+    // to come back.
+    let standard =
+        boomgate_host::service::shipped::module("standard-lot").expect("shipped standard lot");
+    let response = app
+        .client
+        .post(format!("{}/v1/modules", app.url))
+        .bearer_auth(&app.owner)
+        .header("content-type", "application/wasm")
+        .body(standard.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("compile_concurrency = 1"),
+        "{body}"
+    );
+    // Once the abandoned compile ends, uploads compile again: a small
+    // component is compiled (and then refused for what it exports).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    while app.state.registry.compiles_running() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the abandoned compile never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let empty = wat::parse_str("(component)").unwrap();
+    let (status, body) = app.upload(&app.owner, &empty).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not export `boomgate:policy/policy@0.2.0`"),
+        "{body}"
+    );
+}
