@@ -73,6 +73,53 @@ enum Command {
     /// Print the API's OpenAPI 3.1 document (as `GET /openapi.json` serves
     /// it), for client generators and contract checks.
     Openapi,
+    /// Load a running service's gate loop at a constant rate and report
+    /// throughput and latency percentiles corrected for coordinated omission.
+    ///
+    /// Each vehicle enters, is read again (a duplicate), and leaves: half
+    /// free after ten minutes, half after two hours, held with a fee, paying
+    /// the quoted amount and read again. The run adds its gates and robots
+    /// to the lot with the owner's token. The demo lot's tokens fit:
+    ///
+    ///   boomgate loadtest --url http://127.0.0.1:8080 --lot demo \
+    ///     --owner-token bgo_… --payments-token bgp_… \
+    ///     --rate 2000 --seconds 20 --connections 64
+    #[command(verbatim_doc_comment)]
+    Loadtest {
+        /// A service's base URL; give it twice or more for several hosts on
+        /// one database (the workers are spread over them).
+        #[arg(long = "url", required = true)]
+        urls: Vec<String>,
+        /// The lot the tokens are for.
+        #[arg(long)]
+        lot: String,
+        /// The lot owner's token: the run adds its own gates and robots.
+        #[arg(long, env = "BOOMGATE_LOAD_OWNER_TOKEN")]
+        owner_token: String,
+        /// The payment system's token for the lot.
+        #[arg(long, env = "BOOMGATE_LOAD_PAYMENTS_TOKEN")]
+        payments_token: String,
+        /// Requests per second, on a fixed schedule.
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
+        /// How long to send.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Concurrent requests at most.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Entry and exit gate pairs to add (a robot at each); each
+        /// connection drives one pair. Default: one per connection.
+        #[arg(long)]
+        gates: Option<usize>,
+        /// The first vehicle's number (another run on the same lot starts
+        /// past the last one's plates).
+        #[arg(long, default_value_t = 0)]
+        first_plate: u64,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Administer the service's database.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -266,6 +313,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.log_format = format;
             }
             runtime()?.block_on(serve(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Loadtest {
+            urls,
+            lot,
+            owner_token,
+            payments_token,
+            rate,
+            seconds,
+            connections,
+            gates,
+            first_plate,
+            json,
+        } => {
+            let options = crate::loadtest::Options {
+                urls: urls
+                    .into_iter()
+                    .map(|u| u.trim_end_matches('/').to_owned())
+                    .collect(),
+                lot,
+                owner_token,
+                payments_token,
+                gates: gates.unwrap_or(connections),
+                rate,
+                duration: std::time::Duration::from_secs(seconds),
+                connections,
+                first_plate,
+            };
+            let report = runtime()?.block_on(crate::loadtest::run(options))?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                say!("{report}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod console;
 pub mod db;
 pub mod domain;
+pub mod loadtest;
 pub mod service;
 
 pub use api::app;
