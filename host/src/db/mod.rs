@@ -102,6 +102,10 @@ const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
+    // Pages are read through a memory map instead of copied out of the page
+    // cache with a read(2) each (connections' caches go stale whenever
+    // another connection commits): less CPU per decision.
+    "PRAGMA mmap_size = 268435456",
 ];
 
 impl Db {

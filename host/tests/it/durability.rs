@@ -80,6 +80,14 @@ fn start(db: &str, demo: bool) -> Service {
     Service { child, url, out }
 }
 
+impl Drop for Service {
+    fn drop(&mut self) {
+        // A failing test leaves no service behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn printed(out: &[String], label: &str) -> String {
     out.iter()
         .find_map(|l| l.trim().strip_prefix(label))
@@ -143,7 +151,7 @@ async fn kill_9_during_batched_writes_loses_nothing_acknowledged() {
     }
     let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
 
-    let mut service = start(&db, false);
+    let service = start(&db, false);
     for (event, decision_id) in &acknowledged {
         let answer: Value = client
             .post(format!("{}/v1/events", service.url))
@@ -161,6 +169,4 @@ async fn kill_9_during_batched_writes_loses_nothing_acknowledged() {
             "{event} was acknowledged before the kill: {answer}"
         );
     }
-    service.child.kill().unwrap();
-    service.child.wait().unwrap();
 }
