@@ -51,22 +51,12 @@ pub enum PrepareError {
 }
 
 /// How modules are compiled: a few at a time, each on its own thread at a
-/// low priority, within a time budget.
+/// low priority, within a time budget (the service's `compile_*` settings).
 #[derive(Debug, Clone)]
 pub struct Compiles {
     pub concurrency: usize,
     pub wait: Duration,
     pub budget: Duration,
-}
-
-impl Default for Compiles {
-    fn default() -> Self {
-        Compiles {
-            concurrency: 1,
-            wait: Duration::from_secs(10),
-            budget: Duration::from_secs(30),
-        }
-    }
 }
 
 /// The engine, compiled modules and every lot's active policy.
@@ -81,8 +71,10 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(engine: Engine) -> Registry {
-        let compiles = Compiles::default();
+    /// A registry compiling modules as `compiles` says (at least one at a
+    /// time).
+    pub fn new(engine: Engine, mut compiles: Compiles) -> Registry {
+        compiles.concurrency = compiles.concurrency.max(1);
         Registry {
             engine,
             turns: Arc::new(tokio::sync::Semaphore::new(compiles.concurrency)),
@@ -92,18 +84,10 @@ impl Registry {
         }
     }
 
-    /// Compiles modules as `compiles` says.
-    pub fn with_compiles(mut self, compiles: Compiles) -> Registry {
-        self.turns = Arc::new(tokio::sync::Semaphore::new(compiles.concurrency.max(1)));
-        self.compiles = compiles;
-        self
-    }
-
     /// Compiles running now (one past its budget counts until it ends).
     pub fn compiles_running(&self) -> usize {
         self.compiles
             .concurrency
-            .max(1)
             .saturating_sub(self.turns.available_permits())
     }
 

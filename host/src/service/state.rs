@@ -61,11 +61,14 @@ impl AppState {
             },
             ..EngineConfig::default()
         })?;
-        let registry = Registry::new(engine).with_compiles(Compiles {
-            concurrency: config.compile_concurrency,
-            wait: Duration::from_secs(config.compile_wait_seconds),
-            budget: Duration::from_secs(config.compile_budget_seconds),
-        });
+        let registry = Registry::new(
+            engine,
+            Compiles {
+                concurrency: config.compile_concurrency,
+                wait: Duration::from_secs(config.compile_wait_seconds),
+                budget: Duration::from_secs(config.compile_budget_seconds),
+            },
+        );
         registry.refresh(&db).await?;
         let sender = super::sender::Sender::from_config(
             &config.login_sender,
