@@ -372,6 +372,58 @@ pub async fn robot_site<'e>(
     }))
 }
 
+/// A robot's live token, with the robot's lot and gate: what a robot's
+/// request is authenticated by, in one read. `None` for any other token,
+/// a revoked one, or a retired robot's.
+pub async fn robot_by_token<'e>(
+    db: impl Exec<'e>,
+    hash: &str,
+) -> Result<Option<(RobotTokenRow, LotRow, GateRow)>> {
+    let row: Option<RobotSiteRow> = sqlx::query_as(
+        "SELECT l.id, l.owner_id, l.name, l.timezone, l.currency, l.emergency_contact,
+             l.active_version, l.payment_link, l.debounce_seconds, l.capacity, l.address,
+             l.latitude, l.longitude, l.created_at,
+             g.id AS gate_id, g.direction AS gate_direction, g.debounce_seconds AS gate_debounce,
+             t.owner_id AS token_owner, r.id AS robot_id
+         FROM tokens t
+         JOIN robots r ON r.lot_id = t.lot_id AND r.id = t.robot_id AND r.retired_at IS NULL
+         JOIN gates g ON g.lot_id = r.lot_id AND g.id = r.gate_id
+         JOIN lots l ON l.id = r.lot_id
+         WHERE t.hash = $1 AND t.role = 'robot' AND t.revoked_at IS NULL",
+    )
+    .bind(hash)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| {
+        let token = RobotTokenRow {
+            owner_id: row.token_owner,
+            robot_id: row.robot_id,
+        };
+        let gate = GateRow {
+            lot_id: row.site.lot.id.clone(),
+            id: row.site.gate_id,
+            direction: row.site.gate_direction,
+            debounce_seconds: row.site.gate_debounce,
+        };
+        (token, row.site.lot, gate)
+    }))
+}
+
+/// Whose robot a token is.
+#[derive(Debug, Clone)]
+pub struct RobotTokenRow {
+    pub owner_id: String,
+    pub robot_id: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct RobotSiteRow {
+    #[sqlx(flatten)]
+    site: SiteRow,
+    token_owner: String,
+    robot_id: String,
+}
+
 /// When each robot of `lot` last sent an event.
 pub async fn robots_last_seen<'e>(db: impl Exec<'e>, lot: &str) -> Result<Vec<(String, i64)>> {
     sqlx::query_as(
