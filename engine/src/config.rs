@@ -82,8 +82,14 @@ pub struct EngineConfig {
     /// The WebAssembly call stack, in bytes (deep recursion traps beyond it).
     pub max_wasm_stack: usize,
     /// Fresh instances kept ready per policy, so an event does not wait for
-    /// one to be made. 0 makes every event instantiate its own.
+    /// one to be made: the least kept, the depth a quiet lot settles to.
+    /// 0 makes every event instantiate its own.
     pub spares_per_policy: usize,
+    /// The most fresh instances kept ready per policy. An event that finds
+    /// none ready doubles its policy's reserve up to this, so bursts (or a
+    /// janitor starved of a core) meet a deeper one; each second without
+    /// such an event lowers it by one, back to `spares_per_policy`.
+    pub max_spares_per_policy: usize,
     /// The most spare instances across all policies (each holds a pooled
     /// slot).
     pub max_spares: usize,
@@ -103,6 +109,7 @@ impl Default for EngineConfig {
             keep_resident: 256 << 10,
             max_wasm_stack: 512 << 10,
             spares_per_policy: 2,
+            max_spares_per_policy: 16,
             max_spares: 64,
             fallback: Fallback::default(),
             compile_limits: crate::CompileLimits::default(),

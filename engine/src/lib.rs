@@ -88,7 +88,7 @@ pub use error::{CallError, ConfigureError, EngineError, FieldError, LoadError};
 pub use fault::Fault;
 pub use inspect::{CompileLimits, Outline};
 pub use policy::{
-    ConfiguredPolicy, Evaluation, LoadedPolicy, MAX_CONFIG_BYTES, ModuleInfo, WarmPolicy,
+    ConfiguredPolicy, Evaluation, LoadedPolicy, MAX_CONFIG_BYTES, ModuleInfo, Spares, WarmPolicy,
 };
 
 /// The version of the `boomgate:policy` interface this host implements;

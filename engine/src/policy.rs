@@ -2,8 +2,9 @@
 //! isolated instance from the pool, under the engine's limits, answering with
 //! a decision whatever the module does.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use boomgate_rules_sdk::{Decision, Input, LotInfo, Needs, Prompt, Quote, Stay};
 use serde_json::Value;
@@ -129,8 +130,23 @@ pub(crate) struct Loaded {
     schema: SettingsSchema,
     /// Fresh instances, never called, ready for the next events.
     spares: Mutex<Vec<Spare>>,
+    /// How many spares to keep: between the engine's `spares_per_policy`
+    /// and `max_spares_per_policy`, following the load.
+    target: AtomicUsize,
+    /// When the target last moved, in milliseconds since `born`.
+    moved_ms: AtomicU64,
+    born: Instant,
     /// Whether a refill has been asked of the janitor and not yet done.
     refilling: AtomicBool,
+}
+
+/// A policy's reserve of fresh instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spares {
+    /// Instances ready now.
+    pub ready: usize,
+    /// How many the janitor keeps ready, as the load has set it.
+    pub target: usize,
 }
 
 /// A fresh instance in its own store, and its `evaluate` export.
@@ -195,28 +211,64 @@ impl Loaded {
         }
     }
 
-    /// Tops the spares up to the engine's target (on the janitor's thread).
+    /// Tops the spares up to the policy's target, or drops those beyond it
+    /// (on the janitor's thread).
     pub(crate) fn refill(&self) {
+        loop {
+            let reached = self.top_up();
+            self.refilling.store(false, Ordering::Release);
+            // An event that took a spare after the last count, while this
+            // refill ran, asked for none: count again.
+            let target = self.target.load(Ordering::Relaxed);
+            if !reached
+                || self.spares().len() == target
+                || self.refilling.swap(true, Ordering::AcqRel)
+            {
+                break;
+            }
+        }
+    }
+
+    /// One pass of [`Loaded::refill`]: whether it reached the target (it
+    /// stops short when the engine's `max_spares` are all held, or an
+    /// instance cannot be made).
+    fn top_up(&self) -> bool {
         let engine = &self.engine.inner;
-        while self.spares().len() < engine.config.spares_per_policy && engine.take_spare_slot() {
+        let target = self.target.load(Ordering::Relaxed);
+        while self.spares().len() < target {
+            if !engine.take_spare_slot() {
+                return false;
+            }
             match self.fresh() {
                 Ok(spare) => self.spares().push(spare),
                 Err(_) => {
                     engine.release_spare_slots(1);
-                    break;
+                    return false;
                 }
             }
         }
-        self.refilling.store(false, Ordering::Release);
+        loop {
+            let Some(unneeded) = ({
+                let mut spares = self.spares();
+                (spares.len() > target).then(|| spares.pop()).flatten()
+            }) else {
+                break;
+            };
+            drop(unneeded);
+            engine.release_spare_slots(1);
+        }
+        true
     }
 
-    /// A spare instance if one is ready; asks for more either way.
+    /// A spare instance if one is ready; asks for more either way, having
+    /// followed the load with the reserve's depth.
     fn take_spare(self: &Arc<Self>) -> Option<Spare> {
         let spare = self.spares().pop();
         let engine = &self.engine.inner;
         if spare.is_some() {
             engine.release_spare_slots(1);
         }
+        self.follow_load(spare.is_some());
         if engine.config.spares_per_policy > 0
             && !self.refilling.swap(true, Ordering::AcqRel)
             && !engine.janitor.refill(self)
@@ -224,6 +276,38 @@ impl Loaded {
             self.refilling.store(false, Ordering::Release);
         }
         spare
+    }
+}
+
+/// How long the reserve must go without an event finding it empty before
+/// it is made one shallower: slow enough to hold its depth between bursts.
+const SPARES_CALM: Duration = Duration::from_secs(1);
+
+impl Loaded {
+    /// An event that found no spare ready doubles the reserve (up to the
+    /// engine's `max_spares_per_policy`); each [`SPARES_CALM`] without one
+    /// lowers it by one, down to `spares_per_policy`.
+    fn follow_load(&self, found: bool) {
+        let config = &self.engine.inner.config;
+        let floor = config.spares_per_policy;
+        if floor == 0 {
+            return;
+        }
+        let ceiling = config.max_spares_per_policy.max(floor);
+        let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let target = self.target.load(Ordering::Relaxed);
+        let next = if !found {
+            target.saturating_mul(2).min(ceiling)
+        } else if target > floor
+            && now.saturating_sub(self.moved_ms.load(Ordering::Relaxed))
+                >= SPARES_CALM.as_millis() as u64
+        {
+            target - 1
+        } else {
+            return;
+        };
+        self.target.store(next, Ordering::Relaxed);
+        self.moved_ms.store(now, Ordering::Relaxed);
     }
 }
 
@@ -242,6 +326,7 @@ impl LoadedPolicy {
         info: ModuleInfo,
         schema: SettingsSchema,
     ) -> Self {
+        let floor = engine.inner.config.spares_per_policy;
         LoadedPolicy {
             inner: Arc::new(Loaded {
                 engine,
@@ -250,6 +335,9 @@ impl LoadedPolicy {
                 info,
                 schema,
                 spares: Mutex::new(Vec::new()),
+                target: AtomicUsize::new(floor),
+                moved_ms: AtomicU64::new(0),
+                born: Instant::now(),
                 refilling: AtomicBool::new(false),
             }),
         }
@@ -406,6 +494,16 @@ impl ConfiguredPolicy {
     /// after activating a policy, so its first event does not wait.
     pub fn prewarm(&self) {
         self.inner.policy.inner.refill();
+    }
+
+    /// The module's reserve of fresh instances (shared by every settings of
+    /// it), as the load has shaped it.
+    pub fn spares(&self) -> Spares {
+        let loaded = &self.inner.policy.inner;
+        Spares {
+            ready: loaded.spares().len(),
+            target: loaded.target.load(Ordering::Relaxed),
+        }
     }
 
     fn finish(
