@@ -7,7 +7,7 @@ use boomgate_rules_sdk::Decision;
 
 /// What stops a policy that runs too long. The two are exclusive: each
 /// changes the code Cranelift generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Deadline {
     /// Count WebAssembly work and stop a call after `units` (roughly one per
     /// instruction). Deterministic: the same event stops at the same point on
@@ -37,7 +37,7 @@ impl Default for Deadline {
 }
 
 /// The decision given when a policy faults, before the trace says why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fallback {
     /// What the robot says.
     pub voice: String,
@@ -64,7 +64,7 @@ impl Default for Fallback {
 }
 
 /// Limits and behaviour of an [`Engine`](crate::Engine).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineConfig {
     /// What stops a call that runs too long.
     pub deadline: Deadline,

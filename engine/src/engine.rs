@@ -141,6 +141,53 @@ impl Engine {
     /// schema must compile. Compilation takes tens of milliseconds; keep the
     /// result (it is cheap to clone) rather than loading again.
     pub fn load(&self, bytes: &[u8]) -> Result<LoadedPolicy, LoadError> {
+        self.admit(bytes)?;
+        let component = Component::new(&self.inner.wasmtime, bytes)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        self.finish(component, bytes)
+    }
+
+    /// Compiles `bytes` (checked as [`load`](Self::load) checks them) to an
+    /// artifact that [`load_precompiled`](Self::load_precompiled) turns
+    /// into a policy: what a compile worker process sends back, so that
+    /// the memory and time a compile takes are bounded by its process.
+    pub fn precompile(&self, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
+        self.admit(bytes)?;
+        self.inner
+            .wasmtime
+            .precompile_component(bytes)
+            .map_err(|e| LoadError::Invalid(format!("{e:#}")))
+    }
+
+    /// [`load`](Self::load), from `artifact`: what
+    /// [`precompile`](Self::precompile) made of `bytes` in an engine of
+    /// the same configuration. An artifact of another configuration or
+    /// version is refused.
+    ///
+    /// # Safety
+    ///
+    /// `artifact` is machine code that runs as it is: it must come from
+    /// `precompile` in a process this host started and trusts (never from
+    /// storage others can write). Its `bytes` are checked again, but
+    /// nothing proves the artifact was compiled from them.
+    #[allow(unsafe_code)]
+    pub unsafe fn load_precompiled(
+        &self,
+        bytes: &[u8],
+        artifact: &[u8],
+    ) -> Result<LoadedPolicy, LoadError> {
+        self.admit(bytes)?;
+        // SAFETY: the caller vouches for the artifact's origin (see above);
+        // wasmtime checks that it was compiled for this engine's
+        // configuration and version.
+        let component = unsafe { Component::deserialize(&self.inner.wasmtime, artifact) }
+            .map_err(|e| LoadError::Invalid(format!("the compiled module does not load: {e:#}")))?;
+        self.finish(component, bytes)
+    }
+
+    /// What [`load`](Self::load) checks before compiling: the size, that
+    /// it is a component, and its outline against the compile limits.
+    pub fn admit(&self, bytes: &[u8]) -> Result<(), LoadError> {
         let limit = self.inner.config.max_module_bytes;
         if bytes.len() > limit {
             return Err(LoadError::TooLarge {
@@ -155,9 +202,11 @@ impl Engine {
             return Err(LoadError::CoreModule);
         }
         // What it is made of, before paying for compiling it.
-        Outline::read(bytes)?.check(&self.inner.config.compile_limits)?;
-        let component = Component::new(&self.inner.wasmtime, bytes)
-            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        Outline::read(bytes)?.check(&self.inner.config.compile_limits)
+    }
+
+    /// The compiled `component` of `bytes`, checked and described.
+    fn finish(&self, component: Component, bytes: &[u8]) -> Result<LoadedPolicy, LoadError> {
         let ty = component.component_type();
         let imports: Vec<String> = ty
             .imports(&self.inner.wasmtime)

@@ -15,7 +15,7 @@ use wasmparser::{Parser, Payload};
 use crate::error::LoadError;
 
 /// The limits an upload is held to before it is compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompileLimits {
     /// Core modules inside the component (a Rust policy has one or two).
     pub max_core_modules: usize,

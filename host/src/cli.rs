@@ -53,6 +53,15 @@ enum Command {
         #[arg(long)]
         locale: Option<String>,
     },
+    /// Compile one module for the service (its compile worker): the
+    /// engine's configuration and the module on standard input, the
+    /// compiled artifact on standard output.
+    #[command(hide = true)]
+    CompileWorker {
+        /// The memory the compile may allocate, in bytes.
+        #[arg(long)]
+        memory_bytes: u64,
+    },
     /// Run the service.
     Serve {
         /// A TOML configuration file (see `boomgate.example.toml`); every
@@ -312,9 +321,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(format) = log_format {
                 config.log_format = format;
             }
+            if config.compile_worker.is_none() {
+                // Compiles run in this very binary's `compile-worker`.
+                config.compile_worker = std::env::current_exe().ok();
+            }
             runtime()?.block_on(serve(config))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::CompileWorker { memory_bytes } => crate::service::worker::run(memory_bytes),
         Command::Loadtest {
             urls,
             lot,

@@ -128,6 +128,16 @@ pub struct Config {
     /// How long one module may take to compile, in seconds: beyond it the
     /// upload is refused (422) naming the limit.
     pub compile_budget_seconds: u64,
+    /// Memory one compile may allocate, in MiB: each module compiles in a
+    /// worker process of its own (`boomgate compile-worker`), capped at
+    /// this much and killed at `compile_budget_seconds`; beyond either the
+    /// upload is refused (422) naming the limit.
+    pub compile_memory_mib: u64,
+    /// The program compiles run in (its `compile-worker` command): by
+    /// default the running `boomgate` binary. Unset where the service runs
+    /// embedded in another program, compiles run on a thread of the
+    /// service, bounded in time only.
+    pub compile_worker: Option<std::path::PathBuf>,
     /// Functions one module may define; an upload with more is refused
     /// before it is compiled (compiling costs memory and time per function).
     pub max_functions: usize,
@@ -187,6 +197,8 @@ impl Default for Config {
             compile_concurrency: 1,
             compile_wait_seconds: 10,
             compile_budget_seconds: 30,
+            compile_memory_mib: 1024,
+            compile_worker: None,
             max_functions: 20_000,
             max_code_bytes: 6 << 20,
         }
@@ -233,6 +245,8 @@ const KEYS: &[&str] = &[
     "compile_concurrency",
     "compile_wait_seconds",
     "compile_budget_seconds",
+    "compile_memory_mib",
+    "compile_worker",
     "max_functions",
     "max_code_bytes",
 ];
@@ -293,6 +307,11 @@ impl Config {
         if self.compile_concurrency == 0 {
             anyhow::bail!(
                 "invalid configuration: compile_concurrency must be at least 1 (modules could never be compiled)"
+            );
+        }
+        if self.compile_memory_mib < 64 {
+            anyhow::bail!(
+                "invalid configuration: compile_memory_mib must be at least 64 (the standard policy needs about 30 MiB to compile)"
             );
         }
         if self.compile_budget_seconds == 0 {

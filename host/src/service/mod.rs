@@ -13,6 +13,7 @@ pub mod registry;
 pub mod sender;
 pub mod shipped;
 pub mod state;
+pub mod worker;
 
 pub use clock::Clock;
 pub use config::Config;

@@ -48,23 +48,35 @@ pub enum PrepareError {
         "the module did not compile within {budget_seconds} s (compile_budget_seconds): it is refused"
     )]
     OverBudget { budget_seconds: u64 },
+    /// Compiling needed more memory than `compile_memory_mib`.
+    #[error(
+        "the module did not compile within {budget_mib} MiB of memory (compile_memory_mib): it is refused"
+    )]
+    OverMemory { budget_mib: u64 },
 }
 
-/// How modules are compiled: a few at a time, each on its own thread at a
-/// low priority, within a time budget (the service's `compile_*` settings).
+/// How modules are compiled: a few at a time, each in a worker process (or,
+/// without one, on a thread of its own) at a low priority, within a time
+/// and a memory budget (the service's `compile_*` settings).
 #[derive(Debug, Clone)]
 pub struct Compiles {
     pub concurrency: usize,
     pub wait: Duration,
     pub budget: Duration,
+    /// Bytes one compile may allocate (in a worker only).
+    pub memory: u64,
+    /// The program whose `compile-worker` compiles; none compiles on a
+    /// thread of this process, bounded in time but not in memory.
+    pub worker: Option<std::path::PathBuf>,
 }
 
 /// The engine, compiled modules and every lot's active policy.
 pub struct Registry {
     engine: Engine,
     compiles: Compiles,
-    /// Compile turns: a compile that ran past its budget keeps its turn
-    /// until it ends, so abandoned compiles never pile up.
+    /// Compile turns: a worker past its budget is killed; a compile on a
+    /// thread that ran past it keeps its turn until it ends, so abandoned
+    /// compiles never pile up.
     turns: Arc<tokio::sync::Semaphore>,
     modules: Mutex<HashMap<String, LoadedPolicy>>,
     active: RwLock<HashMap<String, Arc<Active>>>,
@@ -114,9 +126,9 @@ impl Registry {
     }
 
     /// Compiles `bytes` and keeps the result under its digest: in a compile
-    /// turn (waiting `compiles.wait` at most), on a thread of its own at a
-    /// low priority (off the async workers and below the robots' work),
-    /// within `compiles.budget`.
+    /// turn (waiting `compiles.wait` at most), at a low priority, off the
+    /// async workers and below the robots' work, within `compiles.budget`
+    /// and `compiles.memory`.
     pub async fn load(&self, bytes: Vec<u8>) -> Result<LoadedPolicy, PrepareError> {
         let digest = boomgate_engine::digest(&bytes);
         if let Some(loaded) = self.cached(&digest) {
@@ -130,6 +142,78 @@ impl Registry {
             .await
             .map_err(|_| busy())?
             .map_err(|_| busy())?;
+        // What is refused before compiling is refused here, with its reason.
+        self.engine.admit(&bytes)?;
+        let loaded = match &self.compiles.worker {
+            Some(program) => match self.in_worker(program, bytes).await {
+                Ok(loaded) => loaded?,
+                Err(bytes) => self.in_thread(bytes, turn).await?,
+            },
+            None => self.in_thread(bytes, turn).await?,
+        };
+        self.modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(digest, loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Compiles in a worker process, then loads its artifact; gives the
+    /// bytes back when no worker can be started, to be compiled here.
+    async fn in_worker(
+        &self,
+        program: &std::path::Path,
+        bytes: Vec<u8>,
+    ) -> Result<Result<LoadedPolicy, PrepareError>, Vec<u8>> {
+        use super::worker::{self, WorkerError};
+        let compiled = worker::compile(
+            program,
+            self.engine.config(),
+            self.compiles.memory,
+            &bytes,
+            self.compiles.budget,
+        )
+        .await;
+        let artifact = match compiled {
+            Ok(artifact) => artifact,
+            Err(e @ WorkerError::Spawn { .. }) => {
+                tracing::warn!(error = %e, "compiling in the service's own process, without a memory budget");
+                return Err(bytes);
+            }
+            Err(WorkerError::Refused(why)) => return Ok(Err(LoadError::Invalid(why).into())),
+            Err(WorkerError::OverMemory) => {
+                return Ok(Err(PrepareError::OverMemory {
+                    budget_mib: self.compiles.memory >> 20,
+                }));
+            }
+            Err(WorkerError::OverBudget) => {
+                return Ok(Err(PrepareError::OverBudget {
+                    budget_seconds: self.compiles.budget.as_secs(),
+                }));
+            }
+            Err(e @ WorkerError::Failed(_)) => return Ok(Err(PrepareError::Join(e.to_string()))),
+        };
+        let engine = self.engine.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            // SAFETY: the artifact is what the worker this host just
+            // started compiled; it never touched storage.
+            #[allow(unsafe_code)]
+            unsafe {
+                engine.load_precompiled(&bytes, &artifact)
+            }
+        })
+        .await
+        .map_err(|e| PrepareError::Join(e.to_string()));
+        Ok(loaded.and_then(|l| l.map_err(PrepareError::from)))
+    }
+
+    /// Compiles on a thread of this process at a low priority, within the
+    /// time budget (a compile past it keeps its turn until it ends).
+    async fn in_thread(
+        &self,
+        bytes: Vec<u8>,
+        turn: tokio::sync::OwnedSemaphorePermit,
+    ) -> Result<LoadedPolicy, PrepareError> {
         let engine = self.engine.clone();
         let (done, compiled) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
@@ -141,20 +225,13 @@ impl Registry {
                 let _ = done.send(loaded);
             })
             .map_err(|e| PrepareError::Join(format!("cannot start a compile thread: {e}")))?;
-        let loaded = match tokio::time::timeout(self.compiles.budget, compiled).await {
-            Ok(Ok(loaded)) => loaded?,
-            Ok(Err(_)) => return Err(PrepareError::Join("the compile thread panicked".into())),
-            Err(_) => {
-                return Err(PrepareError::OverBudget {
-                    budget_seconds: self.compiles.budget.as_secs(),
-                });
-            }
-        };
-        self.modules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(digest, loaded.clone());
-        Ok(loaded)
+        match tokio::time::timeout(self.compiles.budget, compiled).await {
+            Ok(Ok(loaded)) => Ok(loaded?),
+            Ok(Err(_)) => Err(PrepareError::Join("the compile thread panicked".into())),
+            Err(_) => Err(PrepareError::OverBudget {
+                budget_seconds: self.compiles.budget.as_secs(),
+            }),
+        }
     }
 
     fn cached(&self, digest: &str) -> Option<LoadedPolicy> {

@@ -67,6 +67,8 @@ impl AppState {
                 concurrency: config.compile_concurrency,
                 wait: Duration::from_secs(config.compile_wait_seconds),
                 budget: Duration::from_secs(config.compile_budget_seconds),
+                memory: config.compile_memory_mib << 20,
+                worker: config.compile_worker.clone(),
             },
         );
         registry.refresh(&db).await?;

@@ -1,6 +1,6 @@
 //! Uploads are compiled within a budget: refused before compiling when
-//! beyond the module limits, one compile at a time, and refused when a
-//! compile runs past its time.
+//! beyond the module limits, one compile at a time, each in a worker
+//! process refused (and killed) when it runs past its time or memory.
 
 use reqwest::StatusCode;
 
@@ -26,10 +26,91 @@ async fn a_module_beyond_the_limits_is_refused_before_it_is_compiled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn compiles_take_turns_and_keep_to_their_budget() {
+async fn a_worker_past_its_budget_is_killed_and_its_turn_comes_back_at_once() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.compile_budget_seconds = 2;
+        c.compile_wait_seconds = 0;
+    })
+    .await;
+    // 20 000 functions: within the limits, far more than two seconds to
+    // compile in a debug build.
+    let heavy = {
+        let app_url = app.url.clone();
+        let owner = app.owner.clone();
+        let client = app.client.clone();
+        tokio::spawn(async move {
+            let response = client
+                .post(format!("{app_url}/v1/modules"))
+                .bearer_auth(&owner)
+                .header("content-type", "application/wasm")
+                .body(functions(20_000))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        })
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.state.registry.compiles_running() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the compile never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // While it holds the one turn, the next upload is told to come back.
+    let (status, body) = app
+        .upload(&app.owner, &wat::parse_str("(component)").unwrap())
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "busy", "{body}");
+    let (status, body) = heavy.await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "the module did not compile within 2 s (compile_budget_seconds): it is refused"
+    );
+    // The worker was killed with its upload: the turn is free already.
+    assert_eq!(app.state.registry.compiles_running(), 0);
+    let (status, body) = app
+        .upload(&app.owner, &wat::parse_str("(component)").unwrap())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not export `boomgate:policy/policy@0.2.0`"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_compile_beyond_its_memory_is_refused_naming_the_limit() {
+    // The standard policy needs more than 16 MiB to compile (the smallest
+    // setting a configuration file accepts is 64).
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.compile_memory_mib = 16).await;
+    let standard =
+        boomgate_host::service::shipped::module("standard-lot").expect("shipped standard lot");
+    let (status, body) = app.upload(&app.owner, standard).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "the module did not compile within 16 MiB of memory (compile_memory_mib): it is refused"
+    );
+    // The service itself is untouched, and nothing was stored.
+    let (status, body) = app.get(&app.owner, "/v1/modules").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_worker_compiles_take_turns_and_keep_to_their_budget() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.compile_budget_seconds = 1;
         c.compile_wait_seconds = 0;
+        c.compile_worker = None;
     })
     .await;
     // 20 000 functions: within the limits, far more than a second to

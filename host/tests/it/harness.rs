@@ -93,6 +93,8 @@ impl TestApp {
             // Tests upload many modules with one token; the limit has its
             // own test (operability::expensive_routes_are_limited_per_token).
             expensive_per_minute: 0,
+            // Compiles run in worker processes, as under `boomgate serve`.
+            compile_worker: Some(env!("CARGO_BIN_EXE_boomgate").into()),
             ..Config::default()
         };
         tweak(&mut config);
