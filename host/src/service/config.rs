@@ -492,6 +492,19 @@ mod tests {
         assert_eq!(example.command_repoll_ms, defaults.command_repoll_ms);
         assert_eq!(example.policy_refresh_ms, defaults.policy_refresh_ms);
         assert_eq!(example.body_limit, defaults.body_limit);
+        assert_eq!(example.compile_memory_mib, defaults.compile_memory_mib);
+    }
+
+    #[test]
+    fn a_compile_memory_too_small_for_any_policy_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("boomgate.toml");
+        std::fs::write(&path, "compile_memory_mib = 16\n").unwrap();
+        let error = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(
+            error.contains("compile_memory_mib must be at least 64"),
+            "{error}"
+        );
     }
 
     #[test]
