@@ -52,8 +52,7 @@ fn main() {
     );
     for busy in [false, true] {
         for (name, ceiling) in [("floor 2", 2), ("follows load 2..16", 16)] {
-            let waits = run(&inputs, ceiling, busy.then_some(cores));
-            let (waits, depth) = waits;
+            let (waits, depth) = run(&inputs, ceiling, busy.then_some(cores));
             let label = format!("{name}, {}", if busy { "busy" } else { "idle" });
             let p = |q: f64| waits[((waits.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e6;
             println!(

@@ -167,16 +167,16 @@ impl Engine {
     /// # Safety
     ///
     /// `artifact` is machine code that runs as it is: it must come from
-    /// `precompile` in a process this host started and trusts (never from
-    /// storage others can write). Its `bytes` are checked again, but
-    /// nothing proves the artifact was compiled from them.
+    /// `precompile` of `bytes` in a process this host started and trusts
+    /// (never from storage others can write). Nothing here proves the
+    /// artifact was compiled from `bytes`: they only name and size it, and
+    /// [`admit`](Self::admit) is the caller's to run first.
     #[allow(unsafe_code)]
     pub unsafe fn load_precompiled(
         &self,
         bytes: &[u8],
         artifact: &[u8],
     ) -> Result<LoadedPolicy, LoadError> {
-        self.admit(bytes)?;
         // SAFETY: the caller vouches for the artifact's origin (see above);
         // wasmtime checks that it was compiled for this engine's
         // configuration and version.

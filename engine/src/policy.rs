@@ -247,16 +247,13 @@ impl Loaded {
                 }
             }
         }
-        loop {
-            let Some(unneeded) = ({
-                let mut spares = self.spares();
-                (spares.len() > target).then(|| spares.pop()).flatten()
-            }) else {
-                break;
-            };
-            drop(unneeded);
-            engine.release_spare_slots(1);
-        }
+        let surplus = {
+            let mut spares = self.spares();
+            let keep = spares.len().min(target);
+            spares.split_off(keep)
+        };
+        engine.release_spare_slots(surplus.len());
+        drop(surplus);
         true
     }
 
@@ -293,16 +290,20 @@ impl Loaded {
         if floor == 0 {
             return;
         }
-        let ceiling = config.max_spares_per_policy.max(floor);
-        let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
         let target = self.target.load(Ordering::Relaxed);
+        if found && target == floor {
+            // The common case: a quiet lot at its floor reads no clock.
+            return;
+        }
+        let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
         let next = if !found {
-            target.saturating_mul(2).min(ceiling)
-        } else if target > floor
-            && now.saturating_sub(self.moved_ms.load(Ordering::Relaxed))
-                >= SPARES_CALM.as_millis() as u64
+            target
+                .saturating_mul(2)
+                .min(config.max_spares_per_policy.max(floor))
+        } else if now.saturating_sub(self.moved_ms.load(Ordering::Relaxed))
+            >= SPARES_CALM.as_millis() as u64
         {
-            target - 1
+            target.saturating_sub(1).max(floor)
         } else {
             return;
         };

@@ -2,27 +2,32 @@
 //! background, and a background that falls behind must never leave an event
 //! without a slot.
 
-use boomgate_engine::{Engine, EngineConfig};
+use boomgate_engine::{Engine, EngineConfig, LoadedPolicy};
 use boomgate_rules_sdk::Input;
 use boomgate_test_artifacts as artifacts;
 use serde_json::json;
 
 use crate::root;
 
-#[test]
-fn a_burst_on_a_small_pool_never_faults() {
-    let engine = Engine::new(EngineConfig {
-        max_instances: 16,
-        max_spares: 4,
-        ..EngineConfig::default()
-    })
-    .expect("engine");
+/// The standard lot policy in an engine of `config`, and its settings.
+fn standard_lot(config: EngineConfig) -> (LoadedPolicy, String) {
+    let engine = Engine::new(config).expect("engine");
     let policy = engine
         .load(&artifacts::read(artifacts::STANDARD_LOT))
         .expect("standard-lot loads");
     let settings =
         std::fs::read_to_string(root().join("tests/scenarios/standard-lot/settings.json"))
             .expect("settings");
+    (policy, settings)
+}
+
+#[test]
+fn a_burst_on_a_small_pool_never_faults() {
+    let (policy, settings) = standard_lot(EngineConfig {
+        max_instances: 16,
+        max_spares: 4,
+        ..EngineConfig::default()
+    });
     let input: Input = serde_json::from_value(json!({
         "event": { "lot_id": "lot-1", "gate_id": "north-exit", "direction": "exit",
                    "plate": "粤B12345", "occurred_at": "2026-11-22T08:15:02+08:00" },
@@ -60,18 +65,11 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn the_reserve_deepens_when_events_find_it_empty_and_settles_back() {
-    let engine = Engine::new(EngineConfig {
+    let (policy, settings) = standard_lot(EngineConfig {
         spares_per_policy: 1,
         max_spares_per_policy: 8,
         ..EngineConfig::default()
-    })
-    .expect("engine");
-    let policy = engine
-        .load(&artifacts::read(artifacts::STANDARD_LOT))
-        .expect("standard-lot loads");
-    let settings =
-        std::fs::read_to_string(root().join("tests/scenarios/standard-lot/settings.json"))
-            .expect("settings");
+    });
     let lot = policy.configure(&settings).expect("configures");
     let input: Input = serde_json::from_value(json!({
         "event": { "lot_id": "lot-1", "gate_id": "north-entry", "direction": "entry",

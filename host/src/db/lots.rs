@@ -341,35 +341,49 @@ struct SiteRow {
     gate_debounce: Option<i64>,
 }
 
+/// What [`SiteRow`] reads: lot `l`'s columns and gate `g`'s (a macro, so
+/// that each query stays one static string: nothing is formatted per
+/// request).
+macro_rules! site_columns {
+    () => {
+        "l.id, l.owner_id, l.name, l.timezone, l.currency, l.emergency_contact,
+         l.active_version, l.payment_link, l.debounce_seconds, l.capacity, l.address,
+         l.latitude, l.longitude, l.created_at,
+         g.id AS gate_id, g.direction AS gate_direction, g.debounce_seconds AS gate_debounce"
+    };
+}
+
+impl SiteRow {
+    fn split(self) -> (LotRow, GateRow) {
+        let gate = GateRow {
+            lot_id: self.lot.id.clone(),
+            id: self.gate_id,
+            direction: self.gate_direction,
+            debounce_seconds: self.gate_debounce,
+        };
+        (self.lot, gate)
+    }
+}
+
 /// The lot and gate of robot `robot` of `lot`.
 pub async fn robot_site<'e>(
     db: impl Exec<'e>,
     lot: &str,
     robot: &str,
 ) -> Result<Option<(LotRow, GateRow)>> {
-    let row: Option<SiteRow> = sqlx::query_as(
-        "SELECT l.id, l.owner_id, l.name, l.timezone, l.currency, l.emergency_contact,
-             l.active_version, l.payment_link, l.debounce_seconds, l.capacity, l.address,
-             l.latitude, l.longitude, l.created_at,
-             g.id AS gate_id, g.direction AS gate_direction, g.debounce_seconds AS gate_debounce
-         FROM robots r
+    let row: Option<SiteRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        site_columns!(),
+        " FROM robots r
          JOIN gates g ON g.lot_id = r.lot_id AND g.id = r.gate_id
          JOIN lots l ON l.id = r.lot_id
-         WHERE r.lot_id = $1 AND r.id = $2 AND r.retired_at IS NULL",
-    )
+         WHERE r.lot_id = $1 AND r.id = $2 AND r.retired_at IS NULL"
+    ))
     .bind(lot)
     .bind(robot)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|row| {
-        let gate = GateRow {
-            lot_id: row.lot.id.clone(),
-            id: row.gate_id,
-            direction: row.gate_direction,
-            debounce_seconds: row.gate_debounce,
-        };
-        (row.lot, gate)
-    }))
+    Ok(row.map(SiteRow::split))
 }
 
 /// A robot's live token, with the robot's lot and gate: what a robot's
@@ -379,18 +393,16 @@ pub async fn robot_by_token<'e>(
     db: impl Exec<'e>,
     hash: &str,
 ) -> Result<Option<(RobotTokenRow, LotRow, GateRow)>> {
-    let row: Option<RobotSiteRow> = sqlx::query_as(
-        "SELECT l.id, l.owner_id, l.name, l.timezone, l.currency, l.emergency_contact,
-             l.active_version, l.payment_link, l.debounce_seconds, l.capacity, l.address,
-             l.latitude, l.longitude, l.created_at,
-             g.id AS gate_id, g.direction AS gate_direction, g.debounce_seconds AS gate_debounce,
-             t.owner_id AS token_owner, r.id AS robot_id
+    let row: Option<RobotSiteRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        site_columns!(),
+        ", t.owner_id AS token_owner, r.id AS robot_id
          FROM tokens t
          JOIN robots r ON r.lot_id = t.lot_id AND r.id = t.robot_id AND r.retired_at IS NULL
          JOIN gates g ON g.lot_id = r.lot_id AND g.id = r.gate_id
          JOIN lots l ON l.id = r.lot_id
-         WHERE t.hash = $1 AND t.role = 'robot' AND t.revoked_at IS NULL",
-    )
+         WHERE t.hash = $1 AND t.role = 'robot' AND t.revoked_at IS NULL"
+    ))
     .bind(hash)
     .fetch_optional(db)
     .await?;
@@ -399,13 +411,8 @@ pub async fn robot_by_token<'e>(
             owner_id: row.token_owner,
             robot_id: row.robot_id,
         };
-        let gate = GateRow {
-            lot_id: row.site.lot.id.clone(),
-            id: row.site.gate_id,
-            direction: row.site.gate_direction,
-            debounce_seconds: row.site.gate_debounce,
-        };
-        (token, row.site.lot, gate)
+        let (lot, gate) = row.site.split();
+        (token, lot, gate)
     }))
 }
 

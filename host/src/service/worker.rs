@@ -80,11 +80,8 @@ pub async fn compile(
         stdin.write_all(bytes).await?;
         stdin.shutdown().await
     };
-    let run = async {
-        // The worker may die before reading everything: its status says why.
-        let (written, output) = tokio::join!(input, child.wait_with_output());
-        (written, output)
-    };
+    // The worker may die before reading everything: its status says why.
+    let run = async { tokio::join!(input, child.wait_with_output()) };
     let (written, output) = tokio::time::timeout(budget, run)
         .await
         .map_err(|_| WorkerError::OverBudget)?;

@@ -34,38 +34,16 @@ async fn a_worker_past_its_budget_is_killed_and_its_turn_comes_back_at_once() {
     .await;
     // 20 000 functions: within the limits, about four seconds to compile
     // here.
-    let heavy = {
-        let app_url = app.url.clone();
-        let owner = app.owner.clone();
-        let client = app.client.clone();
-        tokio::spawn(async move {
-            let response = client
-                .post(format!("{app_url}/v1/modules"))
-                .bearer_auth(&owner)
-                .header("content-type", "application/wasm")
-                .body(functions(20_000))
-                .send()
-                .await
-                .unwrap();
-            let status = response.status();
-            (status, response.json::<serde_json::Value>().await.unwrap())
-        })
-    };
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    while app.state.registry.compiles_running() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the compile never started"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    // While it holds the one turn, the next upload is told to come back.
-    let (status, body) = app
-        .upload(&app.owner, &wat::parse_str("(component)").unwrap())
-        .await;
+    let heavy = functions(20_000);
+    let (refused, busy) = tokio::join!(app.upload(&app.owner, &heavy), async {
+        until(&app, "the compile starts", |running| running > 0).await;
+        // While it holds the one turn, the next upload is told to come back.
+        app.upload(&app.owner, &empty()).await
+    });
+    let (status, body) = busy;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "busy", "{body}");
-    let (status, body) = heavy.await.unwrap();
+    let (status, body) = refused;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(
         body["error"]["message"],
@@ -73,9 +51,27 @@ async fn a_worker_past_its_budget_is_killed_and_its_turn_comes_back_at_once() {
     );
     // The worker was killed with its upload: the turn is free already.
     assert_eq!(app.state.registry.compiles_running(), 0);
-    let (status, body) = app
-        .upload(&app.owner, &wat::parse_str("(component)").unwrap())
-        .await;
+    compiles_again(&app).await;
+}
+
+/// The smallest component: it compiles at once, and exports nothing.
+fn empty() -> Vec<u8> {
+    wat::parse_str("(component)").unwrap()
+}
+
+/// Waits until the compiles running satisfy `done`, for ten minutes at most.
+async fn until(app: &TestApp, what: &str, done: impl Fn(usize) -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !done(app.state.registry.compiles_running()) {
+        assert!(tokio::time::Instant::now() < deadline, "{what}: never");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// An upload compiles again: the empty component is compiled, then refused
+/// for what it exports.
+async fn compiles_again(app: &TestApp) {
+    let (status, body) = app.upload(&app.owner, &empty()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(
         body["error"]["message"]
@@ -146,24 +142,7 @@ async fn without_a_worker_compiles_take_turns_and_keep_to_their_budget() {
             .contains("compile_concurrency = 1"),
         "{body}"
     );
-    // Once the abandoned compile ends, uploads compile again: a small
-    // component is compiled (and then refused for what it exports).
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
-    while app.state.registry.compiles_running() > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the abandoned compile never ended"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let empty = wat::parse_str("(component)").unwrap();
-    let (status, body) = app.upload(&app.owner, &empty).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("does not export `boomgate:policy/policy@0.2.0`"),
-        "{body}"
-    );
+    // Once the abandoned compile ends, uploads compile again.
+    until(&app, "the abandoned compile ends", |running| running == 0).await;
+    compiles_again(&app).await;
 }
